@@ -1,0 +1,47 @@
+# hwm: `make run` serves the API with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run serve demo migrate test test-fast lint format bench clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/hwm db upgrade
+
+demo: migrate
+	$(BIN)/hwm demo
+
+run: demo
+	$(BIN)/hwm serve --host 127.0.0.1 --port 5000
+
+serve: migrate
+	$(BIN)/hwm serve
+
+test: install
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not slow" -x
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/gps.py
+	$(BIN)/python bench/reconcile.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info .pytest_cache .ruff_cache

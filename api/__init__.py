@@ -1,0 +1,85 @@
+"""The HTTP layer: the Flask app factory and everything that speaks HTTP."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from manifest.config import Settings
+from manifest.db import make_engine, make_session_factory
+from manifest.errors import DomainError
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings, e.g. ``{"DATABASE_URL": ...}``."""
+    app = Flask(__name__, template_folder="../templates")
+    settings = Settings()
+    app.config.update(
+        DATABASE_URL=settings.database_url,
+        SECRET_KEY=settings.secret_key or "dev-only-not-secret",
+        HWM_REGION=settings.region,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE="hwm 危险废物转移电子联单 / hazardous-waste transfer manifests",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .db import close_session
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["hwm"] = {"engine": engine, "sessions": make_session_factory(engine)}
+    app.teardown_appcontext(close_session)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import docs
+    from .auth import load_actor
+    from .errors import HwmApi
+    from .guards import check_body, remember_response, replay_idempotent
+    from .resources import auth, ledger, manifests, organizations, waste_codes
+
+    api = HwmApi(app, spec_kwargs={
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    })
+    for module in (auth, organizations, waste_codes, manifests, ledger):
+        api.register_blueprint(module.blp)
+    app.extensions["hwm"]["api"] = api
+    app.register_blueprint(docs.bp)
+
+    @app.before_request
+    def _guards():
+        response = check_body()
+        if response is not None:
+            return response
+        load_actor()
+        return replay_idempotent()
+
+    app.after_request(remember_response)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import handle_domain_error, handle_unexpected
+
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import hwm
+
+    for name, command in hwm.commands.items():
+        app.cli.add_command(command, name)

@@ -1,0 +1,228 @@
+"""The ``hwm`` command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from manifest.config import database_url
+from manifest.db import make_engine, make_session_factory
+from manifest.errors import DomainError
+from manifest.uow import UnitOfWork
+
+
+def _uow() -> UnitOfWork:
+    engine = make_engine(database_url())
+    return UnitOfWork(make_session_factory(engine)())
+
+
+def _fail(exc: DomainError) -> None:
+    message = exc.message
+    for field, problems in (exc.errors or {}).items():
+        message += f"\n  {field}: {'; '.join(map(str, problems))}"
+    raise click.ClickException(message)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def hwm():
+    """hwm: electronic transfer manifests for hazardous waste and sludge.
+
+    The database is HWM_DATABASE_URL (default: a SQLite file under var/).
+    """
+
+
+# ---------------------------------------------------------------- db
+
+
+@hwm.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision):
+    """Apply the migrations to the configured database."""
+    from manifest.migrate import upgrade
+
+    url = database_url()
+    upgrade(url, revision)
+    click.echo(f"database at revision {revision}: {_safe(url)}")
+
+
+@db.command("downgrade")
+@click.option("--revision", default="base", show_default=True)
+@click.confirmation_option(prompt="Revert the schema? Data in dropped tables is lost.")
+def db_downgrade(revision):
+    """Revert the migrations (development only)."""
+    from manifest.migrate import downgrade
+
+    downgrade(database_url(), revision)
+    click.echo(f"database at revision {revision}")
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}"
+    return url
+
+
+# ---------------------------------------------------------------- users and tokens
+
+
+@hwm.group()
+def users():
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--org", "uscc", help="USCC of the user's organisation")
+@click.option("--role", type=click.Choice(["admin", "member", "driver", "reader"]),
+              default="member", show_default=True)
+@click.option("--regulator", is_flag=True, help="make a regulator user instead")
+@click.option("--region", help="with --regulator: the 6-digit region code covered")
+def users_create(email, password, uscc, role, regulator, region):
+    """Create a user of an organisation (--org) or a regulator user (--regulator --region)."""
+    from manifest.services import registry
+
+    uow = _uow()
+    try:
+        if regulator:
+            if not region or uscc:
+                raise click.UsageError("--regulator needs --region and no --org")
+            user = registry.create_regulator_user(uow, email=email, password=password,
+                                                  region_code=region, role=role if role !=
+                                                  "member" else "admin")
+        else:
+            if not uscc:
+                raise click.UsageError("give --org USCC, or --regulator --region CODE")
+            org = registry.find_organization_by_uscc(uow.session, uscc)
+            user = registry.add_member(uow, actor=None, organization_id=org.id, email=email,
+                                       password=password, role=role)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created user {user.id} <{user.email}> ({user.role})")
+
+
+@hwm.group()
+def tokens():
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+def tokens_create(email):
+    """Print a new API token for a user (shown once; only its hash is kept)."""
+    from manifest.services import registry
+
+    try:
+        click.echo(registry.issue_token(_uow(), email=email))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@tokens.command("revoke")
+@click.argument("token")
+def tokens_revoke(token):
+    """Revoke a token."""
+    from manifest.services import registry
+
+    try:
+        registry.revoke_token(_uow(), token=token)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo("revoked")
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@hwm.group()
+def catalogue():
+    """The waste catalogue."""
+
+
+@catalogue.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def catalogue_import(file):
+    """Load an official waste list from CSV (columns: code, category, name_zh, name_en,
+    hazard). Valid rows are loaded; each rejected row is reported with its line."""
+    from manifest.services.catalogue_search import import_catalogue
+
+    with open(file, "rb") as fh, click.progressbar(length=0, label="importing",
+                                                    file=sys.stderr) as bar:
+        def progress(n):
+            bar.update(1)
+
+        try:
+            inserted, updated, rejected = import_catalogue(_uow(), fh, progress=progress)
+        except DomainError as exc:
+            _fail(exc)
+    click.echo(f"{inserted} codes added, {updated} updated, {len(rejected)} rows rejected")
+    for row in rejected:
+        click.echo(f"  line {row.line_no}: {row.reason}: {row.raw}", err=True)
+
+
+# ---------------------------------------------------------------- demo and serve
+
+
+@hwm.command()
+def demo():
+    """Load the Jiangmen demo data set and print its accounts and tokens."""
+    from manifest.demo import load_demo
+
+    try:
+        accounts = load_demo(_uow())
+    except DomainError as exc:
+        _fail(exc)
+    click.echo("Demo accounts (password for all: demo-password):")
+    for acc in accounts:
+        click.echo(f"  {acc['role']:<28} {acc['email']:<34} token {acc['token']}")
+
+
+@hwm.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host, port, workers):
+    """Serve the API with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    from . import create_app
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return create_app()
+
+    Server().run()
+
+
+def _register_gps() -> None:
+    try:
+        from gps.cli import analyse_command
+    except ImportError:  # the gps package is optional for the core commands
+        return
+
+    @hwm.group()
+    def gps():
+        """GPS logs."""
+
+    gps.add_command(analyse_command, "analyse")
+
+
+_register_gps()
+
+
+def main() -> None:
+    hwm(prog_name="hwm")

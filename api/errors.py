@@ -1,0 +1,106 @@
+"""Every error leaves as ``{"code", "message", "errors"}`` with the right status."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from manifest.errors import (
+    ChecksFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+
+from .i18n import headline, language
+
+log = logging.getLogger(__name__)
+
+STATUS_OF = [
+    (ChecksFailed, 422),
+    (ValidationFailed, 422),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
+]
+CODE_OF_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+}
+
+
+def error_response(status: int, code: str, detail: str | None = None, errors=None,
+                   details=None, headers=None):
+    body = {"code": code, "message": headline(code), "errors": errors or {}}
+    if detail:
+        if language() == "en":
+            body["message"] = detail
+        else:
+            body["detail"] = detail
+    if details is not None:
+        body["details"] = details
+    response = jsonify(body)
+    response.status_code = status
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+def handle_domain_error(exc: DomainError):
+    status = next((s for cls, s in STATUS_OF if isinstance(exc, cls)), 400)
+    return error_response(status, exc.code, exc.message, exc.errors, exc.details)
+
+
+class HwmApi(Api):
+    """flask-smorest's Api with our error body for every HTTP error, validation included."""
+
+    def handle_http_exception(self, error: HTTPException):
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        errors = data.get("messages") or data.get("errors") or {}
+        if status == 422 and isinstance(errors, dict):
+            # webargs nests by location (json, query, ...); clients want field -> messages.
+            flat = {}
+            for location, fields in errors.items():
+                if isinstance(fields, dict):
+                    flat.update(_flatten(fields))
+                else:
+                    flat[location] = fields
+            errors = flat
+        code = data.get("code") if isinstance(data.get("code"), str) else None
+        if status >= 500:
+            log.exception("internal error", exc_info=error)
+            return error_response(500, "internal_error")
+        if status == 400 and "json" in (error.description or "").lower():
+            code = code or "malformed_json"
+        return error_response(status, code or CODE_OF_STATUS.get(status, "bad_request"),
+                              data.get("message") or error.description, errors,
+                              headers=data.get("headers"))
+
+
+def _flatten(fields: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in fields.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value if isinstance(value, list) else [str(value)]
+    return out
+
+
+def handle_unexpected(exc: Exception):
+    log.exception("unhandled error")
+    return error_response(500, "internal_error")

@@ -1,0 +1,16 @@
+"""Paginated lists: ``page`` and ``per_page`` in, ``X-Total-Count`` and links out."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+
+def paginate(session, stmt, page: int, per_page: int):
+    """Rows of one page of ``stmt`` and the total count, in two queries."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def page_headers(total: int, page: int, per_page: int) -> dict:
+    return {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page)}

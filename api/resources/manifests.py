@@ -1,0 +1,323 @@
+"""Manifests: filing, the signed moves, the custody chain and its verification."""
+
+from __future__ import annotations
+
+import json
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from manifest.services import lifecycle, manifests_query
+from manifest.services.drafts import create_manifest, edit_manifest
+from manifest.status import actions_open_to
+
+from ..auth import current_actor
+from ..db import session, uow
+from ..pagination import page_headers
+from ..schemas import DecimalString, PageArgs, SignatureArgs, Verdict
+
+blp = Blueprint("manifests", __name__, url_prefix="/api/v1/manifests",
+                description="Transfer manifests and their chain of custody")
+
+FORMS = ["S", "SS", "L", "G"]
+
+
+# ---------------------------------------------------------------- input
+
+
+class LineIn(ma.Schema):
+    waste_code = fields.String(required=True, validate=validate.Length(1, 20))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    physical_form = fields.String(required=True, validate=validate.OneOf(FORMS))
+    hazard = fields.List(fields.String(validate=validate.OneOf(["T", "C", "I", "R", "In"])),
+                         load_default=list)
+    packaging = fields.String(load_default="", validate=validate.Length(0, 100))
+    container_count = fields.Integer(load_default=None, allow_none=True,
+                                     validate=validate.Range(0, 100_000), strict=True)
+    quantity = DecimalString(required=True)
+    unit = fields.String(required=True, validate=validate.OneOf(["t", "kg", "m3", "pcs"]))
+    density_t_m3 = DecimalString(load_default=None, allow_none=True)
+
+
+class ManifestIn(ma.Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["hazardous", "sludge"]))
+    transporter_id = fields.Integer(required=True, strict=True)
+    vehicle_plate = fields.String(required=True, validate=validate.Length(1, 20))
+    receiver_id = fields.Integer(required=True, strict=True)
+    planned_pickup_at = fields.AwareDateTime(required=True)
+    operation = fields.String(required=True, validate=validate.Length(1, 3))
+    moisture_pct = DecimalString(load_default=None, allow_none=True)
+    heavy_metal_report = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.Length(1, 200))
+    notes = fields.String(load_default="", validate=validate.Length(0, 2000))
+    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(1, 50))
+
+
+class ManifestPatch(ManifestIn):
+    class Meta:
+        partial = True
+
+
+class CancelIn(SignatureArgs):
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class QuantityLine(ma.Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    quantity = DecimalString(required=True)
+
+
+class PickupIn(SignatureArgs):
+    vehicle_plate = fields.String(required=True, validate=validate.Length(1, 20))
+    driver = fields.String(required=True, validate=validate.Length(1, 100))
+    lines = fields.List(fields.Nested(QuantityLine), required=True, validate=validate.Length(1, 50))
+
+
+class HandoffIn(PickupIn):
+    transporter_id = fields.Integer(required=True, strict=True)
+
+
+class DeliverLine(QuantityLine):
+    waste_code = fields.String(validate=validate.Length(1, 20))
+    physical_form = fields.String(validate=validate.OneOf(FORMS))
+
+
+class DeliverIn(SignatureArgs):
+    lines = fields.List(fields.Nested(DeliverLine), required=True, validate=validate.Length(1, 50))
+    moisture_pct = DecimalString(load_default=None, allow_none=True)
+
+
+class DecideLine(ma.Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    accepted = DecimalString(required=True)
+    rejected = DecimalString(required=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 2000))
+
+
+class DecideIn(ma.Schema):
+    lines = fields.List(fields.Nested(DecideLine), required=True, validate=validate.Length(1, 50))
+    at = fields.AwareDateTime(load_default=None)
+
+
+class CompleteIn(ma.Schema):
+    operation = fields.String(required=True, validate=validate.Length(1, 3))
+    completed_at = fields.AwareDateTime(required=True)
+
+
+class ManifestQuery(PageArgs):
+    status = fields.String(validate=validate.OneOf([
+        "draft", "issued", "in_transit", "delivered", "accepted", "partially_rejected",
+        "rejected", "completed", "cancelled"]))
+    kind = fields.String(validate=validate.OneOf(["hazardous", "sludge"]))
+    from_ = fields.AwareDateTime(data_key="from")
+    to = fields.AwareDateTime()
+
+
+# ---------------------------------------------------------------- output
+
+
+class PartyOut(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+
+
+class LineOut(ma.Schema):
+    line_no = fields.Integer()
+    waste_code = fields.String()
+    name = fields.String()
+    physical_form = fields.String()
+    hazard = fields.Method("_hazard")
+    packaging = fields.String()
+    container_count = fields.Integer(allow_none=True)
+    unit = fields.String()
+    density_t_m3 = DecimalString(allow_none=True)
+    declared = DecimalString()
+    loaded = DecimalString(allow_none=True)
+    received = DecimalString(allow_none=True)
+    accepted = DecimalString(allow_none=True)
+    rejected = DecimalString(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    received_waste_code = fields.String(allow_none=True)
+    received_physical_form = fields.String(allow_none=True)
+
+    def _hazard(self, line):
+        return [h for h in line.hazard.split("/") if h]
+
+
+class LegOut(ma.Schema):
+    leg_no = fields.Integer()
+    transporter_id = fields.Integer()
+    vehicle_plate = fields.String()
+    driver = fields.String()
+    started_at = fields.AwareDateTime()
+
+
+class ManifestOut(ma.Schema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    kind = fields.String()
+    status = fields.String()
+    category = fields.String()
+    generator = fields.Nested(PartyOut)
+    transporter = fields.Nested(PartyOut)
+    receiver = fields.Nested(PartyOut)
+    vehicle_plate = fields.String()
+    driver = fields.String(allow_none=True)
+    planned_pickup_at = fields.AwareDateTime()
+    operation = fields.String()
+    moisture_pct = DecimalString(allow_none=True)
+    received_moisture_pct = DecimalString(allow_none=True)
+    heavy_metal_report = fields.String(allow_none=True)
+    notes = fields.String()
+    created_at = fields.AwareDateTime()
+    issued_at = fields.AwareDateTime(allow_none=True)
+    picked_up_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    completed_at = fields.AwareDateTime(allow_none=True)
+    completed_operation = fields.String(allow_none=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+    lines = fields.List(fields.Nested(LineOut))
+    legs = fields.List(fields.Nested(LegOut))
+    next_actions = fields.Method("_next")
+
+    def _next(self, manifest):
+        return [a.value for a in actions_open_to(manifest.status)]
+
+
+class EventOut(ma.Schema):
+    id = fields.Integer()
+    sequence = fields.Integer()
+    action = fields.String()
+    user_email = fields.String()
+    organization_id = fields.Integer(allow_none=True)
+    party = fields.String()
+    server_time = fields.AwareDateTime()
+    claimed_time = fields.AwareDateTime(allow_none=True)
+    claimed_position = fields.Method("_position")
+    payload = fields.Method("_payload")
+    previous_hash = fields.String()
+    hash = fields.String()
+    ledger_sequence = fields.Integer()
+
+    def _position(self, ev):
+        if ev.claimed_lat is None:
+            return None
+        return {"lat": float(ev.claimed_lat), "lon": float(ev.claimed_lon)}
+
+    def _payload(self, ev):
+        return json.loads(ev.payload)
+
+
+# ---------------------------------------------------------------- views
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(ManifestIn)
+@blp.response(201, ManifestOut)
+def create(args):
+    """File a draft manifest (generator)."""
+    return create_manifest(uow(), actor=current_actor(), data=args)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ManifestQuery, location="query")
+@blp.response(200, ManifestOut(many=True))
+def list_manifests(args):
+    """Manifests visible to you, newest first."""
+    rows, total = manifests_query.list_visible(
+        session(), current_actor(), status=args.get("status"), kind=args.get("kind"),
+        start=args.get("from_"), end=args.get("to"), page=args["page"],
+        per_page=args["per_page"])
+    return rows, 200, page_headers(total, args["page"], args["per_page"])
+
+
+@blp.route("/<ref>", methods=["GET"])
+@blp.response(200, ManifestOut)
+def get(ref):
+    """One manifest, by id or 14-digit number."""
+    return manifests_query.get_visible(session(), current_actor(), ref)
+
+
+@blp.route("/<ref>", methods=["PATCH"])
+@blp.arguments(ManifestPatch)
+@blp.response(200, ManifestOut)
+def edit(args, ref):
+    """Change a draft (generator)."""
+    return edit_manifest(uow(), actor=current_actor(), ref=ref, changes=args)
+
+
+@blp.route("/<ref>/issue", methods=["POST"])
+@blp.arguments(SignatureArgs)
+@blp.response(200, ManifestOut)
+def issue(args, ref):
+    """Sign and issue a draft: the checks run and the number is given (generator)."""
+    return lifecycle.issue_manifest(uow(), actor=current_actor(), ref=ref, **args)
+
+
+@blp.route("/<ref>/cancel", methods=["POST"])
+@blp.arguments(CancelIn)
+@blp.response(200, ManifestOut)
+def cancel(args, ref):
+    """Cancel a draft or an issued manifest, with a reason (generator)."""
+    return lifecycle.cancel_manifest(uow(), actor=current_actor(), ref=ref, **args)
+
+
+@blp.route("/<ref>/pickup", methods=["POST"])
+@blp.arguments(PickupIn)
+@blp.response(200, ManifestOut)
+def pickup(args, ref):
+    """Sign for the load with the quantity loaded per line (transporter)."""
+    return lifecycle.pickup(uow(), actor=current_actor(), ref=ref, **args)
+
+
+@blp.route("/<ref>/handoff", methods=["POST"])
+@blp.arguments(HandoffIn)
+@blp.response(200, ManifestOut)
+def handoff(args, ref):
+    """Take the load over from the current transporter (the next transporter)."""
+    return lifecycle.handoff(uow(), actor=current_actor(), ref=ref, **args)
+
+
+@blp.route("/<ref>/deliver", methods=["POST"])
+@blp.arguments(DeliverIn)
+@blp.response(200, ManifestOut)
+def deliver(args, ref):
+    """Sign arrival with the weighed quantity per line (receiver)."""
+    return lifecycle.deliver(uow(), actor=current_actor(), ref=ref, **args)
+
+
+@blp.route("/<ref>/decide", methods=["POST"])
+@blp.arguments(DecideIn)
+@blp.response(200, ManifestOut)
+def decide(args, ref):
+    """Accept or reject each line (receiver)."""
+    return lifecycle.decide(uow(), actor=current_actor(), ref=ref, **args)
+
+
+@blp.route("/<ref>/complete", methods=["POST"])
+@blp.arguments(CompleteIn)
+@blp.response(200, ManifestOut)
+def complete(args, ref):
+    """Record the treatment operation and its date (receiver)."""
+    return lifecycle.complete(uow(), actor=current_actor(), ref=ref, **args)
+
+
+@blp.route("/<ref>/events", methods=["GET"])
+@blp.response(200, EventOut(many=True))
+def events(ref):
+    """The manifest's custody chain, oldest first."""
+    return manifests_query.events_visible(session(), current_actor(), ref)
+
+
+@blp.route("/<ref>/verify", methods=["GET"])
+@blp.response(200, Verdict)
+def verify(ref):
+    """Recompute the manifest's chain and compare it with the stored manifest."""
+    return manifests_query.verify_visible(session(), current_actor(), ref).to_dict()
+
+

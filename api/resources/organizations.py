@@ -1,0 +1,176 @@
+"""The registry: organisations, their licences, vehicles and members."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from manifest.services import registry
+
+from ..auth import current_actor
+from ..db import session, uow
+from ..pagination import page_headers
+from ..schemas import DecimalString, PageArgs, Position
+
+blp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations",
+                description="Organisations, licences, vehicles and members")
+
+
+class OrganizationIn(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    uscc = fields.String(required=True)
+    roles = fields.List(fields.String(validate=validate.OneOf(registry.ORG_ROLES)),
+                        required=True, validate=validate.Length(1, 3))
+    region_code = fields.String(required=True)
+    address = fields.String(load_default="", validate=validate.Length(0, 500))
+    location = fields.Nested(Position, load_default=None, allow_none=True)
+    site_radius_m = fields.Integer(load_default=300, validate=validate.Range(10, 10_000))
+    key_supervision = fields.Boolean(load_default=False)
+
+
+class OrganizationOut(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    roles = fields.List(fields.String())
+    region_code = fields.String()
+    address = fields.String()
+    location = fields.Method("_location")
+    site_radius_m = fields.Integer()
+    key_supervision = fields.Boolean()
+
+    def _location(self, org):
+        if org.lat is None:
+            return None
+        return {"lat": float(org.lat), "lon": float(org.lon)}
+
+
+class OrganizationQuery(PageArgs):
+    role = fields.String(validate=validate.OneOf(registry.ORG_ROLES))
+    q = fields.String(validate=validate.Length(1, 100))
+
+
+class LicenceIn(ma.Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["hw_operation", "dg_transport"]))
+    number = fields.String(required=True, validate=validate.Length(1, 64))
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(required=True)
+    waste_codes = fields.List(fields.String(validate=validate.Length(1, 12)), load_default=list)
+    annual_capacity_t = fields.Dict(keys=fields.String(validate=validate.Length(1, 12)),
+                                    values=fields.Raw(), load_default=dict)
+    operations = fields.List(fields.String(validate=validate.Length(1, 3)), load_default=list)
+    status = fields.String(load_default="active",
+                           validate=validate.OneOf(["active", "suspended", "revoked"]))
+
+
+class LicenceOut(ma.Schema):
+    id = fields.Integer()
+    organization_id = fields.Integer()
+    kind = fields.String()
+    number = fields.String()
+    valid_from = fields.Date()
+    valid_to = fields.Date()
+    status = fields.String()
+    waste_codes = fields.List(fields.String())
+    annual_capacity_t = fields.Method("_capacity")
+    operations = fields.List(fields.String(), attribute="operation_list")
+
+    def _capacity(self, lic):
+        return {c.scope: DecimalString()._serialize(c.tonnes, None, None) for c in lic.capacities}
+
+
+class VehicleIn(ma.Schema):
+    plate = fields.String(required=True, validate=validate.Length(1, 16))
+    max_load_t = DecimalString(required=True)
+
+
+class VehicleOut(ma.Schema):
+    id = fields.Integer()
+    organization_id = fields.Integer()
+    plate = fields.String()
+    max_load_t = DecimalString()
+    active = fields.Boolean()
+
+
+class MemberIn(ma.Schema):
+    email = fields.String(required=True, validate=validate.Length(3, 254))
+    password = fields.String(required=True, validate=validate.Length(8, 200))
+    role = fields.String(required=True, validate=validate.OneOf(["admin", "member", "driver",
+                                                                  "reader"]))
+
+
+class MemberOut(ma.Schema):
+    id = fields.Integer()
+    email = fields.String()
+    role = fields.String()
+    organization_id = fields.Integer()
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(OrganizationIn)
+@blp.response(201, OrganizationOut)
+def create_organization(args):
+    """Register an organisation (regulators of its region)."""
+    return registry.create_organization(uow(), actor=current_actor(), **args)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(OrganizationQuery, location="query")
+@blp.response(200, OrganizationOut(many=True))
+def list_organizations(args):
+    """The registry of organisations, to name parties on a manifest."""
+    current_actor()
+    rows, total = registry.list_organizations(session(), role=args.get("role"), q=args.get("q"),
+                                              page=args["page"], per_page=args["per_page"])
+    return rows, 200, page_headers(total, args["page"], args["per_page"])
+
+
+@blp.route("/<int:org_id>", methods=["GET"])
+@blp.response(200, OrganizationOut)
+def get_organization(org_id):
+    """One organisation."""
+    current_actor()
+    return registry.get_organization(session(), org_id)
+
+
+@blp.route("/<int:org_id>/licences", methods=["POST"])
+@blp.arguments(LicenceIn)
+@blp.response(201, LicenceOut)
+def add_licence(args, org_id):
+    """Record a licence or permit (regulators)."""
+    return registry.add_licence(uow(), actor=current_actor(), organization_id=org_id, **args)
+
+
+@blp.route("/<int:org_id>/licences", methods=["GET"])
+@blp.response(200, LicenceOut(many=True))
+def list_licences(org_id):
+    """An organisation's licences and permits."""
+    current_actor()
+    registry.get_organization(session(), org_id)
+    return registry.list_licences(session(), org_id)
+
+
+@blp.route("/<int:org_id>/vehicles", methods=["POST"])
+@blp.arguments(VehicleIn)
+@blp.response(201, VehicleOut)
+def add_vehicle(args, org_id):
+    """Register a vehicle (the transporter's administrators)."""
+    return registry.add_vehicle(uow(), actor=current_actor(), organization_id=org_id, **args)
+
+
+@blp.route("/<int:org_id>/vehicles", methods=["GET"])
+@blp.response(200, VehicleOut(many=True))
+def list_vehicles(org_id):
+    """A transporter's vehicles."""
+    current_actor()
+    registry.get_organization(session(), org_id)
+    return registry.list_vehicles(session(), org_id)
+
+
+@blp.route("/<int:org_id>/members", methods=["POST"])
+@blp.arguments(MemberIn)
+@blp.response(201, MemberOut)
+def add_member(args, org_id):
+    """Add a user to an organisation (its administrators)."""
+    return registry.add_member(uow(), actor=current_actor(), organization_id=org_id, **args)

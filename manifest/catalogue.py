@@ -1,0 +1,275 @@
+"""Waste codes and the small vocabularies a manifest line uses.
+
+Two code systems:
+
+* hazardous waste (国家危险废物名录): ``NNN-NNN-NN`` — industry (3 digits), sequence
+  (3 digits), category (2 digits, the ``HW`` number, which must be one in use);
+* non-hazardous solid waste (固体废物分类与代码目录 2024): ``NNN-NNN-SNN`` — industry (3 digits),
+  sequence ``001``–``099``, category ``S01``–``S99`` (S08 unused). The catalogue defines the
+  nine characters; the dashed form mirrors the hazardous codes and is what we store and print.
+
+Input is normalised before parsing: full-width characters folded (NFKC), blanks stripped,
+upper-cased, typographic dashes read as ``-``; the dashes may be left out. Every function
+below returns or stores the canonical dashed form. The tables live in ``catalogue_data``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from .catalogue_data import (
+    HAZARDS,
+    HW_CATEGORIES,
+    LAND_APPLICATION_OPERATIONS,
+    OPERATIONS,
+    PHYSICAL_FORMS,
+    S_CATEGORIES_NOT_IN_USE,
+    S_CATEGORY_RANGES,
+)
+from .errors import ValidationFailed
+
+__all__ = [
+    "HwCode",
+    "SCode",
+    "LAND_APPLICATION_OPERATIONS",
+    "category_of",
+    "classify_code",
+    "classify_s_category",
+    "is_land_application",
+    "parse_hazards",
+    "parse_hw_code",
+    "parse_s_code",
+    "parse_waste_code",
+    "validate_operation",
+    "validate_physical_form",
+    "validate_waste_code",
+]
+
+WasteKind = Literal["hazardous", "solid"]
+SKind = Literal["industrial", "household", "construction", "agricultural", "other"]
+
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+_HW_RE = re.compile(r"(\d{3})-?(\d{3})-?(\d{2})")
+_S_RE = re.compile(r"(\d{3})-?(\d{3})-?S(\d{2})")
+_HAZARD_SPLIT = re.compile(r"[\s/,，、;；+]+")
+
+
+def _fail(message: str, field: str) -> ValidationFailed:
+    return ValidationFailed(message, errors={field: [message]})
+
+
+def _normalise(code: str) -> str:
+    return unicodedata.normalize("NFKC", code).translate(_DASHES).strip().upper()
+
+
+@dataclass(frozen=True)
+class HwCode:
+    """A hazardous-waste code; ``category`` is the category id such as ``"HW17"``."""
+
+    kind: ClassVar[WasteKind] = "hazardous"
+    industry: str
+    sequence: str
+    category: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.industry}-{self.sequence}-{self.category[2:]}"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class SCode:
+    """A non-hazardous solid-waste code; ``category`` is like ``"S07"``."""
+
+    kind: ClassVar[WasteKind] = "solid"
+    industry: str
+    sequence: str
+    category: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.industry}-{self.sequence}-{self.category}"
+
+    @property
+    def category_kind(self) -> SKind:
+        return classify_s_category(int(self.category[1:]))
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def parse_hw_code(code: str, *, field: str = "waste_code") -> HwCode:
+    """Parse a hazardous-waste code such as ``336-064-17`` (dashes optional).
+
+    Raises ValidationFailed when the form is not ``NNN-NNN-NN`` or the category is not one
+    of the 46 in use (HW41–HW44 and anything above HW50 are refused).
+    """
+    value = _normalise(code) if isinstance(code, str) else ""
+    match = _HW_RE.fullmatch(value)
+    if not match:
+        raise _fail(
+            f"waste code {code!r} is not in the form NNN-NNN-NN (industry-sequence-category)",
+            field,
+        )
+    industry, sequence, number = match.groups()
+    category = f"HW{number}"
+    if category not in HW_CATEGORIES:
+        note = " (HW41-HW44 are not in use)" if 41 <= int(number) <= 44 else ""
+        raise _fail(
+            f"waste code {industry}-{sequence}-{number} names category {category}, "
+            f"which is not in the National Hazardous Waste List{note}",
+            field,
+        )
+    return HwCode(industry, sequence, category)
+
+
+def classify_s_category(n: int | str) -> SKind:
+    """The first-level kind of ``S`` category ``n`` (``7``, ``"07"`` or ``"S07"``).
+
+    Raises ValidationFailed for S08 and numbers outside 1–99.
+    """
+    text = str(n).strip().upper().removeprefix("S")
+    if not text.isdigit() or len(text) > 2:
+        raise _fail(f"solid-waste category {n!r} is not S01-S99", "waste_code")
+    number = int(text)
+    if number in S_CATEGORIES_NOT_IN_USE:
+        raise _fail(f"solid-waste category S{number:02d} is not in use", "waste_code")
+    for low, high, kind in S_CATEGORY_RANGES:
+        if low <= number <= high:
+            return kind  # type: ignore[return-value]
+    raise _fail(f"solid-waste category S{number:02d} is not S01-S99", "waste_code")
+
+
+def parse_s_code(code: str, *, field: str = "waste_code") -> SCode:
+    """Parse a solid-waste code such as ``462-001-S07`` (or ``462001S07``).
+
+    Raises ValidationFailed when the form is not ``NNN-NNN-SNN``, the sequence is outside
+    001–099, or the category is S00, S08 or otherwise outside S01–S99.
+    """
+    value = _normalise(code) if isinstance(code, str) else ""
+    match = _S_RE.fullmatch(value)
+    if not match:
+        raise _fail(
+            f"waste code {code!r} is not in the form NNN-NNN-SNN (industry-sequence-category)",
+            field,
+        )
+    industry, sequence, number = match.groups()
+    if not 1 <= int(sequence) <= 99:
+        raise _fail(
+            f"waste code {industry}-{sequence}-S{number}: the sequence must be 001-099", field
+        )
+    try:
+        classify_s_category(number)
+    except ValidationFailed as exc:
+        raise _fail(f"waste code {industry}-{sequence}-S{number}: {exc.message}", field) from None
+    return SCode(industry, sequence, f"S{number}")
+
+
+def parse_waste_code(code: str, *, field: str = "waste_code") -> HwCode | SCode:
+    """Parse either kind of code; a final ``S`` part selects the solid-waste rules.
+
+    Raises ValidationFailed with the message of the matching rule, or naming both forms when
+    the input resembles neither.
+    """
+    value = _normalise(code) if isinstance(code, str) else ""
+    if re.fullmatch(r"[\d-]*S\d*", value):
+        return parse_s_code(code, field=field)
+    if re.fullmatch(r"[\d-]+", value):
+        return parse_hw_code(code, field=field)
+    raise _fail(
+        f"waste code {code!r} is neither a hazardous-waste code (NNN-NNN-NN) "
+        "nor a solid-waste code (NNN-NNN-SNN)",
+        field,
+    )
+
+
+def category_of(code: str) -> str:
+    """The category of a valid code: ``"HW17"`` or ``"S07"``; raises ValidationFailed."""
+    return parse_waste_code(code).category
+
+
+def classify_code(code: str) -> WasteKind:
+    """``'hazardous'`` or ``'solid'`` for a valid code; raises ValidationFailed otherwise."""
+    return parse_waste_code(code).kind
+
+
+def validate_waste_code(
+    code: str, *, official: Collection[str] | None = None, field: str = "waste_code"
+) -> str:
+    """The canonical form of ``code`` after checking its format and, if given, the list.
+
+    ``official`` holds the loaded official codes (a set, or a mapping keyed by code), in
+    canonical form, hazardous and/or solid. A code is checked against the entries of its own
+    kind; when ``official`` is None or has no entry of that kind, only the format is
+    checked. Raises ValidationFailed for a malformed code or one "not in the loaded
+    official list".
+    """
+    parsed = parse_waste_code(code, field=field)
+    if official:
+        same_kind = any(_kind_of(entry) == parsed.kind for entry in official)
+        if same_kind and parsed.code not in official:
+            raise _fail(f"waste code {parsed.code} is not in the loaded official list", field)
+    return parsed.code
+
+
+def _kind_of(entry: str) -> WasteKind:
+    return "solid" if "S" in entry.upper() else "hazardous"
+
+
+def parse_hazards(text: str | Collection[str], *, field: str = "hazard") -> tuple[str, ...]:
+    """Hazard characteristics from ``"T"``, ``"T/C"``, ``"T,In"``, ``"T、I"`` or a list.
+
+    Letters are read case-insensitively (``in`` → ``In``); the result is de-duplicated in
+    the order T, C, I, R, In. Raises ValidationFailed naming unknown letters, or when
+    nothing is given.
+    """
+    parts = _HAZARD_SPLIT.split(text.strip()) if isinstance(text, str) else list(text)
+    by_upper = {key.upper(): key for key in HAZARDS}
+    found, unknown = set(), []
+    for part in (unicodedata.normalize("NFKC", p).strip() for p in parts):
+        if not part:
+            continue
+        if part.upper() in by_upper:
+            found.add(by_upper[part.upper()])
+        else:
+            unknown.append(part)
+    if unknown:
+        raise _fail(
+            f"unknown hazard characteristic(s) {', '.join(unknown)}; allowed: T, C, I, R, In",
+            field,
+        )
+    if not found:
+        raise _fail("at least one hazard characteristic is required", field)
+    return tuple(key for key in HAZARDS if key in found)
+
+
+def validate_physical_form(value: str, *, field: str = "physical_form") -> str:
+    """``S``, ``SS``, ``L`` or ``G`` (case-insensitive); raises ValidationFailed otherwise."""
+    form = value.strip().upper() if isinstance(value, str) else ""
+    if form not in PHYSICAL_FORMS:
+        raise _fail(f"physical form {value!r} is not one of S, SS, L, G", field)
+    return form
+
+
+def validate_operation(value: str, *, field: str = "operation") -> str:
+    """A treatment operation ``R1``–``R13`` or ``D1``–``D15`` (``r1``, ``R 01`` accepted).
+
+    Raises ValidationFailed for anything else.
+    """
+    text = value.strip().upper() if isinstance(value, str) else ""
+    match = re.fullmatch(r"([RD])\s*0*(\d{1,2})", text)
+    operation = f"{match[1]}{int(match[2])}" if match else ""
+    if operation not in OPERATIONS:
+        raise _fail(f"operation {value!r} is not one of R1-R13, D1-D15", field)
+    return operation
+
+
+def is_land_application(operation: str) -> bool:
+    """True when the operation puts the waste on land (see LAND_APPLICATION_OPERATIONS)."""
+    return validate_operation(operation) in LAND_APPLICATION_OPERATIONS

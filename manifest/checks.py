@@ -1,0 +1,285 @@
+"""Issue-time checks: licences, transport permit, vehicle and capacity.
+
+Pure functions over plain facts gathered by the service. Every check runs; the caller gets
+the complete list of failures, so a generator can fix everything in one go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .quantities import Quantity
+
+#: Accepted tonnage above this share of licensed capacity is refused at issue.
+CAPACITY_HARD_LIMIT = Decimal("1.2")
+#: Above this share the manifest may be issued but a finding is raised.
+CAPACITY_SOFT_LIMIT = Decimal("1.0")
+LAND_APPLICATION_OPERATIONS = frozenset({"R10", "D2"})
+
+
+@dataclass(frozen=True)
+class LicenceFacts:
+    kind: str
+    number: str
+    valid_from: date
+    valid_to: date
+    status: str
+    waste_codes: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+    capacities: dict[str, Decimal] = field(default_factory=dict)
+
+    def active_on(self, day: date) -> bool:
+        return self.status == "active" and self.valid_from <= day <= self.valid_to
+
+    def covers(self, code: str) -> bool:
+        category = category_of(code)
+        return code in self.waste_codes or category in self.waste_codes
+
+
+@dataclass(frozen=True)
+class VehicleFacts:
+    plate: str
+    organization_id: int
+    max_load_t: Decimal
+    active: bool
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    line_no: int
+    waste_code: str
+    unit: str
+    quantity: Decimal
+    density_t_m3: Decimal | None = None
+
+    @property
+    def tonnes(self) -> Decimal | None:
+        return Quantity(self.quantity, self.unit).to_tonnes(self.density_t_m3)
+
+
+@dataclass(frozen=True)
+class IssueFacts:
+    kind: str  # hazardous or sludge
+    operation: str
+    pickup_day: date  # planned pickup date, local time
+    transporter_id: int
+    vehicle_plate: str
+    lines: Sequence[LineFacts]
+    receiver_licences: Sequence[LicenceFacts] = ()
+    transporter_permits: Sequence[LicenceFacts] = ()
+    vehicle: VehicleFacts | None = None
+    #: Tonnes the receiver has accepted this calendar year, per capacity scope
+    #: (category such as ``HW17``, full code, or ``*``).
+    accepted_this_year_t: dict[str, Decimal] = field(default_factory=dict)
+    moisture_pct: Decimal | None = None
+    heavy_metal_report: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    check: str
+    message: str
+    line: int | None = None
+    expected: str | None = None
+    actual: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class CapacityUse:
+    scope: str
+    licensed_t: Decimal
+    accepted_t: Decimal
+    this_manifest_t: Decimal
+
+    @property
+    def share(self) -> Decimal:
+        return (self.accepted_t + self.this_manifest_t) / self.licensed_t
+
+
+@dataclass
+class CheckResult:
+    failures: list[CheckFailure] = field(default_factory=list)
+    capacity: list[CapacityUse] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def over_soft_limit(self) -> list[CapacityUse]:
+        return [c for c in self.capacity if c.share > CAPACITY_SOFT_LIMIT]
+
+
+def category_of(code: str) -> str:
+    """``336-064-17`` -> ``HW17``; ``462-001-S07`` -> ``S07``; a category is returned as is."""
+    tail = code.rsplit("-", 1)[-1]
+    if tail.startswith("S"):
+        return tail
+    if code.startswith("HW"):
+        return code
+    return f"HW{tail}"
+
+
+def is_hazardous_code(code: str) -> bool:
+    return category_of(code).startswith("HW")
+
+
+def run_issue_checks(facts: IssueFacts) -> CheckResult:
+    """Every issue-time check of DOMAIN.md; failures are collected, never short-circuited."""
+    result = CheckResult()
+    fail = result.failures.append
+    day = facts.pickup_day
+    hazardous_lines = [ln for ln in facts.lines if is_hazardous_code(ln.waste_code)]
+
+    if hazardous_lines:
+        active = [
+            lic
+            for lic in facts.receiver_licences
+            if lic.kind == "hw_operation" and lic.active_on(day)
+        ]
+        if not active:
+            fail(
+                CheckFailure(
+                    "receiver_licence_active",
+                    "the receiver has no hazardous-waste operation licence active on the pickup date",
+                    expected=f"active on {day.isoformat()}",
+                    actual=_licence_summary(facts.receiver_licences) or "no licence",
+                )
+            )
+        else:
+            for ln in hazardous_lines:
+                if not any(lic.covers(ln.waste_code) for lic in active):
+                    fail(
+                        CheckFailure(
+                            "receiver_licence_scope",
+                            f"the receiver's licence does not cover {ln.waste_code}",
+                            line=ln.line_no,
+                            expected=f"{ln.waste_code} or {category_of(ln.waste_code)} in scope",
+                            actual=", ".join(
+                                sorted({c for lic in active for c in lic.waste_codes})
+                            ),
+                        )
+                    )
+            if not any(facts.operation in lic.operations for lic in active):
+                fail(
+                    CheckFailure(
+                        "receiver_operation",
+                        f"the receiver is not licensed for operation {facts.operation}",
+                        expected=facts.operation,
+                        actual=" ".join(sorted({op for lic in active for op in lic.operations})),
+                    )
+                )
+            _check_capacity(facts, active, result)
+
+        permits = [p for p in facts.transporter_permits if p.kind == "dg_transport"]
+        if not any(p.active_on(day) for p in permits):
+            fail(
+                CheckFailure(
+                    "transporter_permit_active",
+                    "the transporter has no dangerous-goods transport permit active on the pickup date",
+                    expected=f"active on {day.isoformat()}",
+                    actual=_licence_summary(permits) or "no permit",
+                )
+            )
+
+    _check_vehicle(facts, fail)
+
+    if facts.kind == "sludge":
+        if facts.moisture_pct is None:
+            fail(CheckFailure("sludge_moisture", "a sludge manifest needs its moisture content"))
+        if facts.operation in LAND_APPLICATION_OPERATIONS and not facts.heavy_metal_report:
+            fail(
+                CheckFailure(
+                    "land_application_document",
+                    "sludge for land application needs a heavy-metal compliance document",
+                    expected="heavy_metal_report",
+                )
+            )
+    return result
+
+
+def _check_vehicle(facts: IssueFacts, fail) -> None:
+    vehicle = facts.vehicle
+    if vehicle is None:
+        fail(
+            CheckFailure(
+                "vehicle_registered",
+                f"vehicle {facts.vehicle_plate} is not registered",
+                actual=facts.vehicle_plate,
+            )
+        )
+        return
+    if vehicle.organization_id != facts.transporter_id:
+        fail(
+            CheckFailure(
+                "vehicle_owner", f"vehicle {vehicle.plate} does not belong to the transporter"
+            )
+        )
+    if not vehicle.active:
+        fail(CheckFailure("vehicle_active", f"vehicle {vehicle.plate} is not active"))
+    total = Decimal(0)
+    for ln in facts.lines:
+        tonnes = ln.tonnes
+        if tonnes is None:
+            if ln.unit == "m3":
+                fail(
+                    CheckFailure(
+                        "line_mass_known",
+                        "a volume needs a density to check the vehicle load",
+                        line=ln.line_no,
+                        expected="density_t_m3",
+                    )
+                )
+            continue
+        total += tonnes
+    if total > vehicle.max_load_t:
+        fail(
+            CheckFailure(
+                "vehicle_load",
+                f"the load of {total} t exceeds the vehicle's maximum of {vehicle.max_load_t} t",
+                expected=f"<= {vehicle.max_load_t} t",
+                actual=f"{total} t",
+            )
+        )
+
+
+def _check_capacity(facts: IssueFacts, active: Sequence[LicenceFacts], result: CheckResult):
+    tonnes_by_scope: dict[str, Decimal] = {}
+    for ln in facts.lines:
+        tonnes = ln.tonnes or Decimal(0)
+        for scope in (ln.waste_code, category_of(ln.waste_code), "*"):
+            tonnes_by_scope[scope] = tonnes_by_scope.get(scope, Decimal(0)) + tonnes
+    for lic in active:
+        for scope, licensed in lic.capacities.items():
+            if scope not in tonnes_by_scope:
+                continue
+            use = CapacityUse(
+                scope,
+                licensed,
+                facts.accepted_this_year_t.get(scope, Decimal(0)),
+                tonnes_by_scope[scope],
+            )
+            result.capacity.append(use)
+            if use.share > CAPACITY_HARD_LIMIT:
+                result.failures.append(
+                    CheckFailure(
+                        "receiver_capacity",
+                        f"accepted tonnage for {scope} this year would reach "
+                        f"{(use.share * 100).quantize(Decimal('0.1'))}% of the licensed "
+                        f"{licensed} t; above 120% needs a new licence",
+                        expected=f"<= {(licensed * CAPACITY_HARD_LIMIT).normalize()} t",
+                        actual=f"{use.accepted_t + use.this_manifest_t} t",
+                    )
+                )
+
+
+def _licence_summary(licences: Sequence[LicenceFacts]) -> str:
+    return "; ".join(
+        f"{lic.number} {lic.status} {lic.valid_from.isoformat()}..{lic.valid_to.isoformat()}"
+        for lic in licences
+    )

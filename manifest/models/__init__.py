@@ -1,0 +1,27 @@
+"""SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
+
+from .catalogue import WasteCode
+from .events import CustodyEvent, LedgerHead
+from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
+from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
+from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
+
+__all__ = [
+    "ApiToken",
+    "CustodyEvent",
+    "IdempotencyRecord",
+    "LedgerHead",
+    "Licence",
+    "LicenceCapacity",
+    "LicenceScope",
+    "Manifest",
+    "ManifestCounter",
+    "ManifestLeg",
+    "ManifestLine",
+    "Organization",
+    "Regulator",
+    "RegulatorRegion",
+    "User",
+    "Vehicle",
+    "WasteCode",
+]

@@ -1,0 +1,50 @@
+"""Password and token hashing with the standard library only.
+
+Passwords: scrypt (memory-hard), parameters stored with the hash so they can be raised later.
+Tokens: random 32 bytes shown once; only their SHA-256 is kept, which is enough for a
+high-entropy secret and lets a lookup be a plain indexed equality.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+_N, _R, _P = 2**14, 8, 1
+TOKEN_PREFIX = "hwm_"
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    enc = base64.b64encode
+    return f"scrypt${_N}${_R}${_P}${enc(salt).decode()}${enc(key).decode()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        algo, n, r, p, salt, key = stored.split("$")
+    except ValueError:
+        return False
+    if algo != "scrypt":
+        return False
+    expected = base64.b64decode(key)
+    got = hashlib.scrypt(
+        password.encode(),
+        salt=base64.b64decode(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        dklen=len(expected),
+    )
+    return hmac.compare_digest(got, expected)
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,89 @@
+"""Quantities: decimals with a unit, never floats.
+
+Mass units convert exactly; ``m3`` needs a density (t/m3) to become mass; ``pcs`` counts
+containers and never converts to mass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .errors import ValidationFailed
+
+MASS_UNITS = {"t": Decimal("1000"), "kg": Decimal("1")}
+UNITS = ("t", "kg", "m3", "pcs")
+#: Largest quantity a single manifest line may carry, in its unit. A road vehicle never carries
+#: more than this many tonnes; the limit catches typing errors such as an extra three zeros.
+MAX_QUANTITY = Decimal("100000")
+SCALE = 3  # decimal places kept in storage
+
+
+def parse_decimal(value, *, field: str = "quantity", allow_zero: bool = True) -> Decimal:
+    """Parse a JSON number or decimal string into a finite, non-negative Decimal.
+
+    Raises ValidationFailed for booleans, NaN, infinities, negatives, more than three decimal
+    places, or values above MAX_QUANTITY.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValidationFailed(f"{field} must be a decimal number", errors={field: ["not a number"]})
+    try:
+        if isinstance(value, float):
+            number = Decimal(repr(value))
+        else:
+            number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(
+            f"{field} must be a decimal number", errors={field: ["not a number"]}
+        ) from None
+    if not number.is_finite():
+        raise ValidationFailed(f"{field} must be finite", errors={field: ["not finite"]})
+    if number < 0:
+        raise ValidationFailed(f"{field} may not be negative", errors={field: ["negative"]})
+    if not allow_zero and number == 0:
+        raise ValidationFailed(f"{field} must be above zero", errors={field: ["zero"]})
+    if number > MAX_QUANTITY:
+        raise ValidationFailed(
+            f"{field} is above the limit of {MAX_QUANTITY}", errors={field: ["too large"]}
+        )
+    if number.as_tuple().exponent < -SCALE:
+        raise ValidationFailed(
+            f"{field} has more than {SCALE} decimal places", errors={field: ["too precise"]}
+        )
+    return number.quantize(Decimal(1).scaleb(-SCALE))
+
+
+@dataclass(frozen=True)
+class Quantity:
+    amount: Decimal
+    unit: str
+
+    def __post_init__(self):
+        if self.unit not in UNITS:
+            raise ValidationFailed(f"unknown unit {self.unit!r}", errors={"unit": ["unknown unit"]})
+
+    @property
+    def is_mass(self) -> bool:
+        return self.unit in MASS_UNITS
+
+    def to_kg(self, density_t_per_m3: Decimal | None = None) -> Decimal | None:
+        """Mass in kilograms, or None where it cannot be known (pcs, or m3 without density)."""
+        if self.unit in MASS_UNITS:
+            return self.amount * MASS_UNITS[self.unit]
+        if self.unit == "m3" and density_t_per_m3 is not None:
+            return self.amount * density_t_per_m3 * 1000
+        return None
+
+    def to_tonnes(self, density_t_per_m3: Decimal | None = None) -> Decimal | None:
+        kg = self.to_kg(density_t_per_m3)
+        return None if kg is None else kg / 1000
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+
+def format_decimal(value: Decimal | None) -> str | None:
+    """The wire form of a quantity: a plain decimal string with three places."""
+    if value is None:
+        return None
+    return format(Decimal(value).quantize(Decimal("0.001")), "f")

@@ -1,0 +1,510 @@
+"""Weighbridge records: parsing an upload (CSV or JSON) and the pure rules of matching.
+
+A record is kept or refused row by row: :func:`parse_receipts` returns the valid records and a
+:class:`RowError` for each problem, so one mistyped row does not block a day's log. Only an
+unreadable file, missing columns or too many rows fail the whole upload (ValidationFailed).
+
+Conventions, as weighbridge software writes them:
+
+* CSV has a header row; columns are matched by name (see :data:`COLUMN_ALIASES`, including the
+  Chinese headers 磅单号, 车牌号, 进场时间, 毛重, 皮重, 净重, 联单编号). Weights are in kg unless
+  the header says tonnes, e.g. ``毛重(吨)`` or ``gross_t``. Bytes are read as UTF-8 (with or
+  without BOM), falling back to GB18030, the encoding of Chinese spreadsheet exports.
+* JSON is a list of objects, or ``{"records": [...]}``, with the same field names.
+* Row numbers are what a spreadsheet shows: the CSV header is row 1, the first record row 2.
+  In JSON, row N is the N-th object (from 1).
+* Times are ISO 8601 (``YYYY/MM/DD HH:MM[:SS]`` is accepted too). A time without an offset is
+  local time in Asia/Shanghai, because weighbridge terminals record wall-clock time. Parsed
+  times are returned in UTC.
+* Plates must look Chinese: province character, letter, then 5 or 6 letters or digits (or 4
+  followed by 挂, 港 or 澳). Separators (spaces, dots, ·, -) are dropped and letters
+  upper-cased: ``粤j·12345`` → ``粤J12345``. Plain ASCII plates are refused: every vehicle in
+  scope carries a Chinese plate, and a loose rule would let typing errors pass unmatched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ValidationFailed
+from .quantities import parse_decimal
+
+MAX_ROWS = 100_000
+NET_TOLERANCE_KG = Decimal("1")
+MAX_TICKET_LENGTH = 64
+MATCH_WINDOW = timedelta(hours=12)
+
+try:
+    LOCAL_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
+except ZoneInfoNotFoundError:  # no tz database: China has kept UTC+8 without DST since 1991
+    LOCAL_TZ = timezone(timedelta(hours=8), "CST")
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATE_RE = re.compile(rf"^[{_PROVINCES}][A-Z](?:[A-Z0-9]{{5,6}}|[A-Z0-9]{{4}}[挂港澳])$")
+MANIFEST_NUMBER_RE = re.compile(r"^\d{14}$")
+
+FIELDS = ("ticket", "plate", "arrived_at", "gross_kg", "tare_kg", "net_kg", "manifest_number")
+WEIGHTS = ("gross_kg", "tare_kg", "net_kg")
+
+#: Accepted column names per field, compared after :func:`_header_key` (NFKC, lower case, no
+#: spaces or underscores). A unit in brackets, ``(kg)`` or ``(吨)``, is read separately.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "ticket": ("ticket", "ticket_no", "ticket_number", "磅单号", "磅单编号", "过磅单号", "单号"),
+    "plate": ("plate", "plate_no", "vehicle_plate", "车牌号", "车牌", "车号", "车牌号码"),
+    "arrived_at": ("arrived_at", "arrival_time", "weighed_at", "进场时间", "过磅时间", "到厂时间"),
+    "gross_kg": ("gross_kg", "gross", "毛重"),
+    "tare_kg": ("tare_kg", "tare", "皮重"),
+    "net_kg": ("net_kg", "net", "净重"),
+    "manifest_number": ("manifest_number", "manifest_no", "manifest", "联单编号", "联单号"),
+}
+_TONNE_HEADERS = {"gross_t": "gross_kg", "tare_t": "tare_kg", "net_t": "net_kg"}
+_TONNE_UNITS = {"t", "吨"}
+_KG_UNITS = {"kg", "公斤", "千克"}
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"[\s_]", "", unicodedata.normalize("NFKC", name).strip().lower())
+
+
+_ALIASES = {_header_key(a): f for f, names in COLUMN_ALIASES.items() for a in names}
+_ALIASES.update({_header_key(a): f for a, f in _TONNE_HEADERS.items()})
+_TONNE_KEYS = {_header_key(a) for a in _TONNE_HEADERS}
+
+
+@dataclass(frozen=True)
+class WeighRecord:
+    """One valid weighbridge record. ``arrived_at`` is aware, in UTC; ``net_kg`` is always set."""
+
+    row: int
+    ticket: str
+    plate: str
+    arrived_at: datetime
+    net_kg: Decimal
+    gross_kg: Decimal | None = None
+    tare_kg: Decimal | None = None
+    manifest_number: str | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with one field (or the whole row, ``field == ""``) of one row."""
+
+    row: int
+    field: str
+    message: str
+
+
+Parsed = WeighRecord | RowError
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: str
+    factor: Decimal  # multiplier to kg for weights
+
+
+def _column(header: str) -> _Column | None:
+    key = _header_key(header.lstrip("\ufeff"))
+    factor = Decimal(1)
+    unit = re.fullmatch(r"(.+?)\((.+)\)", key)
+    if unit:
+        key, unit_name = unit.group(1), unit.group(2)
+        if unit_name in _TONNE_UNITS:
+            factor = Decimal(1000)
+        elif unit_name not in _KG_UNITS:
+            return None
+    if key in _TONNE_KEYS:
+        factor = Decimal(1000)
+    field = _ALIASES.get(key)
+    return None if field is None else _Column(field, factor)
+
+
+def _columns(header: list[str]) -> dict[int, _Column]:
+    """Map column positions to fields; raises ValidationFailed on missing or repeated fields."""
+    mapped: dict[int, _Column] = {}
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    for index, name in enumerate(header):
+        column = _column(name)
+        if column is None:
+            continue  # extra columns (operator, goods name, ...) are ignored
+        if column.field in seen:
+            problems.append(f"columns {seen[column.field]!r} and {name!r} both mean {column.field}")
+            continue
+        seen[column.field] = name
+        mapped[index] = column
+    fields = set(seen)
+    missing = [f for f in ("ticket", "plate", "arrived_at") if f not in fields]
+    if "net_kg" not in fields and not {"gross_kg", "tare_kg"} <= fields:
+        missing.append("net_kg (or gross_kg and tare_kg)")
+    problems += [f"missing column {name}" for name in missing]
+    if problems:
+        raise ValidationFailed(
+            "the weighbridge file's columns are not usable", errors={"columns": problems}
+        )
+    return mapped
+
+
+def normalize_plate(text: str) -> str:
+    """Upper-case a plate and drop separators: ``' 粤j·1234５ '`` → ``'粤J12345'``.
+
+    Does not validate; use it wherever plates are compared (vehicles, records)."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s.·•・\-]", "", text).upper()
+
+
+def _plate(value) -> str:
+    plate = normalize_plate(str(value or ""))
+    if not plate:
+        raise ValueError("plate is missing")
+    if not PLATE_RE.match(plate):
+        raise ValueError(f"{plate!r} is not a Chinese vehicle plate")
+    return plate
+
+
+def _ticket(value) -> str:
+    ticket = str(value if value is not None else "").strip()
+    if not ticket:
+        raise ValueError("ticket is missing")
+    if len(ticket) > MAX_TICKET_LENGTH:
+        raise ValueError(f"ticket is longer than {MAX_TICKET_LENGTH} characters")
+    if any(unicodedata.category(c).startswith("C") for c in ticket):
+        raise ValueError("ticket contains control characters")
+    return ticket
+
+
+_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def parse_arrival(value, local_tz: tzinfo = LOCAL_TZ) -> datetime:
+    """An arrival time as an aware UTC datetime. Without an offset the time is local to
+    ``local_tz`` (Asia/Shanghai). Raises ValueError for anything else, including a bare date."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        raise ValueError("arrival time is missing")
+    slashed = _SLASHED.match(text)
+    try:
+        if slashed:
+            year, month, day, hour, minute, second = (int(g or 0) for g in slashed.groups())
+            moment = datetime(year, month, day, hour, minute, second)
+        elif re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", text):
+            moment = datetime.fromisoformat(text)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=local_tz)
+    return moment.astimezone(UTC)
+
+
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _weight(value, name: str, factor: Decimal) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if _GROUPED.match(value):
+            value = value.replace(",", "")  # thousands separators from spreadsheets
+    try:
+        if factor != 1:
+            value = parse_decimal(value, field=name) * factor
+        return parse_decimal(value, field=name)
+    except ValidationFailed as exc:
+        raise ValueError(f"{name}: {', '.join(exc.errors.get(name, [exc.message]))}") from None
+
+
+def _manifest_number(value) -> str | None:
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    if not MANIFEST_NUMBER_RE.match(text):
+        raise ValueError(f"{text!r} is not a 14-digit manifest number")
+    return text
+
+
+def _record(
+    row: int,
+    values: dict[str, object],
+    factors: dict[str, Decimal],
+    *,
+    local_tz: tzinfo,
+    net_tolerance_kg: Decimal,
+) -> WeighRecord | list[RowError]:
+    errors: list[RowError] = []
+    parsed: dict[str, object] = {}
+    checks = {
+        "ticket": _ticket,
+        "plate": _plate,
+        "arrived_at": lambda v: parse_arrival(v, local_tz),
+        "manifest_number": _manifest_number,
+    }
+    for name, check in checks.items():
+        try:
+            parsed[name] = check(values.get(name))
+        except ValueError as exc:
+            errors.append(RowError(row, name, str(exc)))
+    for name in WEIGHTS:
+        try:
+            parsed[name] = _weight(values.get(name), name, factors.get(name, Decimal(1)))
+        except ValueError as exc:
+            errors.append(RowError(row, name, str(exc)))
+    if errors:
+        return errors
+    gross, tare, net = (parsed[name] for name in WEIGHTS)
+    if gross is not None and tare is not None:
+        if tare > gross:
+            return [RowError(row, "tare_kg", f"tare {tare} kg is above gross {gross} kg")]
+        if net is None:
+            net = gross - tare
+        elif abs(gross - tare - net) > net_tolerance_kg:
+            message = f"net {net} kg is not gross {gross} − tare {tare} = {gross - tare} kg"
+            return [RowError(row, "net_kg", message)]
+    if net is None:
+        return [RowError(row, "net_kg", "net weight is missing (and cannot be computed)")]
+    return WeighRecord(
+        row=row,
+        ticket=parsed["ticket"],
+        plate=parsed["plate"],
+        arrived_at=parsed["arrived_at"],
+        net_kg=net,
+        gross_kg=gross,
+        tare_kg=tare,
+        manifest_number=parsed["manifest_number"],
+    )
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValidationFailed(
+            "the weighbridge file is neither UTF-8 nor GB18030 text",
+            errors={"file": ["unreadable encoding"]},
+        ) from None
+
+
+def detect_format(content_type: str | None, head: str) -> Literal["csv", "json"]:
+    """``json`` or ``csv`` from a content type (or ``csv``/``json``), else from the first
+    non-blank character of the text."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind in ("json", "application/json") or kind.endswith("+json"):
+        return "json"
+    if kind in ("csv", "text/csv", "application/csv"):
+        return "csv"
+    return "json" if head.lstrip("\ufeff \t\r\n")[:1] in ("[", "{") else "csv"
+
+
+def _json_rows(text: str) -> list:
+    try:
+        document = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            f"the weighbridge file is not valid JSON: {exc.msg} at line {exc.lineno}",
+            errors={"file": ["invalid JSON"]},
+        ) from None
+    if isinstance(document, dict) and isinstance(document.get("records"), list):
+        return document["records"]
+    if isinstance(document, list):
+        return document
+    raise ValidationFailed(
+        'JSON weighbridge records must be a list or {"records": [...]}',
+        errors={"file": ["not a list of records"]},
+    )
+
+
+def _json_items(text: str, max_rows: int | None) -> Iterator[tuple[int, object, dict]]:
+    rows = _json_rows(text)
+    if max_rows is not None and len(rows) > max_rows:
+        raise _too_many(max_rows)
+    for index, item in enumerate(rows, start=1):
+        if not isinstance(item, dict):
+            yield index, None, {}
+            continue
+        values: dict[str, object] = {}
+        factors: dict[str, Decimal] = {}
+        for key, value in item.items():
+            column = _column(str(key))
+            if column is not None and column.field not in values:
+                values[column.field] = value
+                factors[column.field] = column.factor
+        yield index, values, factors
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", "\t", ";")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _csv_items(lines: Iterable[str], max_rows: int | None) -> Iterator[tuple[int, object, dict]]:
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is None:
+        return
+    first = first.lstrip("\ufeff")
+    reader = csv.reader(_chain(first, lines), delimiter=_delimiter(first))
+    header = next(reader, None)
+    if not header or not any(cell.strip() for cell in header):
+        return
+    columns = _columns(header)
+    factors = {c.field: c.factor for c in columns.values()}
+    count = 0
+    for row, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines, e.g. at the end of an export
+        count += 1
+        if max_rows is not None and count > max_rows:
+            raise _too_many(max_rows)
+        yield row, {c.field: cells[i] for i, c in columns.items() if i < len(cells)}, factors
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _too_many(max_rows: int) -> ValidationFailed:
+    return ValidationFailed(
+        f"the weighbridge file has more than {max_rows} records; split it",
+        errors={"records": [f"more than {max_rows} records"]},
+    )
+
+
+def iter_receipts(
+    source: str | bytes | Iterable[str],
+    *,
+    fmt: str | None = None,
+    max_rows: int | None = MAX_ROWS,
+    local_tz: tzinfo = LOCAL_TZ,
+    net_tolerance_kg: Decimal = NET_TOLERANCE_KG,
+) -> Iterator[Parsed]:
+    """Yield, row by row, a :class:`WeighRecord` or the :class:`RowError` s of each row.
+
+    ``source`` is the whole upload (str or bytes) or an iterable of CSV lines, such as a text
+    file, which is read lazily: a year of records can drive a progress bar. JSON is parsed as
+    one document before the first row is yielded. ``fmt`` is ``csv``, ``json`` or a content
+    type; without it the format is guessed from the first character. A repeated ticket in the
+    same upload is an error on the later row; the first one is kept.
+
+    Raises ValidationFailed for undecodable bytes, invalid JSON, unusable CSV columns, or more
+    than ``max_rows`` records (``None``: no limit) — in a stream, when that row is reached.
+    """
+    if isinstance(source, bytes):
+        source = _decode(source)
+    if isinstance(source, str):
+        kind = detect_format(fmt, source[:64])
+        items = (
+            _json_items(source, max_rows)
+            if kind == "json"
+            else _csv_items(io.StringIO(source, newline=""), max_rows)
+        )
+    elif detect_format(fmt, "") == "json":
+        items = _json_items("".join(source), max_rows)
+    else:
+        items = _csv_items(source, max_rows)
+
+    first_row_of: dict[str, int] = {}
+    for row, values, factors in items:
+        if values is None:
+            yield RowError(row, "", "a record must be an object")
+            continue
+        outcome = _record(
+            row, values, factors, local_tz=local_tz, net_tolerance_kg=Decimal(net_tolerance_kg)
+        )
+        if isinstance(outcome, list):
+            yield from outcome
+            continue
+        if outcome.ticket in first_row_of:
+            message = (
+                f"ticket {outcome.ticket} already appears in row {first_row_of[outcome.ticket]}"
+            )
+            yield RowError(row, "ticket", message)
+            continue
+        first_row_of[outcome.ticket] = row
+        yield outcome
+
+
+def parse_receipts(
+    source: str | bytes | Iterable[str],
+    *,
+    fmt: str | None = None,
+    max_rows: int | None = MAX_ROWS,
+    local_tz: tzinfo = LOCAL_TZ,
+    net_tolerance_kg: Decimal = NET_TOLERANCE_KG,
+) -> tuple[list[WeighRecord], list[RowError]]:
+    """All valid records and all row errors of an upload; see :func:`iter_receipts` for the
+    rules and the ValidationFailed cases (nothing is returned when the whole file fails)."""
+    records: list[WeighRecord] = []
+    errors: list[RowError] = []
+    for item in iter_receipts(
+        source, fmt=fmt, max_rows=max_rows, local_tz=local_tz, net_tolerance_kg=net_tolerance_kg
+    ):
+        (records if isinstance(item, WeighRecord) else errors).append(item)
+    return records, errors
+
+
+# Matching ------------------------------------------------------------------------------------
+
+MatchOutcome = Literal["matched", "misdirected", "cancelled", "already_received"]
+
+#: The finding each non-matching outcome raises. A cancelled manifest or one already weighed
+#: in under another ticket cannot cover this load, so the load is unmanifested.
+FINDING_FOR_OUTCOME: dict[str, str] = {
+    "misdirected": "misdirected_receipt",
+    "cancelled": "unmanifested_receipt",
+    "already_received": "unmanifested_receipt",
+}
+
+
+@dataclass(frozen=True)
+class MatchCandidate:
+    """What matching needs to know of a manifest found by number or by plate and time."""
+
+    receiver_id: object
+    status: str
+    weighbridge_ticket: str | None = None
+
+
+def match_window(at: datetime, window: timedelta = MATCH_WINDOW) -> tuple[datetime, datetime]:
+    """The inclusive interval ``[at − window, at + window]`` searched around a time."""
+    return at - window, at + window
+
+
+def in_match_window(
+    arrived_at: datetime, around: datetime, window: timedelta = MATCH_WINDOW
+) -> bool:
+    """Whether an arrival lies within ``window`` of a manifest's time (both aware)."""
+    start, end = match_window(around, window)
+    return start <= arrived_at <= end
+
+
+def classify_match(record: WeighRecord, candidate: MatchCandidate, *, receiver_id) -> MatchOutcome:
+    """How a record uploaded by ``receiver_id`` relates to a candidate manifest.
+
+    ``cancelled`` first (a cancelled manifest covers nothing), then ``misdirected`` (addressed
+    to another receiver), then ``already_received`` (the manifest carries a *different*
+    weighbridge ticket). The same ticket again is ``matched``, so re-sending is harmless.
+    """
+    if candidate.status == "cancelled":
+        return "cancelled"
+    if candidate.receiver_id != receiver_id:
+        return "misdirected"
+    if candidate.weighbridge_ticket is not None and candidate.weighbridge_ticket != record.ticket:
+        return "already_received"
+    return "matched"

@@ -1,0 +1,254 @@
+"""Filing a manifest: create and edit drafts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..actor import WRITE_ROLES, Actor
+from ..checks import category_of, is_hazardous_code
+from ..errors import Forbidden, ValidationFailed
+from ..models import Manifest, ManifestLine, Organization
+from ..quantities import UNITS, parse_decimal
+from ..status import Action, Party, move_for
+from ..uow import UnitOfWork
+from . import catalogue_lookup
+from .access import load_visible
+from .custody import append_event
+from .registry import normalise_plate, validate_operation
+
+MAX_LINES = 50
+FORMS = ("S", "SS", "L", "G")
+HAZARDS = ("T", "C", "I", "R", "In")
+
+
+def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
+    """Validated lines and their common category. Collects every error before raising."""
+    errors: dict[str, list[str]] = {}
+    if not raw_lines:
+        raise ValidationFailed("a manifest needs at least one line", errors={"lines": ["empty"]})
+    if len(raw_lines) > MAX_LINES:
+        raise ValidationFailed(f"at most {MAX_LINES} lines", errors={"lines": ["too many"]})
+    lines, categories = [], set()
+    for i, raw in enumerate(raw_lines, start=1):
+        where = f"lines.{i}"
+        problems = []
+        code = str(raw.get("waste_code") or "").strip()
+        try:
+            code = catalogue_lookup.validate(session, code)
+            categories.add(category_of(code))
+            if kind == "hazardous" and not is_hazardous_code(code):
+                problems.append(f"{code} is not a hazardous-waste code; file it as sludge")
+        except ValidationFailed as exc:
+            problems.append(exc.message)
+        form = raw.get("physical_form")
+        if form not in FORMS:
+            problems.append("physical_form must be S, SS, L or G")
+        hazard = list(raw.get("hazard") or [])
+        if any(h not in HAZARDS for h in hazard):
+            problems.append("hazard must be some of T, C, I, R, In")
+        unit = raw.get("unit")
+        if unit not in UNITS:
+            problems.append("unit must be t, kg, m3 or pcs")
+        try:
+            quantity = parse_decimal(raw.get("quantity"), field="quantity", allow_zero=False)
+        except ValidationFailed as exc:
+            problems.append(exc.message)
+            quantity = None
+        density = raw.get("density_t_m3")
+        if density is not None:
+            try:
+                density = parse_decimal(density, field="density_t_m3", allow_zero=False)
+            except ValidationFailed as exc:
+                problems.append(exc.message)
+        count = raw.get("container_count")
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100_000
+        ):
+            problems.append("container_count must be a whole number from 0 to 100000")
+        if unit == "pcs" and quantity is not None and quantity != quantity.to_integral_value():
+            problems.append("a count of containers is a whole number")
+        name = str(raw.get("name") or "").strip()
+        if not name:
+            problems.append("name is required")
+        if problems:
+            errors[where] = problems
+            continue
+        lines.append(
+            {
+                "line_no": i,
+                "waste_code": code,
+                "name": name[:200],
+                "physical_form": form,
+                "hazard": "/".join(hazard),
+                "packaging": str(raw.get("packaging") or "")[:100],
+                "container_count": count,
+                "unit": unit,
+                "declared": quantity,
+                "density_t_m3": density,
+            }
+        )
+    if len(categories) > 1:
+        errors.setdefault("lines", []).append(
+            "one manifest covers one waste category; found " + ", ".join(sorted(categories))
+        )
+    if errors:
+        raise ValidationFailed("the manifest's lines are not valid", errors=errors)
+    return lines, categories.pop()
+
+
+def _validate_header(session, data: dict, generator_id: int) -> dict:
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind")
+    if kind not in ("hazardous", "sludge"):
+        errors["kind"] = ["must be hazardous or sludge"]
+    for field, role in (("transporter_id", "transporter"), ("receiver_id", "receiver")):
+        org = session.get(Organization, data.get(field)) if data.get(field) else None
+        if org is None:
+            errors[field] = ["unknown organisation"]
+        elif role not in org.roles:
+            errors[field] = [f"{org.name} is not registered as a {role}"]
+    if data.get("receiver_id") == generator_id:
+        errors.setdefault("receiver_id", []).append("the receiver must be another organisation")
+    try:
+        plate = normalise_plate(data.get("vehicle_plate"))
+    except ValidationFailed as exc:
+        errors["vehicle_plate"] = exc.errors["plate"]
+        plate = None
+    try:
+        operation = validate_operation(data.get("operation"))
+    except ValidationFailed as exc:
+        errors["operation"] = exc.errors["operation"]
+        operation = None
+    pickup = data.get("planned_pickup_at")
+    if not isinstance(pickup, datetime) or pickup.tzinfo is None:
+        errors["planned_pickup_at"] = ["an ISO 8601 time with an offset"]
+    elif not 2000 <= pickup.year <= 2100:
+        errors["planned_pickup_at"] = ["out of range"]
+    moisture = data.get("moisture_pct")
+    if moisture is not None:
+        try:
+            moisture = parse_decimal(moisture, field="moisture_pct")
+            if moisture >= 100:
+                raise ValidationFailed("moisture below 100")
+        except ValidationFailed:
+            errors["moisture_pct"] = ["a percentage from 0 to below 100"]
+    if errors:
+        raise ValidationFailed("the manifest is not valid", errors=errors)
+    return {
+        "kind": kind,
+        "transporter_id": data["transporter_id"],
+        "receiver_id": data["receiver_id"],
+        "vehicle_plate": plate,
+        "operation": operation,
+        "planned_pickup_at": pickup,
+        "moisture_pct": moisture,
+        "heavy_metal_report": (data.get("heavy_metal_report") or None),
+        "notes": str(data.get("notes") or "")[:2000],
+    }
+
+
+def _snapshot(header: dict, lines: list[dict]) -> dict:
+    return {**header, "lines": lines}
+
+
+def create_manifest(uow: UnitOfWork, *, actor: Actor, data: dict) -> Manifest:
+    """File a draft for the actor's organisation as generator.
+
+    Raises Forbidden (not a generator, or a read-only role) and ValidationFailed with every
+    problem found.
+    """
+    actor.require_org_role("generator")
+    actor.require_user_role(WRITE_ROLES)
+    move_for(Action.CREATE, None)
+    with uow:
+        s = uow.session
+        header = _validate_header(s, data, actor.organization_id)
+        lines, category = _normalise_lines(s, data.get("lines"), header["kind"])
+        manifest = Manifest(
+            **header,
+            category=category,
+            generator_id=actor.organization_id,
+            created_by_id=actor.user_id,
+        )
+        s.add(manifest)
+        s.flush()
+        s.add_all(ManifestLine(manifest_id=manifest.id, **ln) for ln in lines)
+        s.flush()
+        s.refresh(manifest)
+        append_event(
+            s,
+            manifest=manifest,
+            action="create",
+            actor=actor,
+            party=Party.GENERATOR.value,
+            payload=_snapshot(header, lines),
+        )
+        uow.commit()
+        return manifest
+
+
+def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manifest:
+    """Change a draft. Fields left out keep their value; ``lines``, when given, replaces all.
+
+    Raises NotFound, Forbidden, InvalidTransition (not a draft), ValidationFailed.
+    """
+    actor.require_user_role(WRITE_ROLES)
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        if manifest.generator_id != actor.organization_id:
+            raise Forbidden("only the generator may edit a draft")
+        move_for(Action.EDIT, manifest.status)
+        current = {
+            "kind": manifest.kind,
+            "transporter_id": manifest.transporter_id,
+            "receiver_id": manifest.receiver_id,
+            "vehicle_plate": manifest.vehicle_plate,
+            "operation": manifest.operation,
+            "planned_pickup_at": manifest.planned_pickup_at,
+            "moisture_pct": manifest.moisture_pct,
+            "heavy_metal_report": manifest.heavy_metal_report,
+            "notes": manifest.notes,
+        }
+        header = _validate_header(
+            s,
+            {**current, **{k: v for k, v in changes.items() if k != "lines"}},
+            manifest.generator_id,
+        )
+        raw_lines = changes.get("lines")
+        if raw_lines is None:
+            raw_lines = [
+                {
+                    "waste_code": ln.waste_code,
+                    "name": ln.name,
+                    "physical_form": ln.physical_form,
+                    "hazard": [h for h in ln.hazard.split("/") if h],
+                    "packaging": ln.packaging,
+                    "container_count": ln.container_count,
+                    "unit": ln.unit,
+                    "quantity": ln.declared,
+                    "density_t_m3": ln.density_t_m3,
+                }
+                for ln in manifest.lines
+            ]
+        lines, category = _normalise_lines(s, raw_lines, header["kind"])
+        for key, value in header.items():
+            setattr(manifest, key, value)
+        manifest.category = category
+        # Draft lines carry no signatures yet; replacing them keeps line numbers dense.
+        for ln in list(manifest.lines):
+            s.delete(ln)
+        s.flush()
+        s.add_all(ManifestLine(manifest_id=manifest.id, **ln) for ln in lines)
+        s.flush()
+        s.expire(manifest, ["lines"])
+        append_event(
+            s,
+            manifest=manifest,
+            action="edit",
+            actor=actor,
+            party=Party.GENERATOR.value,
+            payload=_snapshot(header, lines),
+        )
+        uow.commit()
+        return manifest

@@ -1,0 +1,499 @@
+"""The signed moves of a manifest: issue, cancel, pickup, handoff, deliver, decide, complete.
+
+Every move locks the manifest row, checks the status table and the actor's part in the
+manifest, writes the change and appends one custody event, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
+from ..checks import (
+    IssueFacts,
+    LicenceFacts,
+    LineFacts,
+    VehicleFacts,
+    category_of,
+    is_hazardous_code,
+    run_issue_checks,
+)
+from ..db import utcnow
+from ..errors import ChecksFailed, Forbidden, ValidationFailed
+from ..models import (
+    Licence,
+    Manifest,
+    ManifestCounter,
+    ManifestLeg,
+    ManifestLine,
+    Organization,
+    Vehicle,
+)
+from ..numbering import CHINA, city_of, format_number, issue_year
+from ..quantities import parse_decimal
+from ..status import Action, Party, Status, decision_outcome, move_for
+from ..uow import UnitOfWork
+from . import catalogue_lookup
+from .access import load_any, load_visible
+from .custody import append_event
+from .registry import normalise_plate, validate_operation
+
+#: How far ahead of the server's clock a client's claimed time may be.
+CLOCK_SKEW = timedelta(minutes=5)
+ACCEPTED_STATUSES = (Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value,
+                     Status.COMPLETED.value)
+
+#: Functions called as ``hook(session, manifest, action)`` inside the move's transaction,
+#: after the move is written; reconciliation registers itself here.
+AFTER_MOVE: list[Callable] = []
+
+
+# ---------------------------------------------------------------- shared validation
+
+
+def _check_time(manifest: Manifest, at, field: str = "at") -> datetime:
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValidationFailed(f"{field} must be an ISO 8601 time with an offset",
+                               errors={field: ["a time with an offset"]})
+    if at > utcnow() + CLOCK_SKEW:
+        raise ValidationFailed(f"{field} is in the future", errors={field: ["in the future"]})
+    if manifest.last_move_at is not None and at < manifest.last_move_at:
+        raise ValidationFailed(
+            f"{field} {at.isoformat()} is before the previous signature at "
+            f"{manifest.last_move_at.isoformat()}; times may not go backwards",
+            errors={field: ["before the previous signature"]},
+        )
+    return at
+
+
+def _check_position(position) -> dict | None:
+    if position is None:
+        return None
+    try:
+        lat, lon = float(position["lat"]), float(position["lon"])
+    except (KeyError, TypeError, ValueError):
+        raise ValidationFailed("position needs lat and lon",
+                               errors={"position": ["needs numeric lat and lon"]}) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationFailed("position out of range", errors={"position": ["out of range"]})
+    return {"lat": lat, "lon": lon}
+
+
+def _per_line(manifest: Manifest, raw_lines, parse: Callable[[dict, ManifestLine], dict]):
+    """Apply ``parse`` to one entry per manifest line; every line must be given exactly once."""
+    errors: dict[str, list[str]] = {}
+    by_no = {ln.line_no: ln for ln in manifest.lines}
+    seen, parsed = set(), []
+    for i, raw in enumerate(raw_lines or [], start=1):
+        no = raw.get("line_no") if isinstance(raw, dict) else None
+        if no not in by_no:
+            errors[f"lines.{i}"] = [f"no line {no} on this manifest"]
+            continue
+        if no in seen:
+            errors[f"lines.{i}"] = [f"line {no} given twice"]
+            continue
+        seen.add(no)
+        try:
+            parsed.append((by_no[no], parse(raw, by_no[no])))
+        except ValidationFailed as exc:
+            errors[f"lines.{i}"] = [exc.message]
+    missing = sorted(set(by_no) - seen)
+    if missing:
+        errors.setdefault("lines", []).append(
+            "every line needs a figure; missing " + ", ".join(map(str, missing)))
+    if errors:
+        raise ValidationFailed("the lines are not valid", errors=errors)
+    return parsed
+
+
+def _quantity(raw: dict, line: ManifestLine, key: str = "quantity") -> Decimal:
+    value = parse_decimal(raw.get(key), field=key)
+    if line.unit == "pcs" and value != value.to_integral_value():
+        raise ValidationFailed(f"line {line.line_no}: a count is a whole number")
+    return value
+
+
+def _finish(s, manifest: Manifest, action: Action, at: datetime | None) -> None:
+    if at is not None:
+        manifest.last_move_at = max(at, manifest.last_move_at or at)
+    s.flush()
+    for hook in AFTER_MOVE:
+        hook(s, manifest, action.value)
+
+
+def _vehicle(s, plate: str) -> Vehicle | None:
+    return s.scalar(select(Vehicle).where(Vehicle.plate == plate))
+
+
+def _licence_facts(s, organization_id: int, kind: str) -> list[LicenceFacts]:
+    rows = s.scalars(select(Licence).where(Licence.organization_id == organization_id,
+                                           Licence.kind == kind))
+    return [
+        LicenceFacts(kind=lic.kind, number=lic.number, valid_from=lic.valid_from,
+                     valid_to=lic.valid_to, status=lic.status,
+                     waste_codes=tuple(lic.waste_codes), operations=tuple(lic.operation_list),
+                     capacities={c.scope: c.tonnes for c in lic.capacities})
+        for lic in rows
+    ]
+
+
+def tonnes_expression(quantity_column):
+    """SQL for a line quantity in tonnes; counts and volumes without density give 0."""
+    return case(
+        (ManifestLine.unit == "t", quantity_column),
+        (ManifestLine.unit == "kg", quantity_column / 1000),
+        (and_(ManifestLine.unit == "m3", ManifestLine.density_t_m3.is_not(None)),
+         quantity_column * ManifestLine.density_t_m3),
+        else_=0,
+    )
+
+
+def accepted_tonnes_this_year(s, receiver_id: int, year: int, *, exclude_id: int | None = None
+                              ) -> dict[str, Decimal]:
+    """Tonnes a receiver accepted in a calendar year (China time), per code, category and
+    ``*``; one aggregate query."""
+    start = datetime(year, 1, 1, tzinfo=CHINA)
+    end = datetime(year + 1, 1, 1, tzinfo=CHINA)
+    stmt = (
+        select(ManifestLine.waste_code, func.sum(tonnes_expression(ManifestLine.accepted)))
+        .join(Manifest, Manifest.id == ManifestLine.manifest_id)
+        .where(Manifest.receiver_id == receiver_id, Manifest.status.in_(ACCEPTED_STATUSES),
+               Manifest.decided_at >= start, Manifest.decided_at < end)
+        .group_by(ManifestLine.waste_code)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Manifest.id != exclude_id)
+    totals: dict[str, Decimal] = {}
+    for code, tonnes in s.execute(stmt):
+        tonnes = Decimal(str(tonnes or 0))
+        for scope in (code, category_of(code), "*"):
+            totals[scope] = totals.get(scope, Decimal(0)) + tonnes
+    return totals
+
+
+def _next_serial(s, city: str, year: int) -> int:
+    """Take the next serial for a city and year under a row lock; a rolled-back issue gives
+    its serial back, so numbers stay gapless."""
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    s.execute(insert(ManifestCounter).values(city=city, year=year, last_serial=0)
+              .on_conflict_do_nothing())
+    counter = s.scalar(select(ManifestCounter).where(ManifestCounter.city == city,
+                                                     ManifestCounter.year == year)
+                       .with_for_update())
+    counter.last_serial += 1
+    s.flush()
+    return counter.last_serial
+
+
+def _require_party(actor: Actor, manifest: Manifest, party: Party, roles=WRITE_ROLES) -> None:
+    org_of = {
+        Party.GENERATOR: manifest.generator_id,
+        Party.TRANSPORTER: manifest.transporter_id,
+        Party.RECEIVER: manifest.receiver_id,
+    }
+    if actor.organization_id != org_of[party]:
+        raise Forbidden(f"only the manifest's {party.value} may do this")
+    actor.require_user_role(roles)
+
+
+# ---------------------------------------------------------------- the moves
+
+
+def issue_manifest(uow: UnitOfWork, *, actor: Actor, ref, at: datetime,
+                   position: dict | None = None) -> Manifest:
+    """The generator signs the draft: all checks run, the number is given.
+
+    Raises NotFound, Forbidden, InvalidTransition, ValidationFailed, and ChecksFailed with
+    the list of every failed check (nothing is changed then).
+    """
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        _require_party(actor, manifest, Party.GENERATOR)
+        move_for(Action.ISSUE, manifest.status)
+        at = _check_time(manifest, at)
+        position = _check_position(position)
+        for ln in manifest.lines:
+            catalogue_lookup.require_known(s, ln.waste_code)
+        vehicle = _vehicle(s, manifest.vehicle_plate)
+        pickup_day = manifest.planned_pickup_at.astimezone(CHINA).date()
+        facts = IssueFacts(
+            kind=manifest.kind, operation=manifest.operation, pickup_day=pickup_day,
+            transporter_id=manifest.transporter_id, vehicle_plate=manifest.vehicle_plate,
+            lines=[LineFacts(ln.line_no, ln.waste_code, ln.unit, ln.declared, ln.density_t_m3)
+                   for ln in manifest.lines],
+            receiver_licences=_licence_facts(s, manifest.receiver_id, "hw_operation"),
+            transporter_permits=_licence_facts(s, manifest.transporter_id, "dg_transport"),
+            vehicle=None if vehicle is None else VehicleFacts(
+                vehicle.plate, vehicle.organization_id, vehicle.max_load_t, vehicle.active),
+            accepted_this_year_t=accepted_tonnes_this_year(s, manifest.receiver_id,
+                                                           pickup_day.year),
+            moisture_pct=manifest.moisture_pct,
+            heavy_metal_report=manifest.heavy_metal_report,
+        )
+        result = run_issue_checks(facts)
+        if not result.ok:
+            raise ChecksFailed(
+                f"{len(result.failures)} check(s) failed; the manifest was not issued",
+                details=[f.to_dict() for f in result.failures],
+            )
+        generator = s.get(Organization, manifest.generator_id)
+        now = utcnow()
+        city, year = city_of(generator.region_code), issue_year(now)
+        manifest.number = format_number(year, city, _next_serial(s, city, year))
+        manifest.status = Status.ISSUED.value
+        manifest.issued_at = at
+        append_event(s, manifest=manifest, action="issue", actor=actor,
+                     party=Party.GENERATOR.value, claimed_time=at, position=position,
+                     payload={
+                         "number": manifest.number,
+                         "lines": [{"line_no": ln.line_no, "waste_code": ln.waste_code,
+                                    "unit": ln.unit, "declared": ln.declared}
+                                   for ln in manifest.lines],
+                         "capacity": [{"scope": c.scope, "licensed_t": c.licensed_t,
+                                       "accepted_t": c.accepted_t,
+                                       "this_manifest_t": c.this_manifest_t}
+                                      for c in result.capacity],
+                     })
+        _finish(s, manifest, Action.ISSUE, at)
+        uow.commit()
+        return manifest
+
+
+def cancel_manifest(uow: UnitOfWork, *, actor: Actor, ref, reason: str, at: datetime,
+                    position: dict | None = None) -> Manifest:
+    """The generator withdraws a draft or an issued manifest; its number is never reused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("a cancellation needs a reason", errors={"reason": ["required"]})
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        _require_party(actor, manifest, Party.GENERATOR)
+        move_for(Action.CANCEL, manifest.status)
+        at = _check_time(manifest, at)
+        position = _check_position(position)
+        manifest.status = Status.CANCELLED.value
+        manifest.cancelled_at = at
+        manifest.cancel_reason = reason[:2000]
+        append_event(s, manifest=manifest, action="cancel", actor=actor,
+                     party=Party.GENERATOR.value, claimed_time=at, position=position,
+                     payload={"reason": manifest.cancel_reason})
+        _finish(s, manifest, Action.CANCEL, at)
+        uow.commit()
+        return manifest
+
+
+def _transport_vehicle(s, transporter_id: int, plate_raw: str) -> str:
+    plate = normalise_plate(plate_raw)
+    vehicle = _vehicle(s, plate)
+    if vehicle is None or vehicle.organization_id != transporter_id:
+        raise ValidationFailed(f"vehicle {plate} is not registered to the transporter",
+                               errors={"vehicle_plate": ["not a vehicle of the transporter"]})
+    if not vehicle.active:
+        raise ValidationFailed(f"vehicle {plate} is not active",
+                               errors={"vehicle_plate": ["inactive vehicle"]})
+    return plate
+
+
+def _driver(driver) -> str:
+    driver = str(driver or "").strip()
+    if not driver:
+        raise ValidationFailed("the driver's name is required", errors={"driver": ["required"]})
+    return driver[:100]
+
+
+def pickup(uow: UnitOfWork, *, actor: Actor, ref, vehicle_plate: str, driver: str,
+           lines: list[dict], at: datetime, position: dict | None = None) -> Manifest:
+    """The transporter signs for the load with the quantity loaded on each line."""
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        _require_party(actor, manifest, Party.TRANSPORTER, TRANSPORT_ROLES)
+        move_for(Action.PICKUP, manifest.status)
+        at = _check_time(manifest, at)
+        position = _check_position(position)
+        plate = _transport_vehicle(s, manifest.transporter_id, vehicle_plate)
+        driver = _driver(driver)
+        parsed = _per_line(manifest, lines, lambda raw, ln: {"quantity": _quantity(raw, ln)})
+        for line, values in parsed:
+            line.loaded = values["quantity"]
+        manifest.status = Status.IN_TRANSIT.value
+        manifest.picked_up_at = at
+        manifest.vehicle_plate, manifest.driver = plate, driver
+        s.add(ManifestLeg(manifest_id=manifest.id, leg_no=1, transporter_id=actor.organization_id,
+                          vehicle_plate=plate, driver=driver, started_at=at))
+        append_event(s, manifest=manifest, action="pickup", actor=actor,
+                     party=Party.TRANSPORTER.value, claimed_time=at, position=position,
+                     payload={"transporter_id": actor.organization_id, "vehicle_plate": plate,
+                              "driver": driver,
+                              "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]}
+                                        for ln, v in parsed]})
+        _finish(s, manifest, Action.PICKUP, at)
+        uow.commit()
+        return manifest
+
+
+def handoff(uow: UnitOfWork, *, actor: Actor, ref, transporter_id: int, vehicle_plate: str,
+            driver: str, lines: list[dict], at: datetime, position: dict | None = None
+            ) -> Manifest:
+    """The next transporter takes the load over and signs for the quantities it received."""
+    if actor.organization_id != transporter_id:
+        raise Forbidden("the next transporter signs the hand-over itself")
+    actor.require_org_role("transporter")
+    actor.require_user_role(TRANSPORT_ROLES)
+    with uow:
+        s = uow.session
+        manifest = load_any(s, ref, lock=True)
+        move_for(Action.HANDOFF, manifest.status)
+        if manifest.transporter_id == transporter_id:
+            raise ValidationFailed("the load is already with this transporter",
+                                   errors={"transporter_id": ["same as the current one"]})
+        at = _check_time(manifest, at)
+        position = _check_position(position)
+        plate = _transport_vehicle(s, transporter_id, vehicle_plate)
+        driver = _driver(driver)
+        if any(is_hazardous_code(ln.waste_code) for ln in manifest.lines):
+            day = at.astimezone(CHINA).date()
+            if not any(p.active_on(day) for p in _licence_facts(s, transporter_id,
+                                                                  "dg_transport")):
+                raise ChecksFailed("the next transporter has no active transport permit",
+                                   details=[{"check": "transporter_permit_active",
+                                             "message": "no dangerous-goods transport permit "
+                                                        f"active on {day.isoformat()}"}])
+        parsed = _per_line(manifest, lines, lambda raw, ln: {"quantity": _quantity(raw, ln)})
+        previous = manifest.transporter_id
+        for line, values in parsed:
+            line.loaded = values["quantity"]
+        s.add(ManifestLeg(manifest_id=manifest.id, leg_no=len(manifest.legs) + 1,
+                          transporter_id=transporter_id, vehicle_plate=plate, driver=driver,
+                          started_at=at))
+        manifest.transporter_id = transporter_id
+        manifest.vehicle_plate, manifest.driver = plate, driver
+        append_event(s, manifest=manifest, action="handoff", actor=actor,
+                     party=Party.NEXT_TRANSPORTER.value, claimed_time=at, position=position,
+                     payload={"from_transporter_id": previous, "transporter_id": transporter_id,
+                              "vehicle_plate": plate, "driver": driver,
+                              "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]}
+                                        for ln, v in parsed]})
+        s.flush()
+        s.expire(manifest, ["legs"])
+        _finish(s, manifest, Action.HANDOFF, at)
+        uow.commit()
+        return manifest
+
+
+def deliver(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict], at: datetime,
+            moisture_pct=None, position: dict | None = None) -> Manifest:
+    """The receiver signs arrival with the weighed quantity per line (and, when they differ
+    from the declaration, the waste code and form it found)."""
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        _require_party(actor, manifest, Party.RECEIVER)
+        move_for(Action.DELIVER, manifest.status)
+        at = _check_time(manifest, at)
+        position = _check_position(position)
+        moisture = None
+        if moisture_pct is not None:
+            moisture = parse_decimal(moisture_pct, field="moisture_pct")
+            if moisture >= 100:
+                raise ValidationFailed("moisture_pct must be below 100",
+                                       errors={"moisture_pct": ["below 100"]})
+        elif manifest.kind == "sludge":
+            raise ValidationFailed("a sludge delivery needs the moisture content on arrival",
+                                   errors={"moisture_pct": ["required for sludge"]})
+
+        def parse(raw, line):
+            found = {"quantity": _quantity(raw, line)}
+            code = raw.get("waste_code")
+            if code and code != line.waste_code:
+                found["waste_code"] = catalogue_lookup.validate(s, code)
+            form = raw.get("physical_form")
+            if form and form != line.physical_form:
+                if form not in ("S", "SS", "L", "G"):
+                    raise ValidationFailed("physical_form must be S, SS, L or G")
+                found["physical_form"] = form
+            return found
+
+        parsed = _per_line(manifest, lines, parse)
+        for line, found in parsed:
+            line.received = found["quantity"]
+            line.received_waste_code = found.get("waste_code")
+            line.received_physical_form = found.get("physical_form")
+        manifest.received_moisture_pct = moisture
+        manifest.status = Status.DELIVERED.value
+        manifest.delivered_at = at
+        append_event(s, manifest=manifest, action="deliver", actor=actor,
+                     party=Party.RECEIVER.value, claimed_time=at, position=position,
+                     payload={"moisture_pct": moisture,
+                              "lines": [{"line_no": ln.line_no, **found} for ln, found in parsed]})
+        _finish(s, manifest, Action.DELIVER, at)
+        uow.commit()
+        return manifest
+
+
+def decide(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict],
+           at: datetime | None = None) -> Manifest:
+    """The receiver accepts or rejects each line; accepted + rejected must equal received."""
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        _require_party(actor, manifest, Party.RECEIVER)
+        move_for(Action.DECIDE, manifest.status)
+        at = _check_time(manifest, at or utcnow())
+
+        def parse(raw, line):
+            accepted = _quantity(raw, line, "accepted")
+            rejected = _quantity(raw, line, "rejected")
+            if accepted + rejected != line.received:
+                raise ValidationFailed(
+                    f"line {line.line_no}: accepted {accepted} + rejected {rejected} must equal "
+                    f"the {line.received} {line.unit} delivered")
+            reason = str(raw.get("reason") or "").strip()
+            if rejected > 0 and not reason:
+                raise ValidationFailed(f"line {line.line_no}: a rejection needs a reason")
+            return {"accepted": accepted, "rejected": rejected, "reason": reason or None}
+
+        parsed = _per_line(manifest, lines, parse)
+        for line, d in parsed:
+            line.accepted, line.rejected, line.rejection_reason = (d["accepted"], d["rejected"],
+                                                                   d["reason"])
+        outcome = decision_outcome(sum(d["accepted"] for _, d in parsed),
+                                   sum(d["rejected"] for _, d in parsed))
+        manifest.status = outcome.value
+        manifest.decided_at = at
+        append_event(s, manifest=manifest, action="decide", actor=actor,
+                     party=Party.RECEIVER.value, claimed_time=at,
+                     payload={"status": outcome.value,
+                              "lines": [{"line_no": ln.line_no, **d} for ln, d in parsed]})
+        _finish(s, manifest, Action.DECIDE, at)
+        uow.commit()
+        return manifest
+
+
+def complete(uow: UnitOfWork, *, actor: Actor, ref, operation: str, completed_at: datetime
+             ) -> Manifest:
+    """The receiver records the treatment operation applied and when it was done."""
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        _require_party(actor, manifest, Party.RECEIVER)
+        move_for(Action.COMPLETE, manifest.status)
+        completed_at = _check_time(manifest, completed_at, "completed_at")
+        operation = validate_operation(operation)
+        manifest.status = Status.COMPLETED.value
+        manifest.completed_at = completed_at
+        manifest.completed_operation = operation
+        append_event(s, manifest=manifest, action="complete", actor=actor,
+                     party=Party.RECEIVER.value, claimed_time=completed_at,
+                     payload={"operation": operation, "completed_at": completed_at})
+        _finish(s, manifest, Action.COMPLETE, completed_at)
+        uow.commit()
+        return manifest

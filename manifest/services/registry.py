@@ -1,0 +1,473 @@
+"""Organisations, regulator bodies, users, tokens, licences and vehicles."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..actor import Actor
+from ..db import utcnow
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..models import (
+    ApiToken,
+    Licence,
+    LicenceCapacity,
+    LicenceScope,
+    Organization,
+    Regulator,
+    RegulatorRegion,
+    User,
+    Vehicle,
+)
+from ..models.registry import USER_ROLES
+from ..passwords import check_password, hash_password, new_token, token_digest
+from ..quantities import parse_decimal
+from ..regions import covers, validate_region_code
+from ..uow import UnitOfWork
+from ..uscc import validate_uscc
+
+ORG_ROLES = ("generator", "transporter", "receiver")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PLATE_RE = re.compile(r"^[\u4e00-\u9fffA-Z][A-Z0-9]{5,8}$")
+MIN_PASSWORD = 8
+OPERATION_RE = re.compile(r"^(R([1-9]|1[0-3])|D([1-9]|1[0-5]))$")
+
+
+def normalise_plate(plate: str) -> str:
+    """Upper case, without the separators people type (粤J·12345, 粤J 12345 -> 粤J12345)."""
+    cleaned = re.sub(r"[\s·.\-]", "", plate or "").upper()
+    if not PLATE_RE.match(cleaned):
+        raise ValidationFailed(
+            f"{plate!r} is not a vehicle plate", errors={"plate": ["not a vehicle plate"]}
+        )
+    return cleaned
+
+
+def validate_operation(code: str, field: str = "operation") -> str:
+    code = (code or "").strip().upper()
+    if not OPERATION_RE.match(code):
+        raise ValidationFailed(
+            f"{code!r} is not a treatment operation (R1-R13, D1-D15)",
+            errors={field: ["must be R1-R13 or D1-D15"]},
+        )
+    return code
+
+
+# ---------------------------------------------------------------- organisations
+
+
+def create_organization(
+    uow: UnitOfWork,
+    *,
+    actor: Actor | None,
+    name: str,
+    uscc: str,
+    roles: list[str],
+    region_code: str,
+    address: str = "",
+    location: dict | None = None,
+    site_radius_m: int = 300,
+    key_supervision: bool = False,
+) -> Organization:
+    """Register an organisation. Only a regulator (or the command line, actor None) may.
+
+    Raises Forbidden, ValidationFailed (bad USCC, region, roles), Conflict (USCC taken).
+    """
+    if actor is not None:
+        actor.require_regulator()
+    code = validate_uscc(uscc)
+    region = validate_region_code(region_code)
+    if actor is not None and not covers(actor.region_codes, region):
+        raise Forbidden(f"region {region} is outside your jurisdiction")
+    bad = sorted(set(roles) - set(ORG_ROLES))
+    if not roles or bad:
+        raise ValidationFailed(
+            "roles must be some of generator, transporter, receiver",
+            errors={"roles": [f"unknown role {r}" for r in bad] or ["empty"]},
+        )
+    if not (name or "").strip():
+        raise ValidationFailed("name is required", errors={"name": ["required"]})
+    lat = lon = None
+    if location:
+        lat, lon = Decimal(str(location["lat"])), Decimal(str(location["lon"]))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationFailed("location out of range", errors={"location": ["out of range"]})
+    if not 10 <= int(site_radius_m) <= 10_000:
+        raise ValidationFailed(
+            "site_radius_m must be 10..10000",
+            errors={"site_radius_m": ["must be between 10 and 10000"]},
+        )
+    with uow:
+        s = uow.session
+        if s.scalar(select(Organization.id).where(Organization.uscc == code)):
+            raise Conflict(f"an organisation with USCC {code} is already registered")
+        org = Organization(
+            name=name.strip(),
+            uscc=code,
+            region_code=region,
+            address=address or "",
+            lat=lat,
+            lon=lon,
+            site_radius_m=int(site_radius_m),
+            key_supervision=key_supervision,
+            is_generator="generator" in roles,
+            is_transporter="transporter" in roles,
+            is_receiver="receiver" in roles,
+        )
+        s.add(org)
+        s.flush()
+        uow.commit()
+        return org
+
+
+def get_organization(session, org_id: int) -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(f"organisation {org_id} not found")
+    return org
+
+
+def find_organization_by_uscc(session, uscc: str) -> Organization:
+    org = session.scalar(select(Organization).where(Organization.uscc == uscc.strip().upper()))
+    if org is None:
+        raise NotFound(f"no organisation with USCC {uscc}")
+    return org
+
+
+def list_organizations(
+    session, *, role: str | None = None, q: str | None = None, page: int = 1, per_page: int = 50
+) -> tuple[list[Organization], int]:
+    """The public registry: every signed-in user may look up parties to name on a manifest."""
+    stmt = select(Organization)
+    if role in ORG_ROLES:
+        stmt = stmt.where(getattr(Organization, f"is_{role}"))
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(Organization.name.like(like) | Organization.uscc.like(like))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(
+        stmt.order_by(Organization.id).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+# ---------------------------------------------------------------- licences, vehicles
+
+
+def add_licence(
+    uow: UnitOfWork,
+    *,
+    actor: Actor | None,
+    organization_id: int,
+    kind: str,
+    number: str,
+    valid_from: date,
+    valid_to: date,
+    waste_codes: list[str],
+    annual_capacity_t: dict[str, object],
+    operations: list[str],
+    status: str = "active",
+) -> Licence:
+    """Record a licence issued to an organisation. Regulators only.
+
+    Raises ValidationFailed for dates out of order, a validity longer than five years, unknown
+    scopes or operations, capacities that are not positive decimals; Conflict for a number
+    already used.
+    """
+    from ..checks import category_of
+
+    if actor is not None:
+        actor.require_regulator()
+    errors: dict[str, list[str]] = {}
+    if kind not in ("hw_operation", "dg_transport"):
+        errors["kind"] = ["must be hw_operation or dg_transport"]
+    if not (number or "").strip():
+        errors["number"] = ["required"]
+    if valid_to < valid_from:
+        errors["valid_to"] = ["before valid_from"]
+    elif valid_to > valid_from + timedelta(days=5 * 366):
+        errors["valid_to"] = ["a licence is valid for at most 5 years"]
+    if status not in ("active", "suspended", "revoked"):
+        errors["status"] = ["must be active, suspended or revoked"]
+    scopes = []
+    for code in waste_codes or []:
+        code = code.strip().upper()
+        if not re.match(r"^(HW\d{2}|\d{3}-\d{3}-\d{2})$", code):
+            errors.setdefault("waste_codes", []).append(f"{code}: not a category or code")
+        scopes.append(code)
+    ops = []
+    for op in operations or []:
+        try:
+            ops.append(validate_operation(op))
+        except ValidationFailed:
+            errors.setdefault("operations", []).append(f"{op}: not R1-R13 or D1-D15")
+    capacities = {}
+    for scope, tonnes in (annual_capacity_t or {}).items():
+        try:
+            capacities[scope.strip().upper()] = parse_decimal(
+                tonnes, field="annual_capacity_t", allow_zero=False
+            )
+        except ValidationFailed as exc:
+            errors.setdefault("annual_capacity_t", []).append(f"{scope}: {exc.message}")
+    if kind == "hw_operation" and not scopes:
+        errors.setdefault("waste_codes", []).append("an operation licence needs a scope")
+    for scope in capacities:
+        if scope != "*" and scope not in scopes and category_of(scope) not in scopes:
+            errors.setdefault("annual_capacity_t", []).append(f"{scope}: not in the scope")
+    if errors:
+        raise ValidationFailed("the licence is not valid", errors=errors)
+    with uow:
+        s = uow.session
+        org = get_organization(s, organization_id)
+        if actor is not None and not covers(actor.region_codes, org.region_code):
+            raise Forbidden("that organisation is outside your jurisdiction")
+        needed = "receiver" if kind == "hw_operation" else "transporter"
+        if needed not in org.roles:
+            raise ValidationFailed(
+                f"a {kind} licence needs an organisation that is a {needed}",
+                errors={"kind": [f"organisation is not a {needed}"]},
+            )
+        if s.scalar(select(Licence.id).where(Licence.kind == kind, Licence.number == number)):
+            raise Conflict(f"licence number {number} is already recorded")
+        lic = Licence(
+            organization_id=org.id,
+            kind=kind,
+            number=number.strip(),
+            valid_from=valid_from,
+            valid_to=valid_to,
+            status=status,
+            operations=" ".join(sorted(set(ops))),
+        )
+        s.add(lic)
+        s.flush()
+        s.add_all(LicenceScope(licence_id=lic.id, code=c) for c in sorted(set(scopes)))
+        s.add_all(
+            LicenceCapacity(licence_id=lic.id, scope=k, tonnes=v) for k, v in capacities.items()
+        )
+        s.flush()
+        s.expire(lic, ["scopes", "capacities"])
+        uow.commit()
+        return lic
+
+
+def set_licence_status(uow: UnitOfWork, *, actor: Actor, licence_id: int, status: str) -> Licence:
+    """Suspend, revoke or reactivate a licence. Regulators of its holder's region only."""
+    actor.require_regulator()
+    if status not in ("active", "suspended", "revoked"):
+        raise ValidationFailed("bad status", errors={"status": ["active, suspended or revoked"]})
+    with uow:
+        lic = uow.session.get(Licence, licence_id)
+        if lic is None:
+            raise NotFound(f"licence {licence_id} not found")
+        org = get_organization(uow.session, lic.organization_id)
+        if not covers(actor.region_codes, org.region_code):
+            raise Forbidden("that licence is outside your jurisdiction")
+        lic.status = status
+        uow.commit()
+        return lic
+
+
+def list_licences(session, organization_id: int) -> list[Licence]:
+    return list(
+        session.scalars(
+            select(Licence).where(Licence.organization_id == organization_id).order_by(Licence.id)
+        )
+    )
+
+
+def add_vehicle(
+    uow: UnitOfWork, *, actor: Actor | None, organization_id: int, plate: str, max_load_t
+) -> Vehicle:
+    """Register a vehicle of a transporter. Its administrators only (or the command line)."""
+    if actor is not None:
+        actor.require_org_admin(organization_id)
+    plate = normalise_plate(plate)
+    load = parse_decimal(max_load_t, field="max_load_t", allow_zero=False)
+    if load > 100:
+        raise ValidationFailed(
+            "max_load_t above 100 t is not a road vehicle", errors={"max_load_t": ["at most 100"]}
+        )
+    with uow:
+        s = uow.session
+        org = get_organization(s, organization_id)
+        if not org.is_transporter:
+            raise ValidationFailed(
+                "only a transporter has vehicles", errors={"organization": ["not a transporter"]}
+            )
+        if s.scalar(select(Vehicle.id).where(Vehicle.plate == plate)):
+            raise Conflict(f"vehicle {plate} is already registered")
+        v = Vehicle(organization_id=org.id, plate=plate, max_load_t=load)
+        s.add(v)
+        s.flush()
+        uow.commit()
+        return v
+
+
+def list_vehicles(session, organization_id: int) -> list[Vehicle]:
+    return list(
+        session.scalars(
+            select(Vehicle)
+            .where(Vehicle.organization_id == organization_id)
+            .order_by(Vehicle.plate)
+        )
+    )
+
+
+# ---------------------------------------------------------------- users and tokens
+
+
+def _validate_credentials(email: str, password: str, role: str) -> str:
+    errors = {}
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email):
+        errors["email"] = ["not an e-mail address"]
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = [f"at least {MIN_PASSWORD} characters"]
+    if role not in USER_ROLES:
+        errors["role"] = [f"one of {', '.join(USER_ROLES)}"]
+    if errors:
+        raise ValidationFailed("the account is not valid", errors=errors)
+    return email
+
+
+def add_member(
+    uow: UnitOfWork,
+    *,
+    actor: Actor | None,
+    organization_id: int,
+    email: str,
+    password: str,
+    role: str,
+) -> User:
+    """A user of an organisation. Its administrators only (or the command line).
+
+    Raises Forbidden, ValidationFailed, NotFound, Conflict (e-mail taken).
+    """
+    if actor is not None:
+        actor.require_org_admin(organization_id)
+    email = _validate_credentials(email, password, role)
+    with uow:
+        s = uow.session
+        get_organization(s, organization_id)
+        user = User(
+            email=email,
+            password_hash=hash_password(password),
+            role=role,
+            organization_id=organization_id,
+        )
+        _insert_user(s, user)
+        uow.commit()
+        return user
+
+
+def create_regulator_user(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    region_code: str,
+    role: str = "admin",
+    name: str | None = None,
+) -> User:
+    """A regulator user of the body covering ``region_code``, made if it does not exist."""
+    email = _validate_credentials(email, password, role)
+    region = validate_region_code(region_code)
+    with uow:
+        s = uow.session
+        regulator = s.scalar(
+            select(Regulator).join(RegulatorRegion).where(RegulatorRegion.region_code == region)
+        )
+        if regulator is None:
+            regulator = Regulator(name=name or f"生态环境局 {region}")
+            s.add(regulator)
+            s.flush()
+            s.add(RegulatorRegion(regulator_id=regulator.id, region_code=region))
+            s.flush()
+            s.expire(regulator, ["regions"])
+        user = User(
+            email=email, password_hash=hash_password(password), role=role, regulator_id=regulator.id
+        )
+        _insert_user(s, user)
+        uow.commit()
+        return user
+
+
+def _insert_user(session, user: User) -> None:
+    if session.scalar(select(User.id).where(User.email == user.email)):
+        raise Conflict(f"a user with e-mail {user.email} exists already")
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"a user with e-mail {user.email} exists already") from None
+
+
+def issue_token(uow: UnitOfWork, *, email: str, password: str | None = None) -> str:
+    """A new bearer token. With a password, it is checked (the HTTP sign-in); without, the
+    caller is the command line run by the operator.
+
+    Raises ValidationFailed for wrong credentials (the same message either way).
+    """
+    with uow:
+        s = uow.session
+        user = s.scalar(select(User).where(User.email == (email or "").strip().lower()))
+        if password is not None and (
+            user is None or not user.active or not check_password(password, user.password_hash)
+        ):
+            raise ValidationFailed(
+                "wrong e-mail or password", errors={"password": ["wrong e-mail or password"]}
+            )
+        if user is None:
+            raise NotFound(f"no user with e-mail {email}")
+        token = new_token()
+        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), prefix=token[:12]))
+        uow.commit()
+        return token
+
+
+def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
+    """The actor a bearer token stands for, or None for an unknown or revoked token.
+    Records the time of use."""
+    with uow:
+        s = uow.session
+        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+        if row is None or row.revoked_at is not None or not row.user.active:
+            return None
+        now = utcnow()
+        # Written at most once a minute per token, to keep reads cheap.
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            s.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            uow.commit()
+        return actor_for_user(row.user)
+
+
+def revoke_token(uow: UnitOfWork, *, token: str) -> None:
+    with uow:
+        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+        if row is None:
+            raise NotFound("unknown token")
+        row.revoked_at = row.revoked_at or utcnow()
+        uow.commit()
+
+
+def actor_for_user(user: User) -> Actor:
+    if user.regulator is not None:
+        return Actor(
+            user_id=user.id,
+            email=user.email,
+            role=user.role,
+            regulator_id=user.regulator_id,
+            region_codes=tuple(user.regulator.region_codes),
+        )
+    org = user.organization
+    return Actor(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        organization_id=org.id,
+        org_roles=frozenset(org.roles),
+    )

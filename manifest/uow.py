@@ -1,0 +1,55 @@
+"""The unit of work: one transaction per use case.
+
+A service opens ``with uow:``, does its reads and writes through ``uow.session`` and calls
+``uow.commit()`` once at the end. Leaving the block without a commit (an exception, or a
+domain error raised half-way) rolls everything back, so a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .errors import Conflict
+
+
+class UnitOfWork:
+    def __init__(self, session: Session):
+        self.session = session
+        self._depth = 0
+
+    def __enter__(self) -> UnitOfWork:
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._depth -= 1
+        if exc_type is not None and self._depth == 0:
+            self.session.rollback()
+            if issubclass(exc_type, StaleDataError):
+                raise Conflict(
+                    "the manifest was changed by someone else; reload and retry"
+                ) from exc
+            if issubclass(exc_type, OperationalError) and _is_lock_conflict(exc):
+                raise Conflict("the record is busy; retry") from exc
+        return False
+
+    def commit(self) -> None:
+        """Commit, unless an outer use case owns the transaction."""
+        if self._depth <= 1:
+            try:
+                self.session.commit()
+            except StaleDataError as exc:
+                self.session.rollback()
+                raise Conflict(
+                    "the manifest was changed by someone else; reload and retry"
+                ) from exc
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "deadlock" in text or "could not serialize" in text or "database is locked" in text
