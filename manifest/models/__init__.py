@@ -2,6 +2,7 @@
 
 from .catalogue import WasteCode
 from .events import CustodyEvent, LedgerHead
+from .findings import Finding, FindingComment, FindingParty
 from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
 from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
@@ -9,6 +10,9 @@ from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, Regu
 __all__ = [
     "ApiToken",
     "CustodyEvent",
+    "Finding",
+    "FindingComment",
+    "FindingParty",
     "IdempotencyRecord",
     "LedgerHead",
     "Licence",

@@ -1,0 +1,79 @@
+"""Findings: everything a regulator reviews, with its parties and comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime, utcnow
+from ._enums import one_of
+
+FINDING_TYPES = (
+    "quantity_discrepancy", "type_discrepancy", "moisture_change", "rejection",
+    "route_deviation", "unscheduled_stop", "gps_gap", "implausible_speed",
+    "start_outside_origin", "end_outside_destination", "track_missing",
+    "unmanifested_receipt", "misdirected_receipt", "licence_capacity",
+    "overdue_decision", "overdue_delivery",
+)
+SEVERITIES = ("info", "warning", "violation")
+FINDING_STATUSES = ("open", "explained", "resolved", "escalated")
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        one_of("type", FINDING_TYPES),
+        one_of("severity", SEVERITIES),
+        one_of("status", FINDING_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Identifies what the finding is about, so that re-running a check never doubles it,
+    #: e.g. ``m17:quantity_discrepancy:received:1``.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(30), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifests.id"), index=True)
+    vehicle_plate: Mapped[str | None] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    #: Canonical JSON of the figures that triggered the finding.
+    measured: Mapped[str] = mapped_column(Text, default="{}")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    parties: Mapped[list[FindingParty]] = relationship(lazy="selectin")
+    comments: Mapped[list[FindingComment]] = relationship(lazy="selectin",
+                                                          order_by="FindingComment.id")
+
+
+class FindingParty(Base):
+    """An organisation the finding is about, and in which role."""
+
+    __tablename__ = "finding_parties"
+    __table_args__ = (one_of("role", ("generator", "transporter", "receiver")),)
+
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"),
+                                                 primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(12))
+
+
+class FindingComment(Base):
+    __tablename__ = "finding_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author: Mapped[str] = mapped_column(String(254))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    regulator_id: Mapped[int | None] = mapped_column(ForeignKey("regulators.id"))
+    body: Mapped[str] = mapped_column(Text)
+    #: The status the finding moved to with this comment, if any.
+    status_change: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
