@@ -39,7 +39,10 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from .db import close_session
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    url = app.config["DATABASE_URL"]
+    pool = {} if url.startswith("sqlite") else {
+        "pool_size": app.config.get("DATABASE_POOL_SIZE", 10), "max_overflow": 20}
+    engine = make_engine(url, **pool)
     app.extensions["hwm"] = {"engine": engine, "sessions": make_session_factory(engine)}
     app.teardown_appcontext(close_session)
 

@@ -129,21 +129,14 @@ def verify_manifest_chain(session: Session, manifest: Manifest) -> Verdict:
 
 def _ledger_links(session: Session) -> Iterator[tuple[CustodyEvent, Link]]:
     rows = session.scalars(
-        select(CustodyEvent)
-        .order_by(CustodyEvent.ledger_sequence)
-        .execution_options(yield_per=2000)
+        select(CustodyEvent).order_by(CustodyEvent.ledger_sequence).execution_options(yield_per=2000)
     )
-    for ev in rows:
-        yield (
-            ev,
-            Link(
-                ev.id,
-                ev.ledger_sequence,
-                ledger_content(ev),
-                ev.ledger_previous_hash,
-                ev.ledger_hash,
-            ),
-        )
+    try:
+        for ev in rows:
+            yield ev, Link(ev.id, ev.ledger_sequence, ledger_content(ev), ev.ledger_previous_hash,
+                           ev.ledger_hash)
+    finally:
+        rows.close()  # verification may stop at the first break; free the server-side cursor
 
 
 def verify_ledger(session: Session) -> Verdict:
@@ -168,7 +161,11 @@ def verify_ledger(session: Session) -> Verdict:
             last_hash[ev.manifest_id] = (ev.sequence, ev.hash)
             yield link
 
-    verdict = verify(links())
+    chain = links()
+    try:
+        verdict = verify(chain)
+    finally:
+        chain.close()
     if broken is not None and (verdict.valid or _before(session, broken, verdict.broken_at)):
         return Verdict(
             False,

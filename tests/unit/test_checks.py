@@ -1,0 +1,113 @@
+from datetime import date
+from decimal import Decimal
+
+from manifest.checks import IssueFacts, LicenceFacts, LineFacts, VehicleFacts, run_issue_checks
+
+DAY = date(2026, 11, 30)
+
+
+def licence(**kw):
+    base = dict(kind="hw_operation", number="L1", valid_from=date(2025, 1, 1),
+                valid_to=date(2029, 12, 31), status="active", waste_codes=("HW17",),
+                operations=("D10",), capacities={"HW17": Decimal("100")})
+    base.update(kw)
+    return LicenceFacts(**base)
+
+
+def permit(**kw):
+    base = dict(kind="dg_transport", number="P1", valid_from=date(2025, 1, 1),
+                valid_to=date(2029, 12, 31), status="active")
+    base.update(kw)
+    return LicenceFacts(**base)
+
+
+def facts(**kw):
+    base = dict(kind="hazardous", operation="D10", pickup_day=DAY, transporter_id=7,
+                vehicle_plate="粤J12345",
+                lines=[LineFacts(1, "336-064-17", "t", Decimal("6"))],
+                receiver_licences=[licence()], transporter_permits=[permit()],
+                vehicle=VehicleFacts("粤J12345", 7, Decimal("10"), True))
+    base.update(kw)
+    return IssueFacts(**base)
+
+
+def names(result):
+    return [f.check for f in result.failures]
+
+
+def test_all_good_passes():
+    assert run_issue_checks(facts()).ok
+
+
+def test_every_failure_is_listed_not_just_the_first():
+    result = run_issue_checks(facts(
+        lines=[LineFacts(1, "336-064-17", "t", Decimal("6")),
+               LineFacts(2, "900-249-08", "t", Decimal("5"))],
+        operation="R4",
+        transporter_permits=[permit(valid_to=date(2026, 1, 1))],
+        vehicle=VehicleFacts("粤J12345", 8, Decimal("10"), False),
+    ))
+    assert names(result) == ["receiver_licence_scope", "receiver_operation",
+                             "transporter_permit_active", "vehicle_owner", "vehicle_active",
+                             "vehicle_load"]
+    scope = result.failures[0]
+    assert scope.line == 2 and "900-249-08" in scope.message
+
+
+def test_suspended_or_expired_licence():
+    assert names(run_issue_checks(facts(receiver_licences=[licence(status="suspended")]))) == [
+        "receiver_licence_active"]
+    assert names(run_issue_checks(facts(receiver_licences=[licence(valid_to=date(2026, 11, 29))]))
+                 ) == ["receiver_licence_active"]
+
+
+def test_full_code_scope_covers_only_that_code():
+    lic = licence(waste_codes=("336-064-17",))
+    assert run_issue_checks(facts(receiver_licences=[lic])).ok
+    other = facts(receiver_licences=[lic], lines=[LineFacts(1, "336-063-17", "t", Decimal("1"))])
+    assert names(run_issue_checks(other)) == ["receiver_licence_scope"]
+
+
+def test_mass_units_add_up_for_the_vehicle_load():
+    lines = [LineFacts(1, "336-064-17", "t", Decimal("6")),
+             LineFacts(2, "336-064-17", "kg", Decimal("4001"))]
+    assert names(run_issue_checks(facts(lines=lines))) == ["vehicle_load"]
+    lines[1] = LineFacts(2, "336-064-17", "kg", Decimal("4000"))
+    assert run_issue_checks(facts(lines=lines)).ok
+
+
+def test_volume_without_density_cannot_be_weighed():
+    lines = [LineFacts(1, "336-064-17", "m3", Decimal("2"))]
+    assert names(run_issue_checks(facts(lines=lines))) == ["line_mass_known"]
+    lines = [LineFacts(1, "336-064-17", "m3", Decimal("2"), Decimal("1.2"))]
+    assert run_issue_checks(facts(lines=lines)).ok
+
+
+def test_capacity_above_100_is_allowed_and_reported_above_120_refused():
+    at_110 = run_issue_checks(facts(accepted_this_year_t={"HW17": Decimal("104")}))
+    assert at_110.ok and [c.scope for c in at_110.over_soft_limit()] == ["HW17"]
+    exactly_120 = run_issue_checks(facts(accepted_this_year_t={"HW17": Decimal("114")}))
+    assert exactly_120.ok
+    above = run_issue_checks(facts(accepted_this_year_t={"HW17": Decimal("114.001")}))
+    assert names(above) == ["receiver_capacity"]
+
+
+def test_non_hazardous_sludge_needs_no_hazardous_licence_or_permit():
+    result = run_issue_checks(facts(
+        kind="sludge", moisture_pct=Decimal("80"), operation="R5", receiver_licences=[],
+        transporter_permits=[], lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))]))
+    assert result.ok
+
+
+def test_sludge_for_land_application_needs_the_heavy_metal_document():
+    sludge = dict(kind="sludge", moisture_pct=Decimal("60"), operation="R10",
+                  lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))])
+    assert names(run_issue_checks(facts(**sludge))) == ["land_application_document"]
+    assert run_issue_checks(facts(**sludge, heavy_metal_report="JM-HM-2026-118")).ok
+
+
+def test_sludge_needs_its_moisture():
+    result = run_issue_checks(facts(kind="sludge", lines=[LineFacts(1, "462-001-S07", "t",
+                                                                    Decimal("8"))],
+                                    operation="R5"))
+    assert names(result) == ["sludge_moisture"]
