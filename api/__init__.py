@@ -52,13 +52,13 @@ def register_blueprints(app: Flask) -> None:
     from .auth import load_actor
     from .errors import HwmApi
     from .guards import check_body, remember_response, replay_idempotent
-    from .resources import auth, ledger, manifests, organizations, waste_codes
+    from .resources import auth, ledger, manifest_print, manifests, organizations, waste_codes
 
     api = HwmApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     })
-    for module in (auth, organizations, waste_codes, manifests, ledger):
+    for module in (auth, organizations, waste_codes, manifest_print, manifests, ledger):
         api.register_blueprint(module.blp)
     app.extensions["hwm"]["api"] = api
     app.register_blueprint(docs.bp)
