@@ -51,14 +51,26 @@ def register_blueprints(app: Flask) -> None:
     from . import docs
     from .auth import load_actor
     from .errors import HwmApi
-    from .guards import check_body, remember_response, replay_idempotent
-    from .resources import auth, ledger, manifest_print, manifests, organizations, waste_codes
+    from .guards import RowIdConverter, check_body, remember_response, replay_idempotent
+    from .resources import (
+        auth,
+        findings,
+        ledger,
+        manifest_print,
+        manifests,
+        organizations,
+        receipts,
+        reports,
+        waste_codes,
+    )
 
+    app.url_map.converters["int"] = RowIdConverter
     api = HwmApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     })
-    for module in (auth, organizations, waste_codes, manifest_print, manifests, ledger):
+    for module in (auth, organizations, waste_codes, manifest_print, manifests, ledger, findings,
+                   receipts, reports):
         api.register_blueprint(module.blp)
     app.extensions["hwm"]["api"] = api
     app.register_blueprint(docs.bp)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -12,9 +14,17 @@ from manifest.errors import DomainError
 from manifest.uow import UnitOfWork
 
 
-def _uow() -> UnitOfWork:
+@contextmanager
+def _uow() -> Iterator[UnitOfWork]:
+    """A unit of work on the configured database. The session is closed and the engine
+    disposed on leaving, so a failed command leaves no transaction or connection open."""
     engine = make_engine(database_url())
-    return UnitOfWork(make_session_factory(engine)())
+    session = make_session_factory(engine)()
+    try:
+        yield UnitOfWork(session)
+    finally:
+        session.close()
+        engine.dispose()
 
 
 def _fail(exc: DomainError) -> None:
@@ -89,25 +99,29 @@ def users():
 @click.option("--region", help="with --regulator: the 6-digit region code covered")
 def users_create(email, password, uscc, role, regulator, region):
     """Create a user of an organisation (--org) or a regulator user (--regulator --region)."""
-    from manifest.services import registry
-
-    uow = _uow()
     try:
-        if regulator:
-            if not region or uscc:
-                raise click.UsageError("--regulator needs --region and no --org")
-            user = registry.create_regulator_user(uow, email=email, password=password,
-                                                  region_code=region, role=role if role !=
-                                                  "member" else "admin")
-        else:
-            if not uscc:
-                raise click.UsageError("give --org USCC, or --regulator --region CODE")
-            org = registry.find_organization_by_uscc(uow.session, uscc)
-            user = registry.add_member(uow, actor=None, organization_id=org.id, email=email,
-                                       password=password, role=role)
+        with _uow() as uow:
+            user = _create_user(uow, email, password, uscc, role, regulator, region)
+            summary = f"created user {user.id} <{user.email}> ({user.role})"
     except DomainError as exc:
         _fail(exc)
-    click.echo(f"created user {user.id} <{user.email}> ({user.role})")
+    click.echo(summary)
+
+
+def _create_user(uow, email, password, uscc, role, regulator, region):
+    from manifest.services import registry
+
+    if regulator:
+        if not region or uscc:
+            raise click.UsageError("--regulator needs --region and no --org")
+        return registry.create_regulator_user(
+            uow, email=email, password=password, region_code=region,
+            role=role if role != "member" else "admin")
+    if not uscc:
+        raise click.UsageError("give --org USCC, or --regulator --region CODE")
+    org = registry.find_organization_by_uscc(uow.session, uscc)
+    return registry.add_member(uow, actor=None, organization_id=org.id, email=email,
+                               password=password, role=role)
 
 
 @hwm.group()
@@ -122,7 +136,8 @@ def tokens_create(email):
     from manifest.services import registry
 
     try:
-        click.echo(registry.issue_token(_uow(), email=email))
+        with _uow() as uow:
+            click.echo(registry.issue_token(uow, email=email))
     except DomainError as exc:
         _fail(exc)
 
@@ -134,7 +149,8 @@ def tokens_revoke(token):
     from manifest.services import registry
 
     try:
-        registry.revoke_token(_uow(), token=token)
+        with _uow() as uow:
+            registry.revoke_token(uow, token=token)
     except DomainError as exc:
         _fail(exc)
     click.echo("revoked")
@@ -161,12 +177,78 @@ def catalogue_import(file):
             bar.update(1)
 
         try:
-            inserted, updated, rejected = import_catalogue(_uow(), fh, progress=progress)
+            with _uow() as uow:
+                inserted, updated, rejected = import_catalogue(uow, fh, progress=progress)
         except DomainError as exc:
             _fail(exc)
     click.echo(f"{inserted} codes added, {updated} updated, {len(rejected)} rows rejected")
     for row in rejected:
         click.echo(f"  line {row.line_no}: {row.reason}: {row.raw}", err=True)
+
+
+# ---------------------------------------------------------------- receipts and findings
+
+
+@hwm.group()
+def receipts():
+    """Weighbridge records."""
+
+
+@receipts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--receiver", "uscc", required=True, help="USCC of the receiving facility")
+def receipts_import(file, uscc):
+    """Import a receiver's weighbridge CSV (e.g. a year of records) and match it to
+    manifests. Re-running is safe: tickets already stored count as duplicates."""
+    import hashlib
+
+    from manifest.services.receipts import import_file
+
+    digest = hashlib.sha256()
+    with open(file, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    with open(file, "rb") as fh:
+        rows = sum(1 for _ in fh) - 1
+    encoding = "utf-8-sig"
+    with open(file, "rb") as fh:
+        try:
+            fh.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+    with open(file, encoding=encoding, newline="") as fh, click.progressbar(
+            length=max(rows, 0), label="importing", file=sys.stderr) as bar:
+        try:
+            with _uow() as uow:
+                result = import_file(uow, lines=fh, receiver_uscc=uscc,
+                                     sha256=digest.hexdigest(), progress=bar.update)
+        except DomainError as exc:
+            _fail(exc)
+    click.echo(f"{result.created} created, {result.duplicates} duplicates, {result.matched} "
+               f"matched, {result.unmanifested} unmanifested, {result.misdirected} "
+               f"misdirected, {result.findings} findings, {len(result.errors)} rows rejected")
+    for error in result.errors:
+        click.echo(f"  row {error.row}: {error.field or 'row'}: {error.message}", err=True)
+
+
+@hwm.group()
+def findings():
+    """Findings."""
+
+
+@findings.command("sweep")
+def findings_sweep():
+    """Raise overdue-decision and overdue-delivery findings and escalate findings past their
+    due date. Safe to run from cron every few minutes: it never doubles a finding."""
+    from manifest.services.deadlines import sweep
+
+    try:
+        with _uow() as uow:
+            result = sweep(uow)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{result.overdue_decision} overdue decisions, {result.overdue_delivery} overdue "
+               f"deliveries, {result.escalated} findings escalated")
 
 
 # ---------------------------------------------------------------- demo and serve
@@ -178,7 +260,8 @@ def demo():
     from manifest.demo import load_demo
 
     try:
-        accounts = load_demo(_uow())
+        with _uow() as uow:
+            accounts = load_demo(uow)
     except DomainError as exc:
         _fail(exc)
     click.echo("Demo accounts (password for all: demo-password):")

@@ -83,11 +83,13 @@ class HwmApi(Api):
         if status >= 500:
             log.exception("internal error", exc_info=error)
             return error_response(500, "internal_error")
-        if status == 400 and "json" in (error.description or "").lower():
+        detail = data.get("message") or error.description
+        # webargs reports an unparsable body as a 400 on the "json" location.
+        if status == 400 and isinstance(errors, dict) and "json" in errors:
             code = code or "malformed_json"
+            detail = "the request body is not valid JSON"
         return error_response(status, code or CODE_OF_STATUS.get(status, "bad_request"),
-                              data.get("message") or error.description, errors,
-                              headers=data.get("headers"))
+                              detail, errors, headers=data.get("headers"))
 
 
 def _flatten(fields: dict, prefix: str = "") -> dict:

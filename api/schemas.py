@@ -7,6 +7,7 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from manifest.db import MAX_ID
 from manifest.errors import ValidationFailed
 from manifest.quantities import format_decimal, parse_decimal
 
@@ -25,13 +26,28 @@ class DecimalString(fields.Field):
         return format_decimal(value)
 
 
+def Id(**kwargs) -> fields.Integer:  # noqa: N802 - reads as a field class in schemas
+    """The id of a stored row: a JSON integer within the range of the id columns."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def Timestamp(**kwargs) -> fields.AwareDateTime:  # noqa: N802 - reads as a field class
+    """An ISO 8601 time with an offset, in the years this service can be asked about."""
+    return fields.AwareDateTime(validate=_plausible_year, **kwargs)
+
+
+def _plausible_year(value) -> None:
+    if not 2000 <= value.year <= 2100:
+        raise ma.ValidationError("a time between the years 2000 and 2100")
+
+
 class Position(ma.Schema):
     lat = fields.Float(required=True, validate=validate.Range(-90, 90), allow_nan=False)
     lon = fields.Float(required=True, validate=validate.Range(-180, 180), allow_nan=False)
 
 
 class SignatureArgs(ma.Schema):
-    at = fields.AwareDateTime(required=True, metadata={"description": "when the signer signed"})
+    at = Timestamp(required=True, metadata={"description": "when the signer signed"})
     position = fields.Nested(Position, load_default=None, allow_none=True)
 
 

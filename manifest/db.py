@@ -55,6 +55,15 @@ def Quantity(**kw) -> Numeric:  # noqa: N802 - reads as a type in column declara
     return Numeric(15, 3, asdecimal=True, **kw)
 
 
+#: Largest value of an integer primary key (PostgreSQL ``integer``); larger ids name no row.
+MAX_ID = 2**31 - 1
+
+
+def is_row_id(value) -> bool:
+    """Whether ``value`` could be a primary key at all (a positive int in the column's range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -53,6 +53,24 @@ def parse_decimal(value, *, field: str = "quantity", allow_zero: bool = True) ->
     return number.quantize(Decimal(1).scaleb(-SCALE))
 
 
+def parse_percentage(value, *, field: str = "moisture_pct") -> Decimal:
+    """A moisture content: a decimal from 0 to below 100 with at most two decimal places (the
+    precision it is stored with, so the stored figure is the signed one).
+
+    Raises ValidationFailed otherwise.
+    """
+    try:
+        number = parse_decimal(value, field=field)
+    except ValidationFailed:
+        number = None
+    if number is None or number >= 100 or number != number.quantize(Decimal("0.01")):
+        raise ValidationFailed(
+            f"{field} must be a percentage from 0 to below 100 with at most two decimals",
+            errors={field: ["a percentage from 0 to below 100, at most two decimals"]},
+        )
+    return number
+
+
 @dataclass(frozen=True)
 class Quantity:
     amount: Decimal

@@ -15,7 +15,7 @@ from manifest.status import actions_open_to
 from ..auth import current_actor
 from ..db import session, uow
 from ..pagination import page_headers
-from ..schemas import DecimalString, PageArgs, SignatureArgs, Verdict
+from ..schemas import DecimalString, Id, PageArgs, SignatureArgs, Timestamp, Verdict
 
 blp = Blueprint("manifests", __name__, url_prefix="/api/v1/manifests",
                 description="Transfer manifests and their chain of custody")
@@ -42,10 +42,10 @@ class LineIn(ma.Schema):
 
 class ManifestIn(ma.Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["hazardous", "sludge"]))
-    transporter_id = fields.Integer(required=True, strict=True)
+    transporter_id = Id(required=True)
     vehicle_plate = fields.String(required=True, validate=validate.Length(1, 20))
-    receiver_id = fields.Integer(required=True, strict=True)
-    planned_pickup_at = fields.AwareDateTime(required=True)
+    receiver_id = Id(required=True)
+    planned_pickup_at = Timestamp(required=True)
     operation = fields.String(required=True, validate=validate.Length(1, 3))
     moisture_pct = DecimalString(load_default=None, allow_none=True)
     heavy_metal_report = fields.String(load_default=None, allow_none=True,
@@ -55,8 +55,11 @@ class ManifestIn(ma.Schema):
 
 
 class ManifestPatch(ManifestIn):
-    class Meta:
-        partial = True
+    """Any header field may be left out; ``lines``, when given, are whole lines."""
+
+    def __init__(self, **kwargs):
+        # Only the top level is partial: a replacement line must still be complete.
+        super().__init__(partial=tuple(ManifestIn._declared_fields), **kwargs)
 
 
 class CancelIn(SignatureArgs):
@@ -75,7 +78,7 @@ class PickupIn(SignatureArgs):
 
 
 class HandoffIn(PickupIn):
-    transporter_id = fields.Integer(required=True, strict=True)
+    transporter_id = Id(required=True)
 
 
 class DeliverLine(QuantityLine):
@@ -97,12 +100,12 @@ class DecideLine(ma.Schema):
 
 class DecideIn(ma.Schema):
     lines = fields.List(fields.Nested(DecideLine), required=True, validate=validate.Length(1, 50))
-    at = fields.AwareDateTime(load_default=None)
+    at = Timestamp(load_default=None)
 
 
 class CompleteIn(ma.Schema):
     operation = fields.String(required=True, validate=validate.Length(1, 3))
-    completed_at = fields.AwareDateTime(required=True)
+    completed_at = Timestamp(required=True)
 
 
 class ManifestQuery(PageArgs):
@@ -110,8 +113,8 @@ class ManifestQuery(PageArgs):
         "draft", "issued", "in_transit", "delivered", "accepted", "partially_rejected",
         "rejected", "completed", "cancelled"]))
     kind = fields.String(validate=validate.OneOf(["hazardous", "sludge"]))
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
+    from_ = Timestamp(data_key="from")
+    to = Timestamp()
 
 
 # ---------------------------------------------------------------- output

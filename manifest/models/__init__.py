@@ -5,6 +5,7 @@ from .events import CustodyEvent, LedgerHead
 from .findings import Finding, FindingComment, FindingParty
 from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
 from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
+from .receipts import ReconcileTolerance, WeighbridgeReceipt
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
 
 __all__ = [
@@ -23,9 +24,11 @@ __all__ = [
     "ManifestLeg",
     "ManifestLine",
     "Organization",
+    "ReconcileTolerance",
     "Regulator",
     "RegulatorRegion",
     "User",
     "Vehicle",
     "WasteCode",
+    "WeighbridgeReceipt",
 ]

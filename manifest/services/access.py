@@ -6,6 +6,7 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..actor import Actor
+from ..db import is_row_id
 from ..errors import NotFound
 from ..models import Manifest, ManifestLeg, Organization
 from ..numbering import looks_like_number
@@ -47,7 +48,7 @@ def manifest_ref_clause(ref):
     text = str(ref)
     if looks_like_number(text):
         return Manifest.number == text
-    if text.isdigit() and len(text) < 12:
+    if text.isdigit() and is_row_id(int(text)):
         return Manifest.id == int(text)
     raise NotFound(f"manifest {ref} not found")
 
@@ -70,7 +71,8 @@ def load_any(session, ref, *, lock: bool = False) -> Manifest:
     """The manifest ``ref`` whoever asks; for the hand-off, whose signer is not a party yet."""
     stmt = select(Manifest).where(manifest_ref_clause(ref))
     if lock:
-        stmt = stmt.with_for_update()
+        # Only the manifest row: PostgreSQL refuses FOR UPDATE on the eager outer joins.
+        stmt = stmt.with_for_update(of=Manifest)
     manifest = session.scalar(stmt)
     if manifest is None:
         raise NotFound(f"manifest {ref} not found")

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from ..actor import WRITE_ROLES, Actor
 from ..checks import category_of, is_hazardous_code
+from ..db import is_row_id
 from ..errors import Forbidden, ValidationFailed
 from ..models import Manifest, ManifestLine, Organization
-from ..quantities import UNITS, parse_decimal
+from ..quantities import UNITS, parse_decimal, parse_percentage
 from ..status import Action, Party, move_for
 from ..uow import UnitOfWork
 from . import catalogue_lookup
@@ -29,53 +30,58 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
     if len(raw_lines) > MAX_LINES:
         raise ValidationFailed(f"at most {MAX_LINES} lines", errors={"lines": ["too many"]})
     lines, categories = [], set()
-    for i, raw in enumerate(raw_lines, start=1):
-        where = f"lines.{i}"
-        problems = []
+    # Errors are keyed by the entry's place in the request (from 0) and its field, as the
+    # HTTP schema reports them, so a client can point at the offending input.
+    for i, raw in enumerate(raw_lines):
+        problems: dict[str, list[str]] = {}
+
+        def problem(field: str, message: str, i=i, problems=problems) -> None:
+            problems.setdefault(f"lines.{i}.{field}", []).append(message)
+
         code = str(raw.get("waste_code") or "").strip()
         try:
             code = catalogue_lookup.validate(session, code)
             categories.add(category_of(code))
             if kind == "hazardous" and not is_hazardous_code(code):
-                problems.append(f"{code} is not a hazardous-waste code; file it as sludge")
+                problem("waste_code", f"{code} is not a hazardous-waste code; file it as sludge")
         except ValidationFailed as exc:
-            problems.append(exc.message)
+            problem("waste_code", exc.message)
         form = raw.get("physical_form")
         if form not in FORMS:
-            problems.append("physical_form must be S, SS, L or G")
+            problem("physical_form", "physical_form must be S, SS, L or G")
         hazard = list(raw.get("hazard") or [])
         if any(h not in HAZARDS for h in hazard):
-            problems.append("hazard must be some of T, C, I, R, In")
+            problem("hazard", "hazard must be some of T, C, I, R, In")
         unit = raw.get("unit")
         if unit not in UNITS:
-            problems.append("unit must be t, kg, m3 or pcs")
+            problem("unit", "unit must be t, kg, m3 or pcs")
         try:
             quantity = parse_decimal(raw.get("quantity"), field="quantity", allow_zero=False)
         except ValidationFailed as exc:
-            problems.append(exc.message)
+            problem("quantity", exc.message)
             quantity = None
         density = raw.get("density_t_m3")
         if density is not None:
             try:
                 density = parse_decimal(density, field="density_t_m3", allow_zero=False)
             except ValidationFailed as exc:
-                problems.append(exc.message)
+                problem("density_t_m3", exc.message)
         count = raw.get("container_count")
         if count is not None and (
             isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100_000
         ):
-            problems.append("container_count must be a whole number from 0 to 100000")
+            problem("container_count", "container_count must be a whole number from 0 to 100000")
         if unit == "pcs" and quantity is not None and quantity != quantity.to_integral_value():
-            problems.append("a count of containers is a whole number")
+            problem("quantity", "a count of containers is a whole number")
         name = str(raw.get("name") or "").strip()
         if not name:
-            problems.append("name is required")
+            problem("name", "name is required")
         if problems:
-            errors[where] = problems
+            errors.update(problems)
             continue
         lines.append(
             {
-                "line_no": i,
+                "line_no": i + 1,
                 "waste_code": code,
                 "name": name[:200],
                 "physical_form": form,
@@ -102,7 +108,7 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
     if kind not in ("hazardous", "sludge"):
         errors["kind"] = ["must be hazardous or sludge"]
     for field, role in (("transporter_id", "transporter"), ("receiver_id", "receiver")):
-        org = session.get(Organization, data.get(field)) if data.get(field) else None
+        org = session.get(Organization, data[field]) if is_row_id(data.get(field)) else None
         if org is None:
             errors[field] = ["unknown organisation"]
         elif role not in org.roles:
@@ -127,11 +133,9 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
     moisture = data.get("moisture_pct")
     if moisture is not None:
         try:
-            moisture = parse_decimal(moisture, field="moisture_pct")
-            if moisture >= 100:
-                raise ValidationFailed("moisture below 100")
-        except ValidationFailed:
-            errors["moisture_pct"] = ["a percentage from 0 to below 100"]
+            moisture = parse_percentage(moisture, field="moisture_pct")
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
     if errors:
         raise ValidationFailed("the manifest is not valid", errors=errors)
     return {
@@ -241,7 +245,7 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
         s.flush()
         s.add_all(ManifestLine(manifest_id=manifest.id, **ln) for ln in lines)
         s.flush()
-        s.expire(manifest, ["lines"])
+        s.expire(manifest, ["lines", "transporter", "receiver"])
         append_event(
             s,
             manifest=manifest,

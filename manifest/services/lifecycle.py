@@ -35,7 +35,7 @@ from ..models import (
     Vehicle,
 )
 from ..numbering import CHINA, city_of, format_number, issue_year
-from ..quantities import parse_decimal
+from ..quantities import parse_decimal, parse_percentage
 from ..status import Action, Party, Status, decision_outcome, move_for
 from ..uow import UnitOfWork
 from . import catalogue_lookup
@@ -60,6 +60,8 @@ def _check_time(manifest: Manifest, at, field: str = "at") -> datetime:
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ValidationFailed(f"{field} must be an ISO 8601 time with an offset",
                                errors={field: ["a time with an offset"]})
+    if not 2000 <= at.year <= 2100:  # also keeps offset arithmetic clear of datetime's limits
+        raise ValidationFailed(f"{field} is out of range", errors={field: ["out of range"]})
     if at > utcnow() + CLOCK_SKEW:
         raise ValidationFailed(f"{field} is in the future", errors={field: ["in the future"]})
     if manifest.last_move_at is not None and at < manifest.last_move_at:
@@ -89,19 +91,23 @@ def _per_line(manifest: Manifest, raw_lines, parse: Callable[[dict, ManifestLine
     errors: dict[str, list[str]] = {}
     by_no = {ln.line_no: ln for ln in manifest.lines}
     seen, parsed = set(), []
-    for i, raw in enumerate(raw_lines or [], start=1):
+    # Keyed by the entry's place in the request (from 0), as the HTTP schema reports errors.
+    for i, raw in enumerate(raw_lines or []):
         no = raw.get("line_no") if isinstance(raw, dict) else None
         if no not in by_no:
-            errors[f"lines.{i}"] = [f"no line {no} on this manifest"]
+            errors[f"lines.{i}.line_no"] = [f"no line {no} on this manifest"]
             continue
         if no in seen:
-            errors[f"lines.{i}"] = [f"line {no} given twice"]
+            errors[f"lines.{i}.line_no"] = [f"line {no} given twice"]
             continue
         seen.add(no)
         try:
             parsed.append((by_no[no], parse(raw, by_no[no])))
         except ValidationFailed as exc:
-            errors[f"lines.{i}"] = [exc.message]
+            fields = list(exc.errors) or [None]
+            for field in fields:
+                key = f"lines.{i}" if field is None else f"lines.{i}.{field}"
+                errors[key] = [exc.message]
     missing = sorted(set(by_no) - seen)
     if missing:
         errors.setdefault("lines", []).append(
@@ -335,6 +341,8 @@ def pickup(uow: UnitOfWork, *, actor: Actor, ref, vehicle_plate: str, driver: st
                               "driver": driver,
                               "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]}
                                         for ln, v in parsed]})
+        s.flush()
+        s.expire(manifest, ["legs"])  # the leg was added beside the loaded collection
         _finish(s, manifest, Action.PICKUP, at)
         uow.commit()
         return manifest
@@ -383,7 +391,8 @@ def handoff(uow: UnitOfWork, *, actor: Actor, ref, transporter_id: int, vehicle_
                               "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]}
                                         for ln, v in parsed]})
         s.flush()
-        s.expire(manifest, ["legs"])
+        # Sessions keep objects after commit; the caller must see the new carrier and leg.
+        s.expire(manifest, ["legs", "transporter"])
         _finish(s, manifest, Action.HANDOFF, at)
         uow.commit()
         return manifest
@@ -402,10 +411,7 @@ def deliver(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict], at: dateti
         position = _check_position(position)
         moisture = None
         if moisture_pct is not None:
-            moisture = parse_decimal(moisture_pct, field="moisture_pct")
-            if moisture >= 100:
-                raise ValidationFailed("moisture_pct must be below 100",
-                                       errors={"moisture_pct": ["below 100"]})
+            moisture = parse_percentage(moisture_pct, field="moisture_pct")
         elif manifest.kind == "sludge":
             raise ValidationFailed("a sludge delivery needs the moisture content on arrival",
                                    errors={"moisture_pct": ["required for sludge"]})
@@ -458,7 +464,8 @@ def decide(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict],
                     f"the {line.received} {line.unit} delivered")
             reason = str(raw.get("reason") or "").strip()
             if rejected > 0 and not reason:
-                raise ValidationFailed(f"line {line.line_no}: a rejection needs a reason")
+                raise ValidationFailed(f"line {line.line_no}: a rejection needs a reason",
+                                       errors={"reason": ["required when rejecting"]})
             return {"accepted": accepted, "rejected": rejected, "reason": reason or None}
 
         parsed = _per_line(manifest, lines, parse)

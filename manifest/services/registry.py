@@ -34,6 +34,8 @@ ORG_ROLES = ("generator", "transporter", "receiver")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PLATE_RE = re.compile(r"^[\u4e00-\u9fffA-Z][A-Z0-9]{5,8}$")
 MIN_PASSWORD = 8
+#: Licence dates outside this range are typing errors (and would overflow date arithmetic).
+LICENCE_DATES = (date(1990, 1, 1), date(2100, 12, 31))
 OPERATION_RE = re.compile(r"^(R([1-9]|1[0-3])|D([1-9]|1[0-5]))$")
 
 
@@ -187,9 +189,14 @@ def add_licence(
         errors["kind"] = ["must be hw_operation or dg_transport"]
     if not (number or "").strip():
         errors["number"] = ["required"]
-    if valid_to < valid_from:
+    dates_ok = True
+    for field, day in (("valid_from", valid_from), ("valid_to", valid_to)):
+        if not isinstance(day, date) or not LICENCE_DATES[0] <= day <= LICENCE_DATES[1]:
+            errors[field] = [f"a date from {LICENCE_DATES[0]} to {LICENCE_DATES[1]}"]
+            dates_ok = False
+    if dates_ok and valid_to < valid_from:
         errors["valid_to"] = ["before valid_from"]
-    elif valid_to > valid_from + timedelta(days=5 * 366):
+    elif dates_ok and valid_to > valid_from + timedelta(days=5 * 366):
         errors["valid_to"] = ["a licence is valid for at most 5 years"]
     if status not in ("active", "suspended", "revoked"):
         errors["status"] = ["must be active, suspended or revoked"]

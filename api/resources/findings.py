@@ -1,0 +1,110 @@
+"""Findings: what a regulator reviews, with triage and comments."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from manifest.models.findings import FINDING_STATUSES, FINDING_TYPES, SEVERITIES
+from manifest.services import findings_triage
+
+from ..auth import current_actor
+from ..db import session, uow
+from ..pagination import page_headers
+from ..schemas import PageArgs
+
+blp = Blueprint("findings", __name__, url_prefix="/api/v1/findings",
+                description="Discrepancies, unmanifested loads, deadlines and licence breaches")
+
+
+class FindingQuery(PageArgs):
+    type = fields.String(validate=validate.OneOf(FINDING_TYPES))
+    status = fields.String(validate=validate.OneOf(FINDING_STATUSES))
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    manifest = fields.String(validate=validate.Length(1, 14),
+                             metadata={"description": "manifest id or 14-digit number"})
+
+
+class FindingPatch(ma.Schema):
+    status = fields.String(validate=validate.OneOf(FINDING_STATUSES))
+    due_at = fields.AwareDateTime()
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    note = fields.String(validate=validate.Length(1, 5000))
+
+
+class CommentIn(ma.Schema):
+    body = fields.String(required=True, validate=validate.Length(1, 5000))
+    status = fields.String(validate=validate.OneOf(FINDING_STATUSES),
+                           metadata={"description": "a party may set only 'explained'"})
+
+
+class FindingPartyOut(ma.Schema):
+    organization_id = fields.Integer()
+    role = fields.String()
+
+
+class FindingCommentOut(ma.Schema):
+    id = fields.Integer()
+    author = fields.String()
+    organization_id = fields.Integer(allow_none=True)
+    regulator_id = fields.Integer(allow_none=True)
+    body = fields.String()
+    status_change = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class FindingOut(ma.Schema):
+    id = fields.Integer()
+    type = fields.String()
+    severity = fields.String()
+    status = fields.String()
+    manifest_id = fields.Integer(allow_none=True)
+    manifest_number = fields.String(allow_none=True)
+    vehicle_plate = fields.String(allow_none=True)
+    message = fields.String()
+    measured = fields.Dict(metadata={"description": "the exact figures, as strings"})
+    due_at = fields.AwareDateTime()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+    escalated_at = fields.AwareDateTime(allow_none=True)
+    parties = fields.List(fields.Nested(FindingPartyOut))
+    comments = fields.List(fields.Nested(FindingCommentOut))
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(FindingQuery, location="query")
+@blp.response(200, FindingOut(many=True))
+def list_findings(args):
+    """Findings you may see (your own organisation's; a regulator's region), newest first."""
+    rows, total = findings_triage.list_findings(
+        session(), current_actor(), type=args.get("type"), status=args.get("status"),
+        severity=args.get("severity"), manifest=args.get("manifest"), page=args["page"],
+        per_page=args["per_page"])
+    return rows, 200, page_headers(total, args["page"], args["per_page"])
+
+
+@blp.route("/<int:finding_id>", methods=["GET"])
+@blp.response(200, FindingOut)
+def get(finding_id):
+    """One finding with its parties and comments."""
+    return findings_triage.get_finding(session(), current_actor(), finding_id)
+
+
+@blp.route("/<int:finding_id>", methods=["PATCH"])
+@blp.arguments(FindingPatch)
+@blp.response(200, FindingOut)
+def patch(args, finding_id):
+    """Triage a finding: status, due date, severity, with a note (regulator)."""
+    return findings_triage.update_finding(uow(), actor=current_actor(), finding_id=finding_id,
+                                          **args)
+
+
+@blp.route("/<int:finding_id>/comments", methods=["POST"])
+@blp.arguments(CommentIn)
+@blp.response(201, FindingOut)
+def comment(args, finding_id):
+    """Comment on a finding (its parties and the regulator); a party may mark it explained."""
+    return findings_triage.add_comment(uow(), actor=current_actor(), finding_id=finding_id,
+                                       **args)

@@ -1,0 +1,54 @@
+"""Weighbridge receipts: a receiver's records, matched to manifests (the fourth tally)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from manifest.services import receipts
+
+from ..auth import current_actor
+from ..db import uow
+from ..guards import accepts
+
+blp = Blueprint("receipts", __name__, url_prefix="/api/v1/receipts",
+                description="Weighbridge records of receivers")
+
+
+class ReceiptRowErrorOut(ma.Schema):
+    row = fields.Integer()
+    field = fields.String()
+    message = fields.String()
+
+
+class IngestOut(ma.Schema):
+    created = fields.Integer()
+    duplicates = fields.Integer()
+    matched = fields.Integer()
+    unmanifested = fields.Integer()
+    misdirected = fields.Integer()
+    findings = fields.Integer()
+    sha256 = fields.String()
+    errors = fields.List(fields.Nested(ReceiptRowErrorOut))
+
+
+@blp.route("", methods=["POST"])
+@accepts("text/csv", "application/csv")
+@blp.response(201, IngestOut)
+@blp.doc(requestBody={"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}})
+def upload():
+    """Upload weighbridge records as CSV (header row) or JSON (receiver).
+
+    Columns: ticket, plate, arrived_at, gross_kg, tare_kg, net_kg, manifest_number (Chinese
+    headers such as 磅单号 and 车牌号 work too). Valid rows are stored; each invalid row is
+    listed in ``errors``. A ticket sent before is counted in ``duplicates`` and changes
+    nothing.
+    """
+    result = receipts.ingest_receipts(uow(), actor=current_actor(),
+                                      data=request.get_data(cache=True),
+                                      fmt=request.mimetype or None)
+    return result.to_dict()
