@@ -81,6 +81,7 @@ def make_engine(url: str, **kw) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # WAL keeps this crash-safe
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 

@@ -10,17 +10,29 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 
-_N, _R, _P = 2**14, 8, 1
+_R, _P = 8, 1
+DEFAULT_COST = 2**14
 TOKEN_PREFIX = "hwm_"
+
+
+def scrypt_cost() -> int:
+    """scrypt's N for new hashes: ``HWM_SCRYPT_N`` (a power of two, at least 2**10), else
+    2**14. Existing hashes keep the cost they were made with."""
+    cost = int(os.environ.get("HWM_SCRYPT_N") or DEFAULT_COST)
+    if cost < 2**10 or cost & (cost - 1):
+        raise ValueError("HWM_SCRYPT_N must be a power of two and at least 1024")
+    return cost
 
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    key = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    n = scrypt_cost()
+    key = hashlib.scrypt(password.encode(), salt=salt, n=n, r=_R, p=_P, dklen=32)
     enc = base64.b64encode
-    return f"scrypt${_N}${_R}${_P}${enc(salt).decode()}${enc(key).decode()}"
+    return f"scrypt${n}${_R}${_P}${enc(salt).decode()}${enc(key).decode()}"
 
 
 def check_password(password: str, stored: str) -> bool:

@@ -14,6 +14,8 @@ from manifest.uow import UnitOfWork
 from tests.support.pgcluster import Cluster, ClusterUnavailable
 
 REQUIRE_ALL = os.environ.get("HWM_REQUIRE_ALL") == "1"
+# Hundreds of accounts are made per run; the production scrypt cost would dominate the suite.
+os.environ.setdefault("HWM_SCRYPT_N", "1024")
 
 
 def pytest_report_header(config):

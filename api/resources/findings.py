@@ -14,16 +14,21 @@ from ..db import session, uow
 from ..pagination import page_headers
 from ..schemas import PageArgs
 
-blp = Blueprint("findings", __name__, url_prefix="/api/v1/findings",
-                description="Discrepancies, unmanifested loads, deadlines and licence breaches")
+blp = Blueprint(
+    "findings",
+    __name__,
+    url_prefix="/api/v1/findings",
+    description="Discrepancies, unmanifested loads, deadlines and licence breaches",
+)
 
 
 class FindingQuery(PageArgs):
     type = fields.String(validate=validate.OneOf(FINDING_TYPES))
     status = fields.String(validate=validate.OneOf(FINDING_STATUSES))
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
-    manifest = fields.String(validate=validate.Length(1, 14),
-                             metadata={"description": "manifest id or 14-digit number"})
+    manifest = fields.String(
+        validate=validate.Length(1, 14), metadata={"description": "manifest id or 14-digit number"}
+    )
 
 
 class FindingPatch(ma.Schema):
@@ -35,8 +40,10 @@ class FindingPatch(ma.Schema):
 
 class CommentIn(ma.Schema):
     body = fields.String(required=True, validate=validate.Length(1, 5000))
-    status = fields.String(validate=validate.OneOf(FINDING_STATUSES),
-                           metadata={"description": "a party may set only 'explained'"})
+    status = fields.String(
+        validate=validate.OneOf(FINDING_STATUSES),
+        metadata={"description": "a party may set only 'explained'"},
+    )
 
 
 class FindingPartyOut(ma.Schema):
@@ -79,9 +86,15 @@ class FindingOut(ma.Schema):
 def list_findings(args):
     """Findings you may see (your own organisation's; a regulator's region), newest first."""
     rows, total = findings_triage.list_findings(
-        session(), current_actor(), type=args.get("type"), status=args.get("status"),
-        severity=args.get("severity"), manifest=args.get("manifest"), page=args["page"],
-        per_page=args["per_page"])
+        session(),
+        current_actor(),
+        type=args.get("type"),
+        status=args.get("status"),
+        severity=args.get("severity"),
+        manifest=args.get("manifest"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
     return rows, 200, page_headers(total, args["page"], args["per_page"])
 
 
@@ -97,8 +110,9 @@ def get(finding_id):
 @blp.response(200, FindingOut)
 def patch(args, finding_id):
     """Triage a finding: status, due date, severity, with a note (regulator)."""
-    return findings_triage.update_finding(uow(), actor=current_actor(), finding_id=finding_id,
-                                          **args)
+    return findings_triage.update_finding(
+        uow(), actor=current_actor(), finding_id=finding_id, **args
+    )
 
 
 @blp.route("/<int:finding_id>/comments", methods=["POST"])
@@ -106,5 +120,4 @@ def patch(args, finding_id):
 @blp.response(201, FindingOut)
 def comment(args, finding_id):
     """Comment on a finding (its parties and the regulator); a party may mark it explained."""
-    return findings_triage.add_comment(uow(), actor=current_actor(), finding_id=finding_id,
-                                       **args)
+    return findings_triage.add_comment(uow(), actor=current_actor(), finding_id=finding_id, **args)

@@ -13,8 +13,12 @@ from ..auth import current_actor
 from ..db import uow
 from ..guards import accepts
 
-blp = Blueprint("receipts", __name__, url_prefix="/api/v1/receipts",
-                description="Weighbridge records of receivers")
+blp = Blueprint(
+    "receipts",
+    __name__,
+    url_prefix="/api/v1/receipts",
+    description="Weighbridge records of receivers",
+)
 
 
 class ReceiptRowErrorOut(ma.Schema):
@@ -37,9 +41,15 @@ class IngestOut(ma.Schema):
 @blp.route("", methods=["POST"])
 @accepts("text/csv", "application/csv")
 @blp.response(201, IngestOut)
-@blp.doc(requestBody={"required": True, "content": {
-    "text/csv": {"schema": {"type": "string"}},
-    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}})
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        },
+    }
+)
 def upload():
     """Upload weighbridge records as CSV (header row) or JSON (receiver).
 
@@ -48,7 +58,10 @@ def upload():
     listed in ``errors``. A ticket sent before is counted in ``duplicates`` and changes
     nothing.
     """
-    result = receipts.ingest_receipts(uow(), actor=current_actor(),
-                                      data=request.get_data(cache=True),
-                                      fmt=request.mimetype or None)
+    result = receipts.ingest_receipts(
+        uow(),
+        actor=current_actor(),
+        data=request.get_data(cache=True),
+        fmt=request.mimetype or None,
+    )
     return result.to_dict()

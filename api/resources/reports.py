@@ -12,8 +12,12 @@ from manifest.services.balance import balance, balance_csv
 from ..auth import current_actor
 from ..db import session
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
-                description="Mass balance and discrepancy reports")
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/reports",
+    description="Mass balance and discrepancy reports",
+)
 
 
 class BalanceQuery(ma.Schema):
@@ -31,7 +35,11 @@ def get_balance(args):
     generators. ``format=csv`` gives CSV."""
     report = balance(session(), actor=current_actor(), period=args["period"])
     if args["format"] == "csv":
-        return Response(balance_csv(report), mimetype="text/csv",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="balance-{report["period"]}.csv"'})
+        return Response(
+            balance_csv(report),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="balance-{report["period"]}.csv"'
+            },
+        )
     return report

@@ -51,6 +51,14 @@ class WeighbridgeReceipt(Base):
             postgresql_where=text("outcome = 'matched'"),
         ),
         Index("ix_weighbridge_receipts_receiver_arrived", "receiver_id", "arrived_at"),
+        # Matching looks for pending records only; a partial index stays small and costs
+        # nothing when a record leaves that state.
+        Index(
+            "ix_weighbridge_receipts_pending",
+            "receiver_id",
+            sqlite_where=text("outcome = 'pending'"),
+            postgresql_where=text("outcome = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,9 +70,9 @@ class WeighbridgeReceipt(Base):
     tare_kg: Mapped[Decimal | None] = mapped_column(Quantity())
     net_kg: Mapped[Decimal] = mapped_column(Quantity())
     #: The manifest number the scale operator typed, as given (it may name no manifest).
-    manifest_number: Mapped[str | None] = mapped_column(String(14), index=True)
+    manifest_number: Mapped[str | None] = mapped_column(String(14))
     manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifests.id"), index=True)
-    outcome: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")
     matched_by: Mapped[str | None] = mapped_column(String(10))
     #: SHA-256 of the uploaded file the record came from.
     source_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -81,8 +89,7 @@ class ReconcileTolerance(Base):
     __table_args__ = (
         one_of("kind", KINDS),
         CheckConstraint(
-            "mass_pct >= 0 AND mass_abs_kg >= 0 AND moisture_points >= 0"
-            " AND violation_factor >= 0",
+            "mass_pct >= 0 AND mass_abs_kg >= 0 AND moisture_points >= 0 AND violation_factor >= 0",
             name="nonneg",
         ),
     )

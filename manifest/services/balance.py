@@ -32,10 +32,26 @@ from ..regions import region_prefix
 from ..status import Status
 from .lifecycle import tonnes_expression
 
-FIGURES = ("declared_t", "loaded_t", "received_t", "accepted_t", "rejected_t", "completed_t",
-           "in_transit_t")
-COLUMNS = ("organization_id", "uscc", "name", "role", "category", "manifests", *FIGURES,
-           "unmeasured_lines", "safe_disposal_rate_pct")
+FIGURES = (
+    "declared_t",
+    "loaded_t",
+    "received_t",
+    "accepted_t",
+    "rejected_t",
+    "completed_t",
+    "in_transit_t",
+)
+COLUMNS = (
+    "organization_id",
+    "uscc",
+    "name",
+    "role",
+    "category",
+    "manifests",
+    *FIGURES,
+    "unmeasured_lines",
+    "safe_disposal_rate_pct",
+)
 ROLES = ("generator", "transporter", "receiver")
 
 
@@ -50,8 +66,9 @@ def parse_period(text: str | None) -> Period:
     """``YYYY-MM`` as the local (China) month ``[start, end)``; raises ValidationFailed."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-        raise ValidationFailed("period must be a month as YYYY-MM, e.g. 2026-03",
-                               errors={"period": ["YYYY-MM"]})
+        raise ValidationFailed(
+            "period must be a month as YYYY-MM, e.g. 2026-03", errors={"period": ["YYYY-MM"]}
+        )
     year, month = int(match.group(1)), int(match.group(2))
     start = datetime(year, month, 1, tzinfo=CHINA)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=CHINA)
@@ -82,15 +99,25 @@ def balance(session, *, actor: Actor, period: str) -> dict:
         org = actor.organization_id
         where.append(or_(M.generator_id == org, M.transporter_id == org, M.receiver_id == org))
     per_manifest = (
-        select(M.id.label("id"), M.category.label("category"), M.status.label("status"),
-               M.generator_id.label("generator_id"), M.transporter_id.label("transporter_id"),
-               M.receiver_id.label("receiver_id"),
-               tonnes(L.declared).label("declared_t"), tonnes(L.loaded).label("loaded_t"),
-               tonnes(L.received).label("received_t"), tonnes(L.accepted).label("accepted_t"),
-               tonnes(L.rejected).label("rejected_t"),
-               func.sum(case((or_(L.unit == "pcs", and_(L.unit == "m3",
-                                                          L.density_t_m3.is_(None))), 1),
-                             else_=0)).label("unmeasured"))
+        select(
+            M.id.label("id"),
+            M.category.label("category"),
+            M.status.label("status"),
+            M.generator_id.label("generator_id"),
+            M.transporter_id.label("transporter_id"),
+            M.receiver_id.label("receiver_id"),
+            tonnes(L.declared).label("declared_t"),
+            tonnes(L.loaded).label("loaded_t"),
+            tonnes(L.received).label("received_t"),
+            tonnes(L.accepted).label("accepted_t"),
+            tonnes(L.rejected).label("rejected_t"),
+            func.sum(
+                case(
+                    (or_(L.unit == "pcs", and_(L.unit == "m3", L.density_t_m3.is_(None))), 1),
+                    else_=0,
+                )
+            ).label("unmeasured"),
+        )
         .join(L, L.manifest_id == M.id)
         .where(*where)
         .group_by(M.id, M.category, M.status, M.generator_id, M.transporter_id, M.receiver_id)
@@ -99,48 +126,93 @@ def balance(session, *, actor: Actor, period: str) -> dict:
     pm = per_manifest.c
     completed = case((pm.status == Status.COMPLETED.value, pm.accepted_t), else_=0)
     in_transit = case((pm.status == Status.IN_TRANSIT.value, pm.loaded_t), else_=0)
-    by_role = union_all(*[
-        select(getattr(pm, f"{role}_id").label("org_id"), literal(role).label("role"),
-               pm.category, pm.declared_t, pm.loaded_t, pm.received_t, pm.accepted_t,
-               pm.rejected_t, completed.label("completed_t"), in_transit.label("in_transit_t"),
-               pm.unmeasured)
-        for role in ROLES
-    ]).subquery()
+    by_role = union_all(
+        *[
+            select(
+                getattr(pm, f"{role}_id").label("org_id"),
+                literal(role).label("role"),
+                pm.category,
+                pm.declared_t,
+                pm.loaded_t,
+                pm.received_t,
+                pm.accepted_t,
+                pm.rejected_t,
+                completed.label("completed_t"),
+                in_transit.label("in_transit_t"),
+                pm.unmeasured,
+            )
+            for role in ROLES
+        ]
+    ).subquery()
     r = by_role.c
     stmt = (
-        select(Organization.id, Organization.uscc, Organization.name, r.role, r.category,
-               func.count(), *[func.sum(getattr(r, f)) for f in FIGURES],
-               func.sum(r.unmeasured), Organization.key_supervision)
+        select(
+            Organization.id,
+            Organization.uscc,
+            Organization.name,
+            r.role,
+            r.category,
+            func.count(),
+            *[func.sum(getattr(r, f)) for f in FIGURES],
+            func.sum(r.unmeasured),
+            Organization.key_supervision,
+        )
         .join(Organization, Organization.id == r.org_id)
-        .group_by(Organization.id, Organization.uscc, Organization.name, r.role, r.category,
-                  Organization.key_supervision)
+        .group_by(
+            Organization.id,
+            Organization.uscc,
+            Organization.name,
+            r.role,
+            r.category,
+            Organization.key_supervision,
+        )
         .order_by(Organization.uscc, r.role, r.category)
     )
     if actor.is_regulator:
-        stmt = stmt.where(or_(*[Organization.region_code.startswith(region_prefix(c))
-                                for c in actor.region_codes]))
+        stmt = stmt.where(
+            or_(
+                *[Organization.region_code.startswith(region_prefix(c)) for c in actor.region_codes]
+            )
+        )
     else:
         stmt = stmt.where(Organization.id == actor.organization_id)
-    rows, totals = [], {role: dict.fromkeys(FIGURES, Decimal(0)) | {"manifests": 0}
-                        for role in ROLES}
-    for (org_id, uscc, name, role, category, count, *figures, unmeasured,
-         key) in session.execute(stmt):
+    rows, totals = (
+        [],
+        {role: dict.fromkeys(FIGURES, Decimal(0)) | {"manifests": 0} for role in ROLES},
+    )
+    for org_id, uscc, name, role, category, count, *figures, unmeasured, key in session.execute(
+        stmt
+    ):
         values = {f: Decimal(str(v or 0)) for f, v in zip(FIGURES, figures, strict=True)}
-        row = {"organization_id": org_id, "uscc": uscc, "name": name, "role": role,
-               "category": category, "manifests": count,
-               **{f: format_decimal(v) for f, v in values.items()},
-               "unmeasured_lines": int(unmeasured or 0),
-               "safe_disposal_rate_pct": (_rate(values["completed_t"], values["loaded_t"])
-                                          if role == "generator" and key else None)}
+        row = {
+            "organization_id": org_id,
+            "uscc": uscc,
+            "name": name,
+            "role": role,
+            "category": category,
+            "manifests": count,
+            **{f: format_decimal(v) for f, v in values.items()},
+            "unmeasured_lines": int(unmeasured or 0),
+            "safe_disposal_rate_pct": (
+                _rate(values["completed_t"], values["loaded_t"])
+                if role == "generator" and key
+                else None
+            ),
+        }
         rows.append(row)
         totals[role]["manifests"] += count
         for f in FIGURES:
             totals[role][f] += values[f]
     return {
-        "period": p.label, "from": p.start.isoformat(), "to": p.end.isoformat(), "unit": "t",
+        "period": p.label,
+        "from": p.start.isoformat(),
+        "to": p.end.isoformat(),
+        "unit": "t",
         "rows": rows,
-        "totals": {role: {k: (v if k == "manifests" else format_decimal(v))
-                          for k, v in t.items()} for role, t in totals.items()},
+        "totals": {
+            role: {k: (v if k == "manifests" else format_decimal(v)) for k, v in t.items()}
+            for role, t in totals.items()
+        },
     }
 
 

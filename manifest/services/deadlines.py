@@ -29,8 +29,11 @@ class SweepResult:
     escalated: int = 0
 
     def to_dict(self) -> dict:
-        return {"overdue_decision": self.overdue_decision,
-                "overdue_delivery": self.overdue_delivery, "escalated": self.escalated}
+        return {
+            "overdue_decision": self.overdue_decision,
+            "overdue_delivery": self.overdue_delivery,
+            "escalated": self.escalated,
+        }
 
 
 def calendar(settings: Settings) -> WorkCalendar:
@@ -57,8 +60,9 @@ def _has_finding(kind: str):
     return exists().where(Finding.manifest_id == Manifest.id, Finding.type == kind)
 
 
-def sweep(uow: UnitOfWork, *, now: datetime | None = None,
-          settings: Settings | None = None) -> SweepResult:
+def sweep(
+    uow: UnitOfWork, *, now: datetime | None = None, settings: Settings | None = None
+) -> SweepResult:
     """Raise ``overdue_decision`` and ``overdue_delivery`` findings and escalate open findings
     past their due date, in one transaction. Returns what was new in this run.
 
@@ -71,43 +75,79 @@ def sweep(uow: UnitOfWork, *, now: datetime | None = None,
     with uow:
         s = uow.session
         cutoff = decision_cutoff(cal, now, settings.decision_workdays)
-        late = s.scalars(select(Manifest).where(Manifest.status == Status.DELIVERED.value,
-                                                Manifest.delivered_at < cutoff,
-                                                ~_has_finding("overdue_decision")))
+        late = s.scalars(
+            select(Manifest).where(
+                Manifest.status == Status.DELIVERED.value,
+                Manifest.delivered_at < cutoff,
+                ~_has_finding("overdue_decision"),
+            )
+        )
         found = []
         for m in late:
             due = cal.deadline(m.delivered_at, settings.decision_workdays)
-            found.append(NewFinding(
-                key=f"m{m.id}:overdue_decision", type="overdue_decision", severity="violation",
-                message=(f"manifest {m.number}: delivered {m.delivered_at.isoformat()}, no "
-                         f"decision within {settings.decision_workdays} working days "
-                         f"(due {due.isoformat()})"),
-                measured={"delivered_at": m.delivered_at, "due_at": due,
-                          "workdays": settings.decision_workdays, "checked_at": now},
-                manifest_id=m.id, vehicle_plate=m.vehicle_plate,
-                parties={m.receiver_id: "receiver"}))
-        result.overdue_decision = raise_findings(s, found, now=now,
-                                                 due_days=settings.finding_due_days)
+            found.append(
+                NewFinding(
+                    key=f"m{m.id}:overdue_decision",
+                    type="overdue_decision",
+                    severity="violation",
+                    message=(
+                        f"manifest {m.number}: delivered {m.delivered_at.isoformat()}, no "
+                        f"decision within {settings.decision_workdays} working days "
+                        f"(due {due.isoformat()})"
+                    ),
+                    measured={
+                        "delivered_at": m.delivered_at,
+                        "due_at": due,
+                        "workdays": settings.decision_workdays,
+                        "checked_at": now,
+                    },
+                    manifest_id=m.id,
+                    vehicle_plate=m.vehicle_plate,
+                    parties={m.receiver_id: "receiver"},
+                )
+            )
+        result.overdue_decision = raise_findings(
+            s, found, now=now, due_days=settings.finding_due_days
+        )
 
         limit = timedelta(days=settings.transit_limit_days)
-        stuck = s.scalars(select(Manifest).where(Manifest.status == Status.IN_TRANSIT.value,
-                                                 Manifest.picked_up_at < now - limit,
-                                                 ~_has_finding("overdue_delivery")))
-        found = [NewFinding(
-            key=f"m{m.id}:overdue_delivery", type="overdue_delivery", severity="violation",
-            message=(f"manifest {m.number}: in transit since {m.picked_up_at.isoformat()}, "
-                     f"longer than {settings.transit_limit_days} days"),
-            measured={"picked_up_at": m.picked_up_at, "limit_days": settings.transit_limit_days,
-                      "checked_at": now},
-            manifest_id=m.id, vehicle_plate=m.vehicle_plate, parties=manifest_parties(m))
-            for m in stuck]
-        result.overdue_delivery = raise_findings(s, found, now=now,
-                                                 due_days=settings.finding_due_days)
+        stuck = s.scalars(
+            select(Manifest).where(
+                Manifest.status == Status.IN_TRANSIT.value,
+                Manifest.picked_up_at < now - limit,
+                ~_has_finding("overdue_delivery"),
+            )
+        )
+        found = [
+            NewFinding(
+                key=f"m{m.id}:overdue_delivery",
+                type="overdue_delivery",
+                severity="violation",
+                message=(
+                    f"manifest {m.number}: in transit since {m.picked_up_at.isoformat()}, "
+                    f"longer than {settings.transit_limit_days} days"
+                ),
+                measured={
+                    "picked_up_at": m.picked_up_at,
+                    "limit_days": settings.transit_limit_days,
+                    "checked_at": now,
+                },
+                manifest_id=m.id,
+                vehicle_plate=m.vehicle_plate,
+                parties=manifest_parties(m),
+            )
+            for m in stuck
+        ]
+        result.overdue_delivery = raise_findings(
+            s, found, now=now, due_days=settings.finding_due_days
+        )
 
         escalated = s.execute(
-            update(Finding).where(Finding.status == "open", Finding.due_at < now)
+            update(Finding)
+            .where(Finding.status == "open", Finding.due_at < now)
             .values(status="escalated", escalated_at=now, updated_at=now),
-            execution_options={"synchronize_session": False})
+            execution_options={"synchronize_session": False},
+        )
         result.escalated = escalated.rowcount
         uow.commit()
     return result

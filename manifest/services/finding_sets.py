@@ -40,12 +40,12 @@ class NewFinding:
 
 
 def _insert(session):
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql"
-            else sqlite.insert)
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def raise_findings(session, findings: Iterable[NewFinding], *, now: datetime,
-                   due_days: int = DEFAULT_DUE_DAYS) -> int:
+def raise_findings(
+    session, findings: Iterable[NewFinding], *, now: datetime, due_days: int = DEFAULT_DUE_DAYS
+) -> int:
     """Store the findings whose key is new; returns how many were created.
 
     A key given twice in ``findings`` counts once (the first wins). Nothing is committed.
@@ -61,7 +61,7 @@ def raise_findings(session, findings: Iterable[NewFinding], *, now: datetime,
     created = 0
     items = list(unique.values())
     for start in range(0, len(items), CHUNK):
-        created += _raise_chunk(session, items[start:start + CHUNK], now, due_days)
+        created += _raise_chunk(session, items[start : start + CHUNK], now, due_days)
     return created
 
 
@@ -75,17 +75,36 @@ def _raise_chunk(session, items: Sequence[NewFinding], now: datetime, due_days: 
     due = now + timedelta(days=due_days)
     session.execute(
         insert(Finding).on_conflict_do_nothing(index_elements=["key"]),
-        [{"key": i.key, "type": i.type, "severity": i.severity, "status": "open",
-          "manifest_id": i.manifest_id, "vehicle_plate": i.vehicle_plate, "message": i.message,
-          "measured": canonical_json(_plain(i.measured)).decode("utf-8"),
-          "due_at": due, "created_at": now, "updated_at": now}
-         for i in fresh],
+        [
+            {
+                "key": i.key,
+                "type": i.type,
+                "severity": i.severity,
+                "status": "open",
+                "manifest_id": i.manifest_id,
+                "vehicle_plate": i.vehicle_plate,
+                "message": i.message,
+                "measured": canonical_json(_plain(i.measured)).decode("utf-8"),
+                "due_at": due,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in fresh
+        ],
     )
-    ids = dict(session.execute(
-        select(Finding.key, Finding.id).where(Finding.key.in_([i.key for i in fresh]),
-                                              Finding.created_at == now)).all())
-    parties = [{"finding_id": ids[i.key], "organization_id": org_id, "role": role}
-               for i in fresh if i.key in ids for org_id, role in i.parties.items()]
+    ids = dict(
+        session.execute(
+            select(Finding.key, Finding.id).where(
+                Finding.key.in_([i.key for i in fresh]), Finding.created_at == now
+            )
+        ).all()
+    )
+    parties = [
+        {"finding_id": ids[i.key], "organization_id": org_id, "role": role}
+        for i in fresh
+        if i.key in ids
+        for org_id, role in i.parties.items()
+    ]
     if parties:
         session.execute(insert(FindingParty).on_conflict_do_nothing(), parties)
     session.flush()

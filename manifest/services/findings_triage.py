@@ -33,28 +33,37 @@ MAX_COMMENT = 5000
 
 
 def _in_region(actor: Actor):
-    return or_(*[Organization.region_code.startswith(region_prefix(c))
-                 for c in actor.region_codes])
+    return or_(*[Organization.region_code.startswith(region_prefix(c)) for c in actor.region_codes])
 
 
 def visible_findings(actor: Actor):
     """A SELECT of the findings ``actor`` may see."""
     stmt = select(Finding)
     if actor.is_regulator:
-        party_here = exists().where(FindingParty.finding_id == Finding.id,
-                                    Organization.id == FindingParty.organization_id,
-                                    _in_region(actor))
+        party_here = exists().where(
+            FindingParty.finding_id == Finding.id,
+            Organization.id == FindingParty.organization_id,
+            _in_region(actor),
+        )
         manifest = visible_manifests(actor).with_only_columns(Manifest.id)
         return stmt.where(or_(party_here, Finding.manifest_id.in_(manifest)))
     mine = aliased(FindingParty)
-    return stmt.where(exists().where(mine.finding_id == Finding.id,
-                                     mine.organization_id == actor.organization_id))
+    return stmt.where(
+        exists().where(mine.finding_id == Finding.id, mine.organization_id == actor.organization_id)
+    )
 
 
-def list_findings(session, actor: Actor, *, type: str | None = None,
-                  status: str | None = None, severity: str | None = None,
-                  manifest: str | None = None, page: int = 1, per_page: int = 50
-                  ) -> tuple[list[dict], int]:
+def list_findings(
+    session,
+    actor: Actor,
+    *,
+    type: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    manifest: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[dict], int]:
     """One page of visible findings, newest first, and the total. ``manifest`` is an id or a
     14-digit number; an unknown one matches nothing. Raises NotFound for a malformed one."""
     stmt = visible_findings(actor)
@@ -65,36 +74,59 @@ def list_findings(session, actor: Actor, *, type: str | None = None,
     if severity:
         stmt = stmt.where(Finding.severity == severity)
     if manifest:
-        stmt = stmt.where(Finding.manifest_id.in_(
-            select(Manifest.id).where(manifest_ref_clause(manifest))))
+        stmt = stmt.where(
+            Finding.manifest_id.in_(select(Manifest.id).where(manifest_ref_clause(manifest)))
+        )
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Finding.id.desc()).offset((page - 1) * per_page)
-                           .limit(per_page)).all()
+    rows = session.scalars(
+        stmt.order_by(Finding.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return [to_dict(f, n) for f, n in zip(rows, _numbers(session, rows), strict=True)], total
 
 
 def _numbers(session, findings) -> list[str | None]:
     ids = {f.manifest_id for f in findings if f.manifest_id is not None}
-    numbers = dict(session.execute(select(Manifest.id, Manifest.number)
-                                   .where(Manifest.id.in_(ids))).all()) if ids else {}
+    numbers = (
+        dict(
+            session.execute(select(Manifest.id, Manifest.number).where(Manifest.id.in_(ids))).all()
+        )
+        if ids
+        else {}
+    )
     return [numbers.get(f.manifest_id) for f in findings]
 
 
 def to_dict(finding: Finding, manifest_number: str | None) -> dict:
     return {
-        "id": finding.id, "type": finding.type, "severity": finding.severity,
-        "status": finding.status, "manifest_id": finding.manifest_id,
-        "manifest_number": manifest_number, "vehicle_plate": finding.vehicle_plate,
-        "message": finding.message, "measured": json.loads(finding.measured or "{}"),
-        "due_at": finding.due_at, "created_at": finding.created_at,
-        "updated_at": finding.updated_at, "closed_at": finding.closed_at,
+        "id": finding.id,
+        "type": finding.type,
+        "severity": finding.severity,
+        "status": finding.status,
+        "manifest_id": finding.manifest_id,
+        "manifest_number": manifest_number,
+        "vehicle_plate": finding.vehicle_plate,
+        "message": finding.message,
+        "measured": json.loads(finding.measured or "{}"),
+        "due_at": finding.due_at,
+        "created_at": finding.created_at,
+        "updated_at": finding.updated_at,
+        "closed_at": finding.closed_at,
         "escalated_at": finding.escalated_at,
-        "parties": [{"organization_id": p.organization_id, "role": p.role}
-                    for p in finding.parties],
-        "comments": [{"id": c.id, "author": c.author, "organization_id": c.organization_id,
-                      "regulator_id": c.regulator_id, "body": c.body,
-                      "status_change": c.status_change, "created_at": c.created_at}
-                     for c in finding.comments],
+        "parties": [
+            {"organization_id": p.organization_id, "role": p.role} for p in finding.parties
+        ],
+        "comments": [
+            {
+                "id": c.id,
+                "author": c.author,
+                "organization_id": c.organization_id,
+                "regulator_id": c.regulator_id,
+                "body": c.body,
+                "status_change": c.status_change,
+                "created_at": c.created_at,
+            }
+            for c in finding.comments
+        ],
     }
 
 
@@ -123,17 +155,33 @@ def _set_status(finding: Finding, status: str, now: datetime) -> None:
         finding.escalated_at = now
 
 
-def _comment(session, actor: Actor, finding: Finding, body: str, status: str | None,
-             now: datetime) -> None:
-    session.add(FindingComment(
-        finding_id=finding.id, user_id=actor.user_id, author=actor.email,
-        organization_id=actor.organization_id, regulator_id=actor.regulator_id,
-        body=body, status_change=status, created_at=now))
+def _comment(
+    session, actor: Actor, finding: Finding, body: str, status: str | None, now: datetime
+) -> None:
+    session.add(
+        FindingComment(
+            finding_id=finding.id,
+            user_id=actor.user_id,
+            author=actor.email,
+            organization_id=actor.organization_id,
+            regulator_id=actor.regulator_id,
+            body=body,
+            status_change=status,
+            created_at=now,
+        )
+    )
 
 
-def update_finding(uow: UnitOfWork, *, actor: Actor, finding_id: int, status: str | None = None,
-                   due_at: datetime | None = None, severity: str | None = None,
-                   note: str | None = None) -> dict:
+def update_finding(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    finding_id: int,
+    status: str | None = None,
+    due_at: datetime | None = None,
+    severity: str | None = None,
+    note: str | None = None,
+) -> dict:
     """The regulator's triage: status, due date, severity, with an optional note.
 
     Raises Forbidden for anyone else, NotFound, ValidationFailed (nothing given, unknown
@@ -141,8 +189,9 @@ def update_finding(uow: UnitOfWork, *, actor: Actor, finding_id: int, status: st
     """
     actor.require_regulator()
     if status is None and due_at is None and severity is None:
-        raise ValidationFailed("give a status, a due date or a severity",
-                               errors={"status": ["nothing to change"]})
+        raise ValidationFailed(
+            "give a status, a due date or a severity", errors={"status": ["nothing to change"]}
+        )
     now = utcnow()
     with uow:
         s = uow.session
@@ -153,8 +202,10 @@ def update_finding(uow: UnitOfWork, *, actor: Actor, finding_id: int, status: st
             changes.append(f"status → {status}")
         if due_at is not None:
             if due_at.tzinfo is None or due_at <= now:
-                raise ValidationFailed("due_at must be a future time with an offset",
-                                       errors={"due_at": ["a future time with an offset"]})
+                raise ValidationFailed(
+                    "due_at must be a future time with an offset",
+                    errors={"due_at": ["a future time with an offset"]},
+                )
             finding.due_at = due_at
             changes.append(f"due → {due_at.isoformat()}")
         if severity is not None and severity != finding.severity:
@@ -165,9 +216,14 @@ def update_finding(uow: UnitOfWork, *, actor: Actor, finding_id: int, status: st
         if changes or note:
             finding.updated_at = now
             body = (note or "").strip() or "; ".join(changes)
-            _comment(s, actor, finding, body[:MAX_COMMENT],
-                     status if status is not None and "status → " + status in changes else None,
-                     now)
+            _comment(
+                s,
+                actor,
+                finding,
+                body[:MAX_COMMENT],
+                status if status is not None and "status → " + status in changes else None,
+                now,
+            )
         s.flush()
         s.expire(finding, ["comments"])
         result = to_dict(finding, _numbers(s, [finding])[0])
@@ -175,8 +231,9 @@ def update_finding(uow: UnitOfWork, *, actor: Actor, finding_id: int, status: st
         return result
 
 
-def add_comment(uow: UnitOfWork, *, actor: Actor, finding_id: int, body: str,
-                status: str | None = None) -> dict:
+def add_comment(
+    uow: UnitOfWork, *, actor: Actor, finding_id: int, body: str, status: str | None = None
+) -> dict:
     """A comment by a party or the regulator. A party may set ``status="explained"`` on an
     open or escalated finding; the regulator any status.
 
@@ -187,8 +244,9 @@ def add_comment(uow: UnitOfWork, *, actor: Actor, finding_id: int, body: str,
     if not body:
         raise ValidationFailed("a comment needs a body", errors={"body": ["required"]})
     if len(body) > MAX_COMMENT:
-        raise ValidationFailed(f"a comment is at most {MAX_COMMENT} characters",
-                               errors={"body": ["too long"]})
+        raise ValidationFailed(
+            f"a comment is at most {MAX_COMMENT} characters", errors={"body": ["too long"]}
+        )
     if not actor.is_regulator:
         actor.require_user_role(WRITE_ROLES)
     now = utcnow()
@@ -197,8 +255,7 @@ def add_comment(uow: UnitOfWork, *, actor: Actor, finding_id: int, body: str,
         finding = _load(s, actor, finding_id, lock=True)
         if status is not None:
             if status not in FINDING_STATUSES:
-                raise ValidationFailed(f"unknown status {status!r}",
-                                       errors={"status": ["unknown"]})
+                raise ValidationFailed(f"unknown status {status!r}", errors={"status": ["unknown"]})
             if not actor.is_regulator:
                 if status != PARTY_STATUS:
                     raise Forbidden("a party may only mark a finding as explained")

@@ -359,6 +359,10 @@ def handoff(uow: UnitOfWork, *, actor: Actor, ref, transporter_id: int, vehicle_
     with uow:
         s = uow.session
         manifest = load_any(s, ref, lock=True)
+        if manifest.status != Status.IN_TRANSIT.value:
+            # Only a load on the road may be taken over by a newcomer; for anything else the
+            # caller is a stranger unless a party, and a stranger learns nothing (404).
+            load_visible(s, actor, ref)
         move_for(Action.HANDOFF, manifest.status)
         if manifest.transporter_id == transporter_id:
             raise ValidationFailed("the load is already with this transporter",

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import and_, case, exists, func, literal, or_, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -48,6 +48,8 @@ R = WeighbridgeReceipt
 MAX_TRANSIT = timedelta(days=7)
 #: Records written and matched per statement batch.
 BATCH = 5000
+#: Records matched in one run above which PostgreSQL's statistics are refreshed.
+ANALYZE_AFTER = 50_000
 NOT_MATCHED = ("cancelled", "misdirected", "already_received", "unmanifested")
 
 
@@ -66,17 +68,19 @@ class IngestResult:
     sha256: str | None = None
 
     def add(self, other: IngestResult) -> None:
-        for name in ("created", "duplicates", "matched", "unmanifested", "misdirected",
-                     "findings"):
+        for name in ("created", "duplicates", "matched", "unmanifested", "misdirected", "findings"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def to_dict(self) -> dict:
         return {
-            "created": self.created, "duplicates": self.duplicates, "matched": self.matched,
-            "unmanifested": self.unmanifested, "misdirected": self.misdirected,
-            "findings": self.findings, "sha256": self.sha256,
-            "errors": [{"row": e.row, "field": e.field, "message": e.message}
-                       for e in self.errors],
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "matched": self.matched,
+            "unmanifested": self.unmanifested,
+            "misdirected": self.misdirected,
+            "findings": self.findings,
+            "sha256": self.sha256,
+            "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors],
         }
 
 
@@ -94,14 +98,21 @@ def receiver_for(session, *, actor: Actor | None, uscc: str | None = None) -> Or
         return session.get(Organization, actor.organization_id)
     org = find_organization_by_uscc(session, uscc or "")
     if not org.is_receiver:
-        raise ValidationFailed(f"{org.name} is not registered as a receiver",
-                               errors={"receiver": ["not a receiver"]})
+        raise ValidationFailed(
+            f"{org.name} is not registered as a receiver", errors={"receiver": ["not a receiver"]}
+        )
     return org
 
 
-def ingest_receipts(uow: UnitOfWork, *, actor: Actor | None, data: bytes | str,
-                    fmt: str | None = None, receiver_uscc: str | None = None,
-                    now: datetime | None = None) -> IngestResult:
+def ingest_receipts(
+    uow: UnitOfWork,
+    *,
+    actor: Actor | None,
+    data: bytes | str,
+    fmt: str | None = None,
+    receiver_uscc: str | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
     """Store and match one upload (CSV or JSON) in one transaction.
 
     Valid rows are kept and invalid ones reported in ``errors``. Raises ValidationFailed when
@@ -118,17 +129,29 @@ def ingest_receipts(uow: UnitOfWork, *, actor: Actor | None, data: bytes | str,
             (records if isinstance(item, WeighRecord) else errors).append(item)
         result = IngestResult(errors=errors, sha256=digest)
         for start in range(0, len(records), BATCH):
-            result.add(store_records(s, receiver.id, records[start:start + BATCH],
-                                     sha256=digest,
-                                     user_id=None if actor is None else actor.user_id))
+            result.add(
+                store_records(
+                    s,
+                    receiver.id,
+                    records[start : start + BATCH],
+                    sha256=digest,
+                    user_id=None if actor is None else actor.user_id,
+                )
+            )
         result.add(match_pending(s, receiver_id=receiver.id, now=now))
         uow.commit()
         return result
 
 
-def import_file(uow: UnitOfWork, *, lines: Iterable[str], receiver_uscc: str, sha256: str,
-                progress: Callable[[int], None] | None = None, fmt: str | None = None
-                ) -> IngestResult:
+def import_file(
+    uow: UnitOfWork,
+    *,
+    lines: Iterable[str],
+    receiver_uscc: str,
+    sha256: str,
+    progress: Callable[[int], None] | None = None,
+    fmt: str | None = None,
+) -> IngestResult:
     """Import a large CSV (a year of records) streamed line by line, committing each batch of
     :data:`BATCH` records with its matching, so an interrupted import resumes by running it
     again (stored tickets count as duplicates). ``progress(n)`` is told of every n rows read.
@@ -169,29 +192,52 @@ def import_file(uow: UnitOfWork, *, lines: Iterable[str], receiver_uscc: str, sh
 
 
 def _insert(session):
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql"
-            else sqlite.insert)
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def store_records(session, receiver_id: int, records: list[WeighRecord], *,
-                  sha256: str | None, user_id: int | None) -> IngestResult:
+def store_records(
+    session,
+    receiver_id: int,
+    records: list[WeighRecord],
+    *,
+    sha256: str | None,
+    user_id: int | None,
+) -> IngestResult:
     """Insert the records whose ticket the receiver has not sent before (two statements)."""
     result = IngestResult()
     if not records:
         return result
-    known = set(session.scalars(select(R.ticket).where(
-        R.receiver_id == receiver_id, R.ticket.in_([r.ticket for r in records]))))
+    known = set(
+        session.scalars(
+            select(R.ticket).where(
+                R.receiver_id == receiver_id, R.ticket.in_([r.ticket for r in records])
+            )
+        )
+    )
     fresh = [r for r in records if r.ticket not in known]
     result.duplicates = len(records) - len(fresh)
     if fresh:
         now = utcnow()
         session.execute(
             _insert(session)(R).on_conflict_do_nothing(index_elements=["receiver_id", "ticket"]),
-            [{"receiver_id": receiver_id, "ticket": r.ticket, "plate": r.plate,
-              "arrived_at": r.arrived_at, "gross_kg": r.gross_kg, "tare_kg": r.tare_kg,
-              "net_kg": r.net_kg, "manifest_number": r.manifest_number, "outcome": "pending",
-              "source_sha256": sha256, "source_row": r.row, "uploaded_by_id": user_id,
-              "created_at": now} for r in fresh],
+            [
+                {
+                    "receiver_id": receiver_id,
+                    "ticket": r.ticket,
+                    "plate": r.plate,
+                    "arrived_at": r.arrived_at,
+                    "gross_kg": r.gross_kg,
+                    "tare_kg": r.tare_kg,
+                    "net_kg": r.net_kg,
+                    "manifest_number": r.manifest_number,
+                    "outcome": "pending",
+                    "source_sha256": sha256,
+                    "source_row": r.row,
+                    "uploaded_by_id": user_id,
+                    "created_at": now,
+                }
+                for r in fresh
+            ],
         )
         result.created = len(fresh)
     return result
@@ -214,9 +260,15 @@ def _at_most(session, a, b, slack: timedelta):
     return func.julianday(a) <= func.julianday(b) + slack.total_seconds() / 86400
 
 
-def match_pending(session, *, receiver_id: int | None = None, now: datetime | None = None,
-                  window: timedelta = MATCH_WINDOW, max_transit: timedelta = MAX_TRANSIT,
-                  settings: Settings | None = None) -> IngestResult:
+def match_pending(
+    session,
+    *,
+    receiver_id: int | None = None,
+    now: datetime | None = None,
+    window: timedelta = MATCH_WINDOW,
+    max_transit: timedelta = MAX_TRANSIT,
+    settings: Settings | None = None,
+) -> IngestResult:
     """Match every pending record (of one receiver, or of all with ``receiver_id=None``),
     classify it and raise its findings; see the module docstring. Nothing is committed."""
     now = now or utcnow()
@@ -227,67 +279,101 @@ def match_pending(session, *, receiver_id: int | None = None, now: datetime | No
     M, M2, R2 = Manifest, aliased(Manifest), aliased(R)
 
     # One statement: a row is rewritten once, whichever way it is matched and classified.
-    pending = select(R.id, R.receiver_id, R.plate, R.arrived_at, R.manifest_number).where(
-        *scope).cte("pending")
+    pending = (
+        select(R.id, R.receiver_id, R.plate, R.arrived_at, R.manifest_number)
+        .where(*scope)
+        .cte("pending")
+    )
     P = pending.c
-    by_number = (select(P.id.label("rid"), M.id.label("mid"), literal("number").label("how"))
-                 .select_from(pending.join(M, M.number == P.manifest_number)))
+    by_number = select(
+        P.id.label("rid"), M.id.label("mid"), literal("number").label("how")
+    ).select_from(pending.join(M, M.number == P.manifest_number))
     weighed = exists().where(R2.manifest_id == M.id, R2.outcome == "matched")
     numbered = exists().where(M2.number == P.manifest_number)
-    nearness = func.abs(_seconds(session, P.arrived_at, func.coalesce(M.delivered_at,
-                                                                      M.picked_up_at)))
+    nearness = func.abs(
+        _seconds(session, P.arrived_at, func.coalesce(M.delivered_at, M.picked_up_at))
+    )
     by_plate = (
-        select(P.id.label("rid"), M.id.label("mid"),
-               func.row_number().over(partition_by=P.id,
-                                      order_by=(nearness, M.id.desc())).label("rn"))
-        .select_from(pending.join(M, and_(M.receiver_id == P.receiver_id,
-                                          M.vehicle_plate == P.plate)))
-        .where(or_(P.manifest_number.is_(None), ~numbered),
-               M.status != "cancelled", M.picked_up_at.is_not(None),
-               _at_most(session, M.picked_up_at, P.arrived_at, window),
-               _at_most(session, P.arrived_at, M.picked_up_at, max_transit + window),
-               or_(M.delivered_at.is_(None),
-                   and_(_at_most(session, P.arrived_at, M.delivered_at, window),
-                        _at_most(session, M.delivered_at, P.arrived_at, window))),
-               ~weighed)
+        select(
+            P.id.label("rid"),
+            M.id.label("mid"),
+            func.row_number().over(partition_by=P.id, order_by=(nearness, M.id.desc())).label("rn"),
+        )
+        .select_from(
+            pending.join(M, and_(M.receiver_id == P.receiver_id, M.vehicle_plate == P.plate))
+        )
+        .where(
+            or_(P.manifest_number.is_(None), ~numbered),
+            M.status != "cancelled",
+            M.picked_up_at.is_not(None),
+            _at_most(session, M.picked_up_at, P.arrived_at, window),
+            _at_most(session, P.arrived_at, M.picked_up_at, max_transit + window),
+            or_(
+                M.delivered_at.is_(None),
+                and_(
+                    _at_most(session, P.arrived_at, M.delivered_at, window),
+                    _at_most(session, M.delivered_at, P.arrived_at, window),
+                ),
+            ),
+            ~weighed,
+        )
         .subquery()
     )
     chosen = union_all(
         by_number,
-        select(by_plate.c.rid, by_plate.c.mid, literal("plate").label("how"))
-        .where(by_plate.c.rn == 1),
+        select(by_plate.c.rid, by_plate.c.mid, literal("plate").label("how")).where(
+            by_plate.c.rn == 1
+        ),
     ).subquery()
     C = chosen.c
     # The earliest eligible record per manifest is its weighing.
     eligible = and_(M.status != "cancelled", M.receiver_id == P.receiver_id, ~weighed)
     first = func.row_number().over(
-        partition_by=C.mid, order_by=(case((eligible, 0), else_=1), P.arrived_at, P.id))
+        partition_by=C.mid, order_by=(case((eligible, 0), else_=1), P.arrived_at, P.id)
+    )
     ranked = (
-        select(C.rid, C.mid, C.how,
-               case((M.status == "cancelled", "cancelled"),
-                    (M.receiver_id != P.receiver_id, "misdirected"),
-                    (and_(eligible, first == 1), "matched"),
-                    else_="already_received").label("outcome"))
+        select(
+            C.rid,
+            C.mid,
+            C.how,
+            case(
+                (M.status == "cancelled", "cancelled"),
+                (M.receiver_id != P.receiver_id, "misdirected"),
+                (and_(eligible, first == 1), "matched"),
+                else_="already_received",
+            ).label("outcome"),
+        )
         .select_from(chosen.join(M, M.id == C.mid).join(pending, P.id == C.rid))
         .subquery()
     )
     final = (
-        select(P.id.label("id"), ranked.c.mid, ranked.c.how,
-               func.coalesce(ranked.c.outcome, "unmanifested").label("outcome"))
+        select(
+            P.id.label("id"),
+            ranked.c.mid,
+            ranked.c.how,
+            func.coalesce(ranked.c.outcome, "unmanifested").label("outcome"),
+        )
         .select_from(pending.outerjoin(ranked, ranked.c.rid == P.id))
         .subquery()
     )
-    session.execute(
-        update(R).where(R.id == final.c.id)
-        .values(manifest_id=final.c.mid, matched_by=final.c.how, outcome=final.c.outcome,
-                matched_at=now),
-        execution_options={"synchronize_session": False})
+    changed = session.execute(
+        update(R)
+        .where(R.id == final.c.id)
+        .values(
+            manifest_id=final.c.mid, matched_by=final.c.how, outcome=final.c.outcome, matched_at=now
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if changed > ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # The statistics still say "pending"; without fresh ones the queries below pick
+        # nested loops over what is now a large batch.
+        session.execute(text("ANALYZE weighbridge_receipts"))
 
     result = IngestResult()
-    batch = [R.matched_at == now] + ([] if receiver_id is None else
-                                     [R.receiver_id == receiver_id])
+    batch = [R.matched_at == now] + ([] if receiver_id is None else [R.receiver_id == receiver_id])
     for outcome, count in session.execute(
-            select(R.outcome, func.count()).where(*batch).group_by(R.outcome)):
+        select(R.outcome, func.count()).where(*batch).group_by(R.outcome)
+    ):
         if outcome == "matched":
             result.matched += count
         elif outcome == "misdirected":
@@ -296,8 +382,11 @@ def match_pending(session, *, receiver_id: int | None = None, now: datetime | No
             result.unmanifested += count
     # 4. Findings.
     result.findings = raise_findings(
-        session, [*_receipt_findings(session, batch), *_weighbridge_findings(session, batch)],
-        now=now, due_days=settings.finding_due_days)
+        session,
+        [*_receipt_findings(session, batch), *_weighbridge_findings(session, batch)],
+        now=now,
+        due_days=settings.finding_due_days,
+    )
     return result
 
 
@@ -305,18 +394,51 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
     """A finding per record of the batch that no manifest of this receiver covers."""
     M, Owner = Manifest, aliased(Organization)
     rows = session.execute(
-        select(R.id, R.receiver_id, R.ticket, R.plate, R.arrived_at, R.net_kg, R.outcome,
-               R.manifest_number, Organization.name, M.id, M.number, M.status, M.receiver_id,
-               M.generator_id, M.transporter_id, Vehicle.organization_id, Owner.name)
+        select(
+            R.id,
+            R.receiver_id,
+            R.ticket,
+            R.plate,
+            R.arrived_at,
+            R.net_kg,
+            R.outcome,
+            R.manifest_number,
+            Organization.name,
+            M.id,
+            M.number,
+            M.status,
+            M.receiver_id,
+            M.generator_id,
+            M.transporter_id,
+            Vehicle.organization_id,
+            Owner.name,
+        )
         .join(Organization, Organization.id == R.receiver_id)
         .outerjoin(M, M.id == R.manifest_id)
         .outerjoin(Vehicle, Vehicle.plate == R.plate)
         .outerjoin(Owner, Owner.id == Vehicle.organization_id)
-        .where(*batch, R.outcome.in_(NOT_MATCHED)))
+        .where(*batch, R.outcome.in_(NOT_MATCHED))
+    )
     out = []
-    for (rid, receiver_id, ticket, plate, arrived, net, outcome, typed_number, receiver_name,
-         mid, number, status, addressed_to, generator_id, transporter_id, owner_id,
-         owner_name) in rows:
+    for (
+        rid,
+        receiver_id,
+        ticket,
+        plate,
+        arrived,
+        net,
+        outcome,
+        typed_number,
+        receiver_name,
+        mid,
+        number,
+        status,
+        addressed_to,
+        generator_id,
+        transporter_id,
+        owner_id,
+        owner_name,
+    ) in rows:
         kind = FINDING_FOR_OUTCOME.get(outcome, "unmanifested_receipt")
         parties = {receiver_id: "receiver"}
         if owner_id is not None:
@@ -332,14 +454,31 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
             "misdirected": f"manifest {number} is addressed to another receiver",
         }[outcome]
         carrier = f" (vehicle of {owner_name})" if owner_name else ""
-        out.append(NewFinding(
-            key=f"receipt:{rid}:{kind}", type=kind, severity="violation",
-            message=(f"{receiver_name} weighed {net.normalize():f} kg from {plate}{carrier} "
-                     f"under ticket {ticket} at {arrived.isoformat()}: {why}"),
-            measured={"receipt_id": rid, "ticket": ticket, "plate": plate, "arrived_at": arrived,
-                      "net_kg": net, "outcome": outcome, "manifest_number": typed_number,
-                      "matched_manifest_number": number, "manifest_status": status},
-            manifest_id=mid, vehicle_plate=plate, parties=parties))
+        out.append(
+            NewFinding(
+                key=f"receipt:{rid}:{kind}",
+                type=kind,
+                severity="violation",
+                message=(
+                    f"{receiver_name} weighed {net.normalize():f} kg from {plate}{carrier} "
+                    f"under ticket {ticket} at {arrived.isoformat()}: {why}"
+                ),
+                measured={
+                    "receipt_id": rid,
+                    "ticket": ticket,
+                    "plate": plate,
+                    "arrived_at": arrived,
+                    "net_kg": net,
+                    "outcome": outcome,
+                    "manifest_number": typed_number,
+                    "matched_manifest_number": number,
+                    "manifest_status": status,
+                },
+                manifest_id=mid,
+                vehicle_plate=plate,
+                parties=parties,
+            )
+        )
     return out
 
 
@@ -354,9 +493,11 @@ def _weighbridge_findings(session, batch) -> list[NewFinding]:
     min_pct = min(t.mass_pct for t in tolerances.values())
     min_kg = min(t.mass_abs_kg for t in tolerances.values())
     L, M = ManifestLine, Manifest
-    kg = case((L.unit == "t", L.declared * 1000), (L.unit == "kg", L.declared),
-              (and_(L.unit == "m3", L.density_t_m3.is_not(None)),
-               L.declared * L.density_t_m3 * 1000))
+    kg = case(
+        (L.unit == "t", L.declared * 1000),
+        (L.unit == "kg", L.declared),
+        (and_(L.unit == "m3", L.density_t_m3.is_not(None)), L.declared * L.density_t_m3 * 1000),
+    )
     declared_kg = func.sum(kg)
     difference = func.abs(R.net_kg - declared_kg)
     # Driven by the batch's records, so the lines of other manifests are never aggregated.
@@ -366,14 +507,20 @@ def _weighbridge_findings(session, batch) -> list[NewFinding]:
         .join(L, L.manifest_id == R.manifest_id)
         .where(*batch, R.outcome == "matched")
         .group_by(R.manifest_id, R.net_kg, M.moisture_pct, M.received_moisture_pct)
-        .having(and_(func.count() == func.count(kg),
-                     or_(and_(M.moisture_pct.is_not(None),
-                              M.received_moisture_pct.is_not(None)),
-                         and_(difference > min_kg, difference * 100 > declared_kg * min_pct)))))
+        .having(
+            and_(
+                func.count() == func.count(kg),
+                or_(
+                    and_(M.moisture_pct.is_not(None), M.received_moisture_pct.is_not(None)),
+                    and_(difference > min_kg, difference * 100 > declared_kg * min_pct),
+                ),
+            )
+        )
+    )
     mids = list(mids)
     out = []
     for start in range(0, len(mids), 1000):
-        chunk = mids[start:start + 1000]
+        chunk = mids[start : start + 1000]
         nets = net_weights(session, chunk)
         for manifest in session.scalars(select(M).where(M.id.in_(chunk))):
             tallies = manifest_tallies(session, manifest, net_kg=nets.get(manifest.id))
@@ -384,5 +531,10 @@ def _weighbridge_findings(session, batch) -> list[NewFinding]:
 
 def net_weights(session, manifest_ids: list[int]) -> dict[int, Decimal]:
     """The matched weighbridge net weight per manifest, for those that have one."""
-    return dict(session.execute(select(R.manifest_id, R.net_kg).where(
-        R.manifest_id.in_(manifest_ids), R.outcome == "matched")).all())
+    return dict(
+        session.execute(
+            select(R.manifest_id, R.net_kg).where(
+                R.manifest_id.in_(manifest_ids), R.outcome == "matched"
+            )
+        ).all()
+    )

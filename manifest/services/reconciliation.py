@@ -53,8 +53,12 @@ def tolerance_for(session, kind: str) -> Tolerance:
     row = session.get(ReconcileTolerance, kind)
     if row is None:
         return DEFAULT_TOLERANCES[kind]
-    return Tolerance(Decimal(row.mass_pct), Decimal(row.mass_abs_kg),
-                     Decimal(row.moisture_points), Decimal(row.violation_factor))
+    return Tolerance(
+        Decimal(row.mass_pct),
+        Decimal(row.mass_abs_kg),
+        Decimal(row.moisture_points),
+        Decimal(row.violation_factor),
+    )
 
 
 def all_tolerances(session) -> dict[str, Tolerance]:
@@ -62,8 +66,16 @@ def all_tolerances(session) -> dict[str, Tolerance]:
     return {kind: tolerance_for(session, kind) for kind in KINDS}
 
 
-def set_tolerance(uow: UnitOfWork, *, actor: Actor | None, kind: str, mass_pct=None,
-                  mass_abs_kg=None, moisture_points=None, violation_factor=None) -> Tolerance:
+def set_tolerance(
+    uow: UnitOfWork,
+    *,
+    actor: Actor | None,
+    kind: str,
+    mass_pct=None,
+    mass_abs_kg=None,
+    moisture_points=None,
+    violation_factor=None,
+) -> Tolerance:
     """Configure the tolerance of a manifest kind; omitted values keep their current setting.
 
     Only a regulator may (``actor=None`` is the command line). Raises Forbidden,
@@ -76,11 +88,15 @@ def set_tolerance(uow: UnitOfWork, *, actor: Actor | None, kind: str, mass_pct=N
         s = uow.session
         current = tolerance_for(s, kind)
         values = {}
-        for name, given in (("mass_pct", mass_pct), ("mass_abs_kg", mass_abs_kg),
-                            ("moisture_points", moisture_points),
-                            ("violation_factor", violation_factor)):
-            values[name] = (getattr(current, name) if given is None
-                            else parse_decimal(given, field=name))
+        for name, given in (
+            ("mass_pct", mass_pct),
+            ("mass_abs_kg", mass_abs_kg),
+            ("moisture_points", moisture_points),
+            ("violation_factor", violation_factor),
+        ):
+            values[name] = (
+                getattr(current, name) if given is None else parse_decimal(given, field=name)
+            )
         tolerance = Tolerance(**values)
         row = s.get(ReconcileTolerance, kind)
         if row is None:
@@ -110,23 +126,39 @@ def _pct(value) -> Decimal | None:
 def line_tallies(line: ManifestLine) -> LineTallies:
     amount = _count if line.unit == "pcs" else (lambda v: v)
     return LineTallies(
-        line_no=line.line_no, unit=line.unit, declared=amount(line.declared),
-        loaded=amount(line.loaded), received=amount(line.received), waste_code=line.waste_code, physical_form=line.physical_form,
+        line_no=line.line_no,
+        unit=line.unit,
+        declared=amount(line.declared),
+        loaded=amount(line.loaded),
+        received=amount(line.received),
+        waste_code=line.waste_code,
+        physical_form=line.physical_form,
         received_waste_code=line.received_waste_code,
         received_physical_form=line.received_physical_form,
-        container_count=line.container_count, density_t_per_m3=line.density_t_m3,
-        rejected=amount(line.rejected), rejection_reason=line.rejection_reason,
+        container_count=line.container_count,
+        density_t_per_m3=line.density_t_m3,
+        rejected=amount(line.rejected),
+        rejection_reason=line.rejection_reason,
     )
 
 
 def weighbridge_net_kg(session, manifest_id: int) -> Decimal | None:
     """The net weight of the weighbridge record matched to the manifest, if any."""
-    return session.scalar(select(WeighbridgeReceipt.net_kg).where(
-        WeighbridgeReceipt.manifest_id == manifest_id, WeighbridgeReceipt.outcome == "matched"))
+    return session.scalar(
+        select(WeighbridgeReceipt.net_kg).where(
+            WeighbridgeReceipt.manifest_id == manifest_id, WeighbridgeReceipt.outcome == "matched"
+        )
+    )
 
 
-def manifest_tallies(session, manifest: Manifest, *, lines=None,
-                     net_kg: Decimal | None = None, lookup_net: bool = True) -> ManifestTallies:
+def manifest_tallies(
+    session,
+    manifest: Manifest,
+    *,
+    lines=None,
+    net_kg: Decimal | None = None,
+    lookup_net: bool = True,
+) -> ManifestTallies:
     """Every tally known for the manifest: declared, loaded, received, weighbridge."""
     if lookup_net and net_kg is None:
         net_kg = weighbridge_net_kg(session, manifest.id)
@@ -141,23 +173,34 @@ def manifest_tallies(session, manifest: Manifest, *, lines=None,
 
 def as_new_finding(manifest: Manifest, discrepancy: Discrepancy) -> NewFinding:
     return NewFinding(
-        key=f"m{manifest.id}:{discrepancy.key}", type=discrepancy.type,
-        severity=discrepancy.severity, message=discrepancy.message,
-        measured={"stage": discrepancy.stage, "line_no": discrepancy.line_no,
-                  **discrepancy.measured},
-        manifest_id=manifest.id, vehicle_plate=manifest.vehicle_plate,
+        key=f"m{manifest.id}:{discrepancy.key}",
+        type=discrepancy.type,
+        severity=discrepancy.severity,
+        message=discrepancy.message,
+        measured={
+            "stage": discrepancy.stage,
+            "line_no": discrepancy.line_no,
+            **discrepancy.measured,
+        },
+        manifest_id=manifest.id,
+        vehicle_plate=manifest.vehicle_plate,
         parties=manifest_parties(manifest),
     )
 
 
-def reconcile_manifest(session, manifest: Manifest, *, now: datetime | None = None,
-                       settings: Settings | None = None) -> int:
+def reconcile_manifest(
+    session, manifest: Manifest, *, now: datetime | None = None, settings: Settings | None = None
+) -> int:
     """Raise a finding for each discrepancy the manifest's tallies show and none was raised
     for yet; returns how many were created. Nothing is committed."""
     settings = settings or Settings()
     found = reconcile(manifest_tallies(session, manifest), tolerance_for(session, manifest.kind))
-    return raise_findings(session, (as_new_finding(manifest, d) for d in found),
-                          now=now or utcnow(), due_days=settings.finding_due_days)
+    return raise_findings(
+        session,
+        (as_new_finding(manifest, d) for d in found),
+        now=now or utcnow(),
+        due_days=settings.finding_due_days,
+    )
 
 
 # ---------------------------------------------------------------- licence capacity
@@ -168,8 +211,11 @@ def _manifest_tonnes(manifest: Manifest, amount) -> dict[str, Decimal]:
     by_scope: dict[str, Decimal] = {}
     for ln in manifest.lines:
         value = amount(ln)
-        tonnes = (Quantity(Decimal(value), ln.unit).to_tonnes(ln.density_t_m3)
-                  if value is not None else None) or Decimal(0)
+        tonnes = (
+            Quantity(Decimal(value), ln.unit).to_tonnes(ln.density_t_m3)
+            if value is not None
+            else None
+        ) or Decimal(0)
         for scope in (ln.waste_code, category_of(ln.waste_code), "*"):
             by_scope[scope] = by_scope.get(scope, Decimal(0)) + tonnes
     return by_scope
@@ -181,8 +227,14 @@ def licensed_capacity(session, receiver_id: int, day: date) -> dict[str, Decimal
     rows = session.execute(
         select(LicenceCapacity.scope, LicenceCapacity.tonnes)
         .join(Licence, Licence.id == LicenceCapacity.licence_id)
-        .where(Licence.organization_id == receiver_id, Licence.kind == "hw_operation",
-               Licence.status == "active", Licence.valid_from <= day, Licence.valid_to >= day))
+        .where(
+            Licence.organization_id == receiver_id,
+            Licence.kind == "hw_operation",
+            Licence.status == "active",
+            Licence.valid_from <= day,
+            Licence.valid_to >= day,
+        )
+    )
     capacity: dict[str, Decimal] = {}
     for scope, tonnes in rows:
         capacity[scope] = max(capacity.get(scope, Decimal(0)), Decimal(tonnes))
@@ -223,18 +275,32 @@ def capacity_findings(session, manifest: Manifest, action: str) -> list[NewFindi
         level = "120" if share > CAPACITY_HARD_LIMIT else "100"
         percent = (share * 100).quantize(Decimal("0.01"))
         basis = "projected at issue" if action == "issue" else "accepted"
-        out.append(NewFinding(
-            key=f"licence_capacity:r{manifest.receiver_id}:{day.year}:{scope}:{level}",
-            type="licence_capacity", severity="violation" if level == "120" else "warning",
-            message=(f"{manifest.receiver.name}: {total.normalize():f} t of {scope} {basis} in "
-                     f"{day.year}, {percent} % of the licensed {licensed.normalize():f} t"),
-            measured={"receiver_id": manifest.receiver_id, "year": day.year, "scope": scope,
-                      "licensed_t": licensed, "accepted_t": accepted.get(scope, Decimal(0)),
-                      "this_manifest_t": extra.get(scope, Decimal(0)), "total_t": total,
-                      "share_pct": percent, "basis": basis, "manifest_number": manifest.number},
-            manifest_id=manifest.id, vehicle_plate=manifest.vehicle_plate,
-            parties={manifest.receiver_id: "receiver"},
-        ))
+        out.append(
+            NewFinding(
+                key=f"licence_capacity:r{manifest.receiver_id}:{day.year}:{scope}:{level}",
+                type="licence_capacity",
+                severity="violation" if level == "120" else "warning",
+                message=(
+                    f"{manifest.receiver.name}: {total.normalize():f} t of {scope} {basis} in "
+                    f"{day.year}, {percent} % of the licensed {licensed.normalize():f} t"
+                ),
+                measured={
+                    "receiver_id": manifest.receiver_id,
+                    "year": day.year,
+                    "scope": scope,
+                    "licensed_t": licensed,
+                    "accepted_t": accepted.get(scope, Decimal(0)),
+                    "this_manifest_t": extra.get(scope, Decimal(0)),
+                    "total_t": total,
+                    "share_pct": percent,
+                    "basis": basis,
+                    "manifest_number": manifest.number,
+                },
+                manifest_id=manifest.id,
+                vehicle_plate=manifest.vehicle_plate,
+                parties={manifest.receiver_id: "receiver"},
+            )
+        )
     return out
 
 
@@ -248,8 +314,12 @@ def after_move(session, manifest: Manifest, action: str) -> None:
     if action in RECONCILED_ACTIONS:
         reconcile_manifest(session, manifest, now=now, settings=settings)
     if action in ("issue", "decide"):
-        raise_findings(session, capacity_findings(session, manifest, action), now=now,
-                       due_days=settings.finding_due_days)
+        raise_findings(
+            session,
+            capacity_findings(session, manifest, action),
+            now=now,
+            due_days=settings.finding_due_days,
+        )
 
 
 def install_hooks() -> None:

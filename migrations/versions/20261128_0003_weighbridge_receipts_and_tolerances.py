@@ -60,8 +60,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('weighbridge_receipts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_weighbridge_receipts_manifest_id'), ['manifest_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_weighbridge_receipts_manifest_number'), ['manifest_number'], unique=False)
-        batch_op.create_index(batch_op.f('ix_weighbridge_receipts_outcome'), ['outcome'], unique=False)
+        batch_op.create_index('ix_weighbridge_receipts_pending', ['receiver_id'], unique=False, sqlite_where=sa.text("outcome = 'pending'"), postgresql_where=sa.text("outcome = 'pending'"))
         batch_op.create_index('ix_weighbridge_receipts_receiver_arrived', ['receiver_id', 'arrived_at'], unique=False)
         batch_op.create_index('uq_weighbridge_receipts_matched_manifest', ['manifest_id'], unique=True, sqlite_where=sa.text("outcome = 'matched'"), postgresql_where=sa.text("outcome = 'matched'"))
 
@@ -79,8 +78,7 @@ def downgrade() -> None:
     with op.batch_alter_table('weighbridge_receipts', schema=None) as batch_op:
         batch_op.drop_index('uq_weighbridge_receipts_matched_manifest', sqlite_where=sa.text("outcome = 'matched'"), postgresql_where=sa.text("outcome = 'matched'"))
         batch_op.drop_index('ix_weighbridge_receipts_receiver_arrived')
-        batch_op.drop_index(batch_op.f('ix_weighbridge_receipts_outcome'))
-        batch_op.drop_index(batch_op.f('ix_weighbridge_receipts_manifest_number'))
+        batch_op.drop_index('ix_weighbridge_receipts_pending', sqlite_where=sa.text("outcome = 'pending'"), postgresql_where=sa.text("outcome = 'pending'"))
         batch_op.drop_index(batch_op.f('ix_weighbridge_receipts_manifest_id'))
 
     op.drop_table('weighbridge_receipts')

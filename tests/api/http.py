@@ -32,8 +32,7 @@ def sludge(world, **overrides) -> dict:
 
 
 def post(client, path: str, party, body=None, role: str = "admin", headers=None):
-    return client.post(f"{API}{path}", json=body, headers={**party.auth(role),
-                                                             **(headers or {})})
+    return client.post(f"{API}{path}", json=body, headers={**party.auth(role), **(headers or {})})
 
 
 def get(client, path: str, party, role: str = "admin", headers=None):

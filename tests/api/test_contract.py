@@ -16,20 +16,34 @@ def test_errors_are_in_chinese_by_default_and_english_on_request(client, world):
     assert en.get_json()["code"] == zh.get_json()["code"] == "unauthorized"
 
     m = create(client, world)
-    zh = post(client, f"/manifests/{m['id']}/deliver", world.centre, {
-        "at": ago(minutes=1), "lines": [{"line_no": 1, "quantity": "1"}]})
+    zh = post(
+        client,
+        f"/manifests/{m['id']}/deliver",
+        world.centre,
+        {"at": ago(minutes=1), "lines": [{"line_no": 1, "quantity": "1"}]},
+    )
     assert zh.status_code == 409
     assert zh.get_json()["message"] == "联单当前状态不允许此操作"
-    en = post(client, f"/manifests/{m['id']}/deliver", world.centre, {
-        "at": ago(minutes=1), "lines": [{"line_no": 1, "quantity": "1"}]},
-        headers={"Accept-Language": "en"})
+    en = post(
+        client,
+        f"/manifests/{m['id']}/deliver",
+        world.centre,
+        {"at": ago(minutes=1), "lines": [{"line_no": 1, "quantity": "1"}]},
+        headers={"Accept-Language": "en"},
+    )
     assert "draft" in en.get_json()["message"] and en.get_json()["message"].isascii()
-    by_query = client.post(f"{API}/manifests/{m['id']}/deliver?lang=en", json={},
-                           headers=world.centre.auth())
+    by_query = client.post(
+        f"{API}/manifests/{m['id']}/deliver?lang=en", json={}, headers=world.centre.auth()
+    )
     assert by_query.get_json()["message"].isascii()
 
-    bad = post(client, "/manifests", world.plating, {"kind": "hazardous"},
-               headers={"Accept-Language": "zh-CN"})
+    bad = post(
+        client,
+        "/manifests",
+        world.plating,
+        {"kind": "hazardous"},
+        headers={"Accept-Language": "zh-CN"},
+    )
     assert bad.status_code == 422 and bad.get_json()["message"] == "输入内容不符合要求"
 
 
@@ -39,18 +53,23 @@ def test_openapi_document_lists_the_manifest_paths(client):
     spec = r.get_json()
     assert spec["openapi"].startswith("3.")
     paths = spec["paths"]
-    for path, method in [("/api/v1/manifests", "post"), ("/api/v1/manifests", "get"),
-                         ("/api/v1/manifests/{ref}", "get"), ("/api/v1/manifests/{ref}", "patch"),
-                         ("/api/v1/manifests/{ref}/issue", "post"),
-                         ("/api/v1/manifests/{ref}/pickup", "post"),
-                         ("/api/v1/manifests/{ref}/handoff", "post"),
-                         ("/api/v1/manifests/{ref}/deliver", "post"),
-                         ("/api/v1/manifests/{ref}/decide", "post"),
-                         ("/api/v1/manifests/{ref}/complete", "post"),
-                         ("/api/v1/manifests/{ref}/events", "get"),
-                         ("/api/v1/manifests/{ref}/verify", "get"),
-                         ("/api/v1/organizations", "post"), ("/api/v1/auth/token", "post"),
-                         ("/api/v1/waste-codes", "get")]:
+    for path, method in [
+        ("/api/v1/manifests", "post"),
+        ("/api/v1/manifests", "get"),
+        ("/api/v1/manifests/{ref}", "get"),
+        ("/api/v1/manifests/{ref}", "patch"),
+        ("/api/v1/manifests/{ref}/issue", "post"),
+        ("/api/v1/manifests/{ref}/pickup", "post"),
+        ("/api/v1/manifests/{ref}/handoff", "post"),
+        ("/api/v1/manifests/{ref}/deliver", "post"),
+        ("/api/v1/manifests/{ref}/decide", "post"),
+        ("/api/v1/manifests/{ref}/complete", "post"),
+        ("/api/v1/manifests/{ref}/events", "get"),
+        ("/api/v1/manifests/{ref}/verify", "get"),
+        ("/api/v1/organizations", "post"),
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/waste-codes", "get"),
+    ]:
         assert method in paths.get(path, {}), (path, method)
     issue = paths["/api/v1/manifests/{ref}/issue"]["post"]
     assert issue["summary"]

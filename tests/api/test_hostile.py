@@ -9,40 +9,99 @@ from tests.builders import advance, create_manifest
 
 from .http import API, ago, hazardous
 
-HOSTILE_VALUES = [None, "", "x" * 5000, -1, 10**30, 1e308, "NaN", [], {}, True, "a\u0000b",
-                  "\ud800", "2026-13-45", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
-                  [{"lat": "x"}]]
-RAW_BODIES = [b"", b"{}", b"[]", b"null", b'"x"', b"-0", b"true", b"[{}]", b"{" * 10,
-              b"[" * 20000 + b"]" * 20000, b'{"lines": [' + b"{}," * 2000 + b"{}]}",
-              '{"name": "\ud800"}'.encode("utf-8", "surrogatepass"), b'{"a": 1e999999}']
+HOSTILE_VALUES = [
+    None,
+    "",
+    "x" * 5000,
+    -1,
+    10**30,
+    1e308,
+    "NaN",
+    [],
+    {},
+    True,
+    "a\u0000b",
+    "\ud800",
+    "2026-13-45",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-12:00",
+    [{"lat": "x"}],
+]
+RAW_BODIES = [
+    b"",
+    b"{}",
+    b"[]",
+    b"null",
+    b'"x"',
+    b"-0",
+    b"true",
+    b"[{}]",
+    b"{" * 10,
+    b"[" * 20000 + b"]" * 20000,
+    b'{"lines": [' + b"{}," * 2000 + b"{}]}",
+    '{"name": "\ud800"}'.encode("utf-8", "surrogatepass"),
+    b'{"a": 1e999999}',
+]
 SIGNED = {"at": None, "position": {"lat": 22.5, "lon": 113.0}}
 
 #: A plausible body per endpoint (by its last path part), to break one field at a time.
 BASES = {
     "token": {"email": "x@example.cn", "password": "correct horse battery"},
-    "organizations": {"name": "某厂", "uscc": "91440705MA5T00000X", "roles": ["generator"],
-                      "region_code": "440705", "location": {"lat": 22.5, "lon": 113.0}},
-    "licences": {"kind": "dg_transport", "number": "N-1", "valid_from": "2025-01-01",
-                 "valid_to": "2027-01-01", "waste_codes": ["HW17"],
-                 "annual_capacity_t": {"HW17": "5"}, "operations": ["D10"]},
+    "organizations": {
+        "name": "某厂",
+        "uscc": "91440705MA5T00000X",
+        "roles": ["generator"],
+        "region_code": "440705",
+        "location": {"lat": 22.5, "lon": 113.0},
+    },
+    "licences": {
+        "kind": "dg_transport",
+        "number": "N-1",
+        "valid_from": "2025-01-01",
+        "valid_to": "2027-01-01",
+        "waste_codes": ["HW17"],
+        "annual_capacity_t": {"HW17": "5"},
+        "operations": ["D10"],
+    },
     "vehicles": {"plate": "粤J54321", "max_load_t": "9"},
     "members": {"email": "new@example.cn", "password": "long enough", "role": "member"},
     "issue": SIGNED,
     "cancel": {**SIGNED, "reason": "停产"},
-    "pickup": {**SIGNED, "vehicle_plate": "粤J12345", "driver": "李师傅",
-               "lines": [{"line_no": 1, "quantity": "6"}]},
-    "handoff": {**SIGNED, "vehicle_plate": "粤E54321", "driver": "王师傅", "transporter_id": 0,
-                "lines": [{"line_no": 1, "quantity": "6"}]},
-    "deliver": {**SIGNED, "moisture_pct": "60", "lines": [{"line_no": 1, "quantity": "6",
-                                                            "waste_code": "336-064-17"}]},
-    "decide": {"at": None, "lines": [{"line_no": 1, "accepted": "6", "rejected": "0",
-                                      "reason": "ok"}]},
+    "pickup": {
+        **SIGNED,
+        "vehicle_plate": "粤J12345",
+        "driver": "李师傅",
+        "lines": [{"line_no": 1, "quantity": "6"}],
+    },
+    "handoff": {
+        **SIGNED,
+        "vehicle_plate": "粤E54321",
+        "driver": "王师傅",
+        "transporter_id": 0,
+        "lines": [{"line_no": 1, "quantity": "6"}],
+    },
+    "deliver": {
+        **SIGNED,
+        "moisture_pct": "60",
+        "lines": [{"line_no": 1, "quantity": "6", "waste_code": "336-064-17"}],
+    },
+    "decide": {
+        "at": None,
+        "lines": [{"line_no": 1, "accepted": "6", "rejected": "0", "reason": "ok"}],
+    },
     "complete": {"operation": "D10", "completed_at": None},
 }
 #: The status a manifest must be in for a move to get past the status table.
-STATUS_FOR = {"issue": "draft", "cancel": "issued", "pickup": "issued", "handoff": "in_transit",
-              "deliver": "in_transit", "decide": "delivered", "complete": "accepted",
-              "<ref>": "draft"}
+STATUS_FOR = {
+    "issue": "draft",
+    "cancel": "issued",
+    "pickup": "issued",
+    "handoff": "in_transit",
+    "deliver": "in_transit",
+    "decide": "delivered",
+    "complete": "accepted",
+    "<ref>": "draft",
+}
 
 
 def _mutations(base: dict):
@@ -58,11 +117,19 @@ def _mutations(base: dict):
 
 def _target(world, rule: str, name: str):
     """Who calls the endpoint, and its path with real ids filled in."""
-    party = {"organizations": world.regulator, "licences": world.regulator,
-             "vehicles": world.carrier, "members": world.plating, "pickup": world.carrier,
-             "handoff": world.carrier2, "deliver": world.centre, "decide": world.centre,
-             "complete": world.centre, "receipts": world.centre,
-             "tracks": world.carrier}.get(name, world.plating)
+    party = {
+        "organizations": world.regulator,
+        "licences": world.regulator,
+        "vehicles": world.carrier,
+        "members": world.plating,
+        "pickup": world.carrier,
+        "handoff": world.carrier2,
+        "deliver": world.centre,
+        "decide": world.centre,
+        "complete": world.centre,
+        "receipts": world.centre,
+        "tracks": world.carrier,
+    }.get(name, world.plating)
     org = {"licences": world.centre, "vehicles": world.carrier}.get(name, world.plating)
     manifest = create_manifest(world)
     manifest = advance(world, manifest, STATUS_FOR.get(name, "in_transit"))
@@ -86,16 +153,20 @@ def test_no_body_gets_a_500(client, world, app):
     for method, rule in rules:
         name = rule.rstrip("/").split("/")[-1]
         party, path = _target(world, rule, name)
-        base = hazardous(world) if rule == f"{API}/manifests" or name == "<ref>" else BASES.get(
-            name, {})
+        base = (
+            hazardous(world)
+            if rule == f"{API}/manifests" or name == "<ref>"
+            else BASES.get(name, {})
+        )
         base = {k: (ago(minutes=1) if v is None else v) for k, v in base.items()}
         if "transporter_id" in base and name == "handoff":
             base["transporter_id"] = world.carrier2.id
         send = getattr(client, method.lower())
         for body in _mutations(base):
             # Serialised here, ASCII-escaped, so that lone surrogates can travel.
-            r = send(path, data=json.dumps(body), content_type="application/json",
-                     headers=party.auth())
+            r = send(
+                path, data=json.dumps(body), content_type="application/json", headers=party.auth()
+            )
             if r.status_code >= 500:
                 failures.append((method, path, body, r.status_code))
             elif r.status_code < 300 and "/manifests/" in rule:
@@ -108,11 +179,20 @@ def test_no_body_gets_a_500(client, world, app):
 
 
 QUERIES = [
-    "/organizations/99999999999999999999", "/organizations/2147483648", "/manifests/99999999999",
-    "/manifests/99999999999/events", "/manifests/%00", "/manifests?from=0001-01-01T00:00:00%2B14:00",
-    "/manifests?to=9999-12-31T23:59:59-12:00", "/manifests?page=99999&per_page=500",
-    "/manifests?page=-1", "/organizations?q=%00", "/waste-codes?q=%00", "/waste-codes?q=%25_",
-    "/organizations/2147483648/vehicles", "/manifests/99999999999.pdf",
+    "/organizations/99999999999999999999",
+    "/organizations/2147483648",
+    "/manifests/99999999999",
+    "/manifests/99999999999/events",
+    "/manifests/%00",
+    "/manifests?from=0001-01-01T00:00:00%2B14:00",
+    "/manifests?to=9999-12-31T23:59:59-12:00",
+    "/manifests?page=99999&per_page=500",
+    "/manifests?page=-1",
+    "/organizations?q=%00",
+    "/waste-codes?q=%00",
+    "/waste-codes?q=%25_",
+    "/organizations/2147483648/vehicles",
+    "/manifests/99999999999.pdf",
 ]
 
 

@@ -26,8 +26,7 @@ def test_retried_issue_appends_no_second_event(client, world):
     assert again.get_json() == first.get_json()
     assert [e["action"] for e in events(client, world.plating, m["id"])] == ["create", "issue"]
     # Without the key the same request is a second attempt, refused by the status table.
-    assert post(client, f"/manifests/{m['id']}/issue", world.plating,
-                signature).status_code == 409
+    assert post(client, f"/manifests/{m['id']}/issue", world.plating, signature).status_code == 409
 
 
 def test_a_refusal_is_replayed_too(client, world):
@@ -42,8 +41,9 @@ def test_a_refusal_is_replayed_too(client, world):
 
 def test_same_key_with_another_body_is_a_conflict(client, world):
     key = {"Idempotency-Key": "k-42"}
-    assert post(client, "/manifests", world.plating, hazardous(world),
-                headers=key).status_code == 201
+    assert (
+        post(client, "/manifests", world.plating, hazardous(world), headers=key).status_code == 201
+    )
     r = post(client, "/manifests", world.plating, hazardous(world, notes="另一张"), headers=key)
     assert r.status_code == 422
     assert r.get_json()["code"] == "idempotency_conflict"
@@ -61,7 +61,12 @@ def test_keys_belong_to_their_user(client, world):
 
 
 def test_an_oversized_key_is_refused(client, world):
-    r = post(client, "/manifests", world.plating, hazardous(world),
-             headers={"Idempotency-Key": "k" * 201})
+    r = post(
+        client,
+        "/manifests",
+        world.plating,
+        hazardous(world),
+        headers={"Idempotency-Key": "k" * 201},
+    )
     assert r.status_code == 400
     assert get(client, "/manifests", world.plating).headers["X-Total-Count"] == "0"

@@ -20,8 +20,15 @@ SAMPLE_CATALOGUE = Path(__file__).parent.parent / "data" / "catalogue-sample.csv
 
 
 def line(**overrides) -> dict:
-    return {"waste_code": "336-064-17", "name": "电镀污泥", "physical_form": "SS",
-            "hazard": ["T"], "quantity": "6", "unit": "t", **overrides}
+    return {
+        "waste_code": "336-064-17",
+        "name": "电镀污泥",
+        "physical_form": "SS",
+        "hazard": ["T"],
+        "quantity": "6",
+        "unit": "t",
+        **overrides,
+    }
 
 
 def refused(r, status: int, *fields: str) -> dict:
@@ -69,8 +76,24 @@ WRONG_FIELDS = [
     ({"notes": "a\u0000b"}, "notes"),
     ({"lines": [line(name="\u0000")]}, "lines.0.name"),
 ]
-BAD_QUANTITIES = ["-1", -0.5, "0", "1e9", "100001", 1e400, "NaN", "Infinity", "1.2345", 0.0001,
-                  "", "six", True, None, [], {}]
+BAD_QUANTITIES = [
+    "-1",
+    -0.5,
+    "0",
+    "1e9",
+    "100001",
+    1e400,
+    "NaN",
+    "Infinity",
+    "1.2345",
+    0.0001,
+    "",
+    "six",
+    True,
+    None,
+    [],
+    {},
+]
 
 
 def test_wrong_types_and_values_are_named(client, world):
@@ -83,8 +106,9 @@ def test_wrong_types_and_values_are_named(client, world):
 
 def test_bad_quantities_are_refused(client, world):
     for quantity in BAD_QUANTITIES:
-        r = post(client, "/manifests", world.plating,
-                 hazardous(world, lines=[line(quantity=quantity)]))
+        r = post(
+            client, "/manifests", world.plating, hazardous(world, lines=[line(quantity=quantity)])
+        )
         refused(r, 422, "lines.0.quantity")
     assert count(client, world.plating) == 0
 
@@ -93,66 +117,91 @@ def test_moisture_has_two_decimals_at_most(client, world):
     for moisture in ("99.999", "80.125", "100", "-1"):
         r = post(client, "/manifests", world.wwtp, sludge(world, moisture_pct=moisture))
         refused(r, 422, "moisture_pct")
-    assert create(client, world, sludge(world, moisture_pct="79.55"),
-                  party=world.wwtp)["moisture_pct"] == "79.550"
+    assert (
+        create(client, world, sludge(world, moisture_pct="79.55"), party=world.wwtp)["moisture_pct"]
+        == "79.550"
+    )
 
 
 def test_json_nan_literal_is_refused(client, world):
     text = json.dumps(hazardous(world, lines=[line()])).replace('"6"', "NaN")
     assert "NaN" in text
-    r = client.post(f"{API}/manifests", data=text, content_type="application/json",
-                    headers=world.plating.auth())
+    r = client.post(
+        f"{API}/manifests", data=text, content_type="application/json", headers=world.plating.auth()
+    )
     assert r.status_code in (400, 422), r.get_json()
     assert r.get_json()["code"] in ("malformed_json", "validation_failed")
     assert count(client, world.plating) == 0
 
 
 def test_three_decimals_are_kept_exactly(client, world):
-    m = create(client, world, hazardous(world, lines=[line(quantity="6.125"),
-                                                      line(quantity=0.1, unit="kg")]))
+    m = create(
+        client,
+        world,
+        hazardous(world, lines=[line(quantity="6.125"), line(quantity=0.1, unit="kg")]),
+    )
     assert [ln["declared"] for ln in m["lines"]] == ["6.125", "0.100"]
 
 
 def test_malformed_waste_code(client, world):
-    r = post(client, "/manifests", world.plating,
-             hazardous(world, lines=[line(waste_code="336-064-41")]))
+    r = post(
+        client, "/manifests", world.plating, hazardous(world, lines=[line(waste_code="336-064-41")])
+    )
     body = refused(r, 422, "lines.0.waste_code")
     assert "HW41" in " ".join(body["errors"]["lines.0.waste_code"])
 
 
 def test_unknown_waste_code_once_the_list_is_loaded(client, world, catalogue):
-    r = post(client, "/manifests", world.plating,
-             hazardous(world, lines=[line(waste_code="336-999-17")]))
+    r = post(
+        client, "/manifests", world.plating, hazardous(world, lines=[line(waste_code="336-999-17")])
+    )
     body = refused(r, 422, "lines.0.waste_code")
     assert "336-999-17" in " ".join(body["errors"]["lines.0.waste_code"])
-    assert post(client, "/manifests", world.plating,
-                hazardous(world, lines=[line()])).status_code == 201
+    assert (
+        post(client, "/manifests", world.plating, hazardous(world, lines=[line()])).status_code
+        == 201
+    )
 
 
 def test_code_whose_category_does_not_match_the_list(client, world, catalogue):
     """336-064 is a surface-treatment (HW17) entry; 336-064-18 is not on the list."""
-    r = post(client, "/manifests", world.plating,
-             hazardous(world, lines=[line(waste_code="336-064-18")]))
+    r = post(
+        client, "/manifests", world.plating, hazardous(world, lines=[line(waste_code="336-064-18")])
+    )
     body = refused(r, 422, "lines.0.waste_code")
     assert "336-064-18" in " ".join(body["errors"]["lines.0.waste_code"])
 
 
 def test_sewage_sludge_code_on_a_hazardous_manifest(client, world):
-    r = post(client, "/manifests", world.plating,
-             hazardous(world, lines=[line(waste_code="462-001-S07")]))
+    r = post(
+        client,
+        "/manifests",
+        world.plating,
+        hazardous(world, lines=[line(waste_code="462-001-S07")]),
+    )
     refused(r, 422, "lines.0.waste_code")
 
 
 def test_two_categories_on_one_manifest(client, world):
-    r = post(client, "/manifests", world.plating, hazardous(world, lines=[
-        line(), line(waste_code="900-214-08", name="废机油", physical_form="L")]))
+    r = post(
+        client,
+        "/manifests",
+        world.plating,
+        hazardous(
+            world, lines=[line(), line(waste_code="900-214-08", name="废机油", physical_form="L")]
+        ),
+    )
     body = refused(r, 422, "lines")
     assert "HW08" in body["errors"]["lines"][0] and "HW17" in body["errors"]["lines"][0]
 
 
 def test_unknown_organisations(client, world):
-    r = post(client, "/manifests", world.plating,
-             hazardous(world, receiver_id=987654, transporter_id=world.centre.id))
+    r = post(
+        client,
+        "/manifests",
+        world.plating,
+        hazardous(world, receiver_id=987654, transporter_id=world.centre.id),
+    )
     body = refused(r, 422, "receiver_id", "transporter_id")
     assert body["errors"]["receiver_id"] == ["unknown organisation"]
 
@@ -169,11 +218,21 @@ def test_unknown_fields_are_refused(client, world):
 
 def test_a_move_signed_before_the_previous_one(client, world):
     m = create(client, world)
-    assert post(client, f"/manifests/{m['id']}/issue", world.plating,
-                {"at": ago(hours=1)}).status_code == 200
-    r = post(client, f"/manifests/{m['id']}/pickup", world.carrier, {
-        "vehicle_plate": "粤J12345", "driver": "李师傅", "at": ago(hours=2),
-        "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}]})
+    assert (
+        post(client, f"/manifests/{m['id']}/issue", world.plating, {"at": ago(hours=1)}).status_code
+        == 200
+    )
+    r = post(
+        client,
+        f"/manifests/{m['id']}/pickup",
+        world.carrier,
+        {
+            "vehicle_plate": "粤J12345",
+            "driver": "李师傅",
+            "at": ago(hours=2),
+            "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}],
+        },
+    )
     refused(r, 422, "at")
     assert get(client, f"/manifests/{m['id']}", world.carrier).get_json()["status"] == "issued"
 
@@ -181,8 +240,7 @@ def test_a_move_signed_before_the_previous_one(client, world):
 def test_a_time_in_the_future(client, world):
     m = create(client, world)
     tomorrow = ago(hours=-24)
-    refused(post(client, f"/manifests/{m['id']}/issue", world.plating, {"at": tomorrow}),
-            422, "at")
+    refused(post(client, f"/manifests/{m['id']}/issue", world.plating, {"at": tomorrow}), 422, "at")
     assert get(client, f"/manifests/{m['id']}", world.plating).get_json()["status"] == "draft"
 
 
@@ -191,16 +249,33 @@ def test_decision_must_add_up_and_a_rejection_needs_a_reason(client, world):
 
     m = advance(world, create_manifest(world), "delivered")
     path = f"/manifests/{m.id}/decide"
-    r = post(client, path, world.centre, {"lines": [
-        {"line_no": 1, "accepted": "5", "rejected": "0.5"},
-        {"line_no": 2, "accepted": "1500", "rejected": "0"}]})
+    r = post(
+        client,
+        path,
+        world.centre,
+        {
+            "lines": [
+                {"line_no": 1, "accepted": "5", "rejected": "0.5"},
+                {"line_no": 2, "accepted": "1500", "rejected": "0"},
+            ]
+        },
+    )
     assert "6.000" in " ".join(refused(r, 422, "lines.0")["errors"]["lines.0"])
-    r = post(client, path, world.centre, {"lines": [
-        {"line_no": 1, "accepted": "5", "rejected": "1"},
-        {"line_no": 2, "accepted": "1500", "rejected": "0"}]})
+    r = post(
+        client,
+        path,
+        world.centre,
+        {
+            "lines": [
+                {"line_no": 1, "accepted": "5", "rejected": "1"},
+                {"line_no": 2, "accepted": "1500", "rejected": "0"},
+            ]
+        },
+    )
     assert "reason" in " ".join(refused(r, 422, "lines.0.reason")["errors"]["lines.0.reason"])
-    r = post(client, path, world.centre, {"lines": [
-        {"line_no": 1, "accepted": "6", "rejected": "0"}]})
+    r = post(
+        client, path, world.centre, {"lines": [{"line_no": 1, "accepted": "6", "rejected": "0"}]}
+    )
     refused(r, 422, "lines")
     assert get(client, f"/manifests/{m.id}", world.centre).get_json()["status"] == "delivered"
     assert [e["action"] for e in events(client, world.centre, m.id)][-1] == "deliver"
@@ -210,49 +285,104 @@ def test_roles_that_may_not_act(client, world):
     from tests.builders import advance, create_manifest
 
     m = create(client, world)
-    r = post(client, f"/manifests/{m['id']}/issue", world.plating, {"at": ago(minutes=5)},
-             role="reader")
+    r = post(
+        client, f"/manifests/{m['id']}/issue", world.plating, {"at": ago(minutes=5)}, role="reader"
+    )
     assert refused(r, 403)["code"] == "forbidden"
-    assert post(client, "/manifests", world.plating, hazardous(world),
-                role="reader").status_code == 403
+    assert (
+        post(client, "/manifests", world.plating, hazardous(world), role="reader").status_code
+        == 403
+    )
     assert post(client, "/manifests", world.carrier, hazardous(world)).status_code == 403
 
     issued = advance(world, create_manifest(world), "issued")
-    pickup = {"vehicle_plate": "粤J12345", "driver": "李师傅", "at": ago(minutes=5),
-              "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}]}
-    assert post(client, f"/manifests/{issued.id}/pickup", world.plating,
-                pickup).status_code == 403
-    assert post(client, f"/manifests/{issued.id}/pickup", world.centre,
-                pickup).status_code == 403
+    pickup = {
+        "vehicle_plate": "粤J12345",
+        "driver": "李师傅",
+        "at": ago(minutes=5),
+        "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}],
+    }
+    assert post(client, f"/manifests/{issued.id}/pickup", world.plating, pickup).status_code == 403
+    assert post(client, f"/manifests/{issued.id}/pickup", world.centre, pickup).status_code == 403
 
     moving = advance(world, create_manifest(world), "in_transit")
-    deliver = {"at": ago(minutes=1), "lines": [{"line_no": 1, "quantity": "6"},
-                                              {"line_no": 2, "quantity": "1500"}]}
-    assert post(client, f"/manifests/{moving.id}/deliver", world.carrier, deliver,
-                role="driver").status_code == 403
-    assert post(client, f"/manifests/{moving.id}/deliver", world.plating,
-                deliver).status_code == 403
+    deliver = {
+        "at": ago(minutes=1),
+        "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}],
+    }
+    assert (
+        post(
+            client, f"/manifests/{moving.id}/deliver", world.carrier, deliver, role="driver"
+        ).status_code
+        == 403
+    )
+    assert (
+        post(client, f"/manifests/{moving.id}/deliver", world.plating, deliver).status_code == 403
+    )
     assert get(client, f"/manifests/{moving.id}", world.carrier).get_json()["status"] == (
-        "in_transit")
+        "in_transit"
+    )
 
 
 def test_another_organisations_manifest_does_not_exist(client, world):
     m = create(client, world)
-    for path in (f"/manifests/{m['id']}", f"/manifests/{m['id']}/events",
-                 f"/manifests/{m['id']}/verify"):
+    for path in (
+        f"/manifests/{m['id']}",
+        f"/manifests/{m['id']}/events",
+        f"/manifests/{m['id']}/verify",
+    ):
         assert get(client, path, world.outsider).status_code == 404
         assert get(client, path, world.kiln).status_code == 404
-    assert refused(post(client, f"/manifests/{m['id']}/issue", world.outsider,
-                        {"at": ago(minutes=1)}), 404)["code"] == "not_found"
+    assert (
+        refused(
+            post(client, f"/manifests/{m['id']}/issue", world.outsider, {"at": ago(minutes=1)}), 404
+        )["code"]
+        == "not_found"
+    )
     assert get(client, "/manifests/99999999", world.plating).status_code == 404
     assert get(client, "/manifests/20264407999999", world.plating).status_code == 404
     assert get(client, "/manifests/abc", world.plating).status_code == 404
 
 
+def test_a_stranger_cannot_probe_manifests_by_hand_over(client, world):
+    """The next transporter is no party until it signs, so only a load in transit is open to
+    it; any other manifest does not exist for it."""
+    m = create(client, world)
+    r = post(
+        client,
+        f"/manifests/{m['id']}/handoff",
+        world.carrier2,
+        {
+            "transporter_id": world.carrier2.id,
+            "vehicle_plate": "粤E54321",
+            "driver": "王师傅",
+            "at": ago(minutes=1),
+            "lines": [{"line_no": 1, "quantity": "6"}],
+        },
+    )
+    assert refused(r, 404)["code"] == "not_found"
+    r = post(
+        client,
+        f"/manifests/{m['id']}/handoff",
+        world.carrier,
+        {
+            "transporter_id": world.carrier.id,
+            "vehicle_plate": "粤J12345",
+            "driver": "李师傅",
+            "at": ago(minutes=1),
+            "lines": [{"line_no": 1, "quantity": "6"}],
+        },
+    )
+    assert refused(r, 409)["code"] == "invalid_transition"  # a party learns the status
+
+
 def test_regulator_of_another_region_sees_nothing(client, world):
-    foshan = registry.create_regulator_user(world.uow, email="officer@fsepb.example.cn",
-                                            password="correct horse battery",
-                                            region_code="440600")
+    foshan = registry.create_regulator_user(
+        world.uow,
+        email="officer@fsepb.example.cn",
+        password="correct horse battery",
+        region_code="440600",
+    )
     headers = {"Authorization": "Bearer " + registry.issue_token(world.uow, email=foshan.email)}
     m = create(client, world)
     assert client.get(f"{API}/manifests/{m['id']}", headers=headers).status_code == 404
@@ -264,16 +394,27 @@ def test_regulator_of_another_region_sees_nothing(client, world):
 
 def test_a_move_from_the_wrong_status(client, world):
     m = create(client, world)
-    r = post(client, f"/manifests/{m['id']}/deliver", world.centre, {
-        "at": ago(minutes=1), "lines": [{"line_no": 1, "quantity": "6"},
-                                        {"line_no": 2, "quantity": "1500"}]})
+    r = post(
+        client,
+        f"/manifests/{m['id']}/deliver",
+        world.centre,
+        {
+            "at": ago(minutes=1),
+            "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}],
+        },
+    )
     assert refused(r, 409)["code"] == "invalid_transition"
-    assert post(client, f"/manifests/{m['id']}/issue", world.plating,
-                {"at": ago(minutes=2)}).status_code == 200
+    assert (
+        post(
+            client, f"/manifests/{m['id']}/issue", world.plating, {"at": ago(minutes=2)}
+        ).status_code
+        == 200
+    )
     r = post(client, f"/manifests/{m['id']}/issue", world.plating, {"at": ago(minutes=1)})
     refused(r, 409)
-    r = client.patch(f"{API}/manifests/{m['id']}", json={"notes": "too late"},
-                     headers=world.plating.auth())
+    r = client.patch(
+        f"{API}/manifests/{m['id']}", json={"notes": "too late"}, headers=world.plating.auth()
+    )
     refused(r, 409)
     assert [e["action"] for e in events(client, world.plating, m["id"])] == ["create", "issue"]
 
@@ -288,20 +429,33 @@ def test_oversized_json_body(client, world):
 
 
 def test_body_that_is_not_json(client, world):
-    r = client.post(f"{API}/manifests", data="kind=hazardous", headers=world.plating.auth(),
-                    content_type="application/x-www-form-urlencoded")
+    r = client.post(
+        f"{API}/manifests",
+        data="kind=hazardous",
+        headers=world.plating.auth(),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert refused(r, 415)["code"] == "unsupported_media_type"
-    r = client.post(f"{API}/manifests", data="{}", headers=world.plating.auth(),
-                    content_type="text/plain")
+    r = client.post(
+        f"{API}/manifests", data="{}", headers=world.plating.auth(), content_type="text/plain"
+    )
     refused(r, 415)
 
 
 def test_malformed_json(client, world):
-    r = client.post(f"{API}/manifests", data='{"kind": "hazardous",', headers=world.plating.auth(),
-                    content_type="application/json")
+    r = client.post(
+        f"{API}/manifests",
+        data='{"kind": "hazardous",',
+        headers=world.plating.auth(),
+        content_type="application/json",
+    )
     assert refused(r, 400)["code"] == "malformed_json"
-    r = client.post(f"{API}/manifests", data=b"\xff\xfe{}", headers=world.plating.auth(),
-                    content_type="application/json")
+    r = client.post(
+        f"{API}/manifests",
+        data=b"\xff\xfe{}",
+        headers=world.plating.auth(),
+        content_type="application/json",
+    )
     assert refused(r, 400)["code"] == "malformed_json"
     assert count(client, world.plating) == 0
 
@@ -311,8 +465,9 @@ def test_missing_and_bad_tokens(client, world):
     assert refused(r, 401)["code"] == "unauthorized"
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
     for header in ("Bearer nonsense", "Bearer ", "Basic dXNlcjpwYXNz", world.plating.token()):
-        r = client.post(f"{API}/manifests", json=hazardous(world),
-                        headers={"Authorization": header})
+        r = client.post(
+            f"{API}/manifests", json=hazardous(world), headers={"Authorization": header}
+        )
         assert refused(r, 401)["code"] == "unauthorized"
     assert count(client, world.plating) == 0
 
@@ -323,25 +478,43 @@ def test_missing_and_bad_tokens(client, world):
 def test_issue_refused_lists_every_failed_check_and_changes_nothing(client, world):
     s = world.uow.session
     s.execute(update(Vehicle).where(Vehicle.plate == "粤J12345").values(active=False))
-    s.execute(update(Licence).where(Licence.organization_id == world.carrier.id)
-              .values(valid_from=date.today() - timedelta(days=400),
-                      valid_to=date.today() - timedelta(days=1)))
+    s.execute(
+        update(Licence)
+        .where(Licence.organization_id == world.carrier.id)
+        .values(
+            valid_from=date.today() - timedelta(days=400), valid_to=date.today() - timedelta(days=1)
+        )
+    )
     s.commit()
     # Oily sludge to the kiln, whose licence covers HW17 and HW18 and operations R5 and D10,
     # for land application without its heavy-metal report, on an inactive 10 t lorry.
-    m = create(client, world, sludge(world, receiver_id=world.kiln.id, vehicle_plate="粤J12345",
-                                     operation="R10", lines=[line(waste_code="900-210-08",
-                                                                  name="含油污泥",
-                                                                  quantity="12")]),
-               party=world.wwtp)
+    m = create(
+        client,
+        world,
+        sludge(
+            world,
+            receiver_id=world.kiln.id,
+            vehicle_plate="粤J12345",
+            operation="R10",
+            lines=[line(waste_code="900-210-08", name="含油污泥", quantity="12")],
+        ),
+        party=world.wwtp,
+    )
     before = events(client, world.wwtp, m["id"])
 
     r = post(client, f"/manifests/{m['id']}/issue", world.wwtp, {"at": ago(minutes=5)})
     body = refused(r, 422)
     assert body["code"] == "checks_failed"
-    assert sorted(d["check"] for d in body["details"]) == sorted([
-        "receiver_licence_scope", "receiver_operation", "transporter_permit_active",
-        "vehicle_active", "vehicle_load", "land_application_document"])
+    assert sorted(d["check"] for d in body["details"]) == sorted(
+        [
+            "receiver_licence_scope",
+            "receiver_operation",
+            "transporter_permit_active",
+            "vehicle_active",
+            "vehicle_load",
+            "land_application_document",
+        ]
+    )
     scope = next(d for d in body["details"] if d["check"] == "receiver_licence_scope")
     assert scope["line"] == 1 and "900-210-08" in scope["message"]
 
@@ -358,15 +531,17 @@ def test_issue_refused_lists_every_failed_check_and_changes_nothing(client, worl
 
 def test_issue_with_an_unregistered_vehicle(client, world):
     m = create(client, world, hazardous(world, vehicle_plate="粤J99999"))
-    body = refused(post(client, f"/manifests/{m['id']}/issue", world.plating,
-                        {"at": ago(minutes=5)}), 422)
+    body = refused(
+        post(client, f"/manifests/{m['id']}/issue", world.plating, {"at": ago(minutes=5)}), 422
+    )
     assert [d["check"] for d in body["details"]] == ["vehicle_registered"]
 
 
 def test_vehicle_of_another_transporter_at_issue(client, world):
     m = create(client, world, hazardous(world, vehicle_plate="粤E54321"))
-    body = refused(post(client, f"/manifests/{m['id']}/issue", world.plating,
-                        {"at": ago(minutes=5)}), 422)
+    body = refused(
+        post(client, f"/manifests/{m['id']}/issue", world.plating, {"at": ago(minutes=5)}), 422
+    )
     assert [d["check"] for d in body["details"]] == ["vehicle_owner"]
     assert s_status(client, world, m) == "draft"
 
@@ -379,9 +554,17 @@ def test_pickup_with_a_stranger_vehicle(client, world):
     from tests.builders import advance, create_manifest
 
     m = advance(world, create_manifest(world), "issued")
-    r = post(client, f"/manifests/{m.id}/pickup", world.carrier, {
-        "vehicle_plate": "粤E54321", "driver": "李师傅", "at": ago(minutes=1),
-        "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}]})
+    r = post(
+        client,
+        f"/manifests/{m.id}/pickup",
+        world.carrier,
+        {
+            "vehicle_plate": "粤E54321",
+            "driver": "李师傅",
+            "at": ago(minutes=1),
+            "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}],
+        },
+    )
     refused(r, 422, "vehicle_plate")
     row = world.uow.session.scalar(select(Vehicle).where(Vehicle.plate == "粤E54321"))
     assert row.organization_id == world.carrier2.id

@@ -33,29 +33,40 @@ def receiver_of(world: World, manifest):
 
 def generator_of(world: World, manifest):
     return {world.plating.id: world.plating, world.wwtp.id: world.wwtp}.get(
-        manifest.generator_id, world.outsider)
+        manifest.generator_id, world.outsider
+    )
 
 
 def issue(world, manifest, at):
-    return lifecycle.issue_manifest(world.uow, actor=generator_of(world, manifest).actor(),
-                                    ref=manifest.id, at=at)
+    return lifecycle.issue_manifest(
+        world.uow, actor=generator_of(world, manifest).actor(), ref=manifest.id, at=at
+    )
 
 
 def pickup(world, manifest, at, loaded=None):
     loaded = loaded or {ln.line_no: ln.declared for ln in manifest.lines}
-    return lifecycle.pickup(world.uow, actor=world.carrier.actor("driver"), ref=manifest.id,
-                            vehicle_plate=manifest.vehicle_plate, driver="李师傅", at=at,
-                            lines=[{"line_no": n, "quantity": q} for n, q in loaded.items()])
+    return lifecycle.pickup(
+        world.uow,
+        actor=world.carrier.actor("driver"),
+        ref=manifest.id,
+        vehicle_plate=manifest.vehicle_plate,
+        driver="李师傅",
+        at=at,
+        lines=[{"line_no": n, "quantity": q} for n, q in loaded.items()],
+    )
 
 
 def deliver(world, manifest, at, received=None, moisture=None, codes=None):
     received = received or {ln.line_no: ln.loaded for ln in manifest.lines}
-    lines = [{"line_no": n, "quantity": q, **(codes or {}).get(n, {})}
-             for n, q in received.items()]
-    return lifecycle.deliver(world.uow, actor=receiver_of(world, manifest).actor(),
-                             ref=manifest.id, at=at, lines=lines,
-                             moisture_pct=moisture if moisture is not None
-                             else manifest.moisture_pct)
+    lines = [{"line_no": n, "quantity": q, **(codes or {}).get(n, {})} for n, q in received.items()]
+    return lifecycle.deliver(
+        world.uow,
+        actor=receiver_of(world, manifest).actor(),
+        ref=manifest.id,
+        at=at,
+        lines=lines,
+        moisture_pct=moisture if moisture is not None else manifest.moisture_pct,
+    )
 
 
 def decide(world, manifest, at, rejected=None, reason="含水率超标"):
@@ -63,14 +74,30 @@ def decide(world, manifest, at, rejected=None, reason="含水率超标"):
     lines = []
     for ln in manifest.lines:
         r = Decimal(rejected.get(ln.line_no, 0))
-        lines.append({"line_no": ln.line_no, "accepted": ln.received - r, "rejected": r,
-                      "reason": reason if r else None})
-    return lifecycle.decide(world.uow, actor=receiver_of(world, manifest).actor(),
-                            ref=manifest.id, at=at, lines=lines)
+        lines.append(
+            {
+                "line_no": ln.line_no,
+                "accepted": ln.received - r,
+                "rejected": r,
+                "reason": reason if r else None,
+            }
+        )
+    return lifecycle.decide(
+        world.uow, actor=receiver_of(world, manifest).actor(), ref=manifest.id, at=at, lines=lines
+    )
 
 
-def trip(world, *, kind="hazardous", start: datetime, to="delivered", received=None,
-         loaded=None, moisture=None, **overrides):
+def trip(
+    world,
+    *,
+    kind="hazardous",
+    start: datetime,
+    to="delivered",
+    received=None,
+    loaded=None,
+    moisture=None,
+    **overrides,
+):
     """A manifest issued at ``start`` and moved on at half-hour steps up to ``to``."""
     manifest = create_manifest(world, kind=kind, **overrides)
     t = start
@@ -89,6 +116,10 @@ def trip(world, *, kind="hazardous", start: datetime, to="delivered", received=N
     manifest = decide(world, manifest, t)
     if to == "accepted":
         return manifest
-    return lifecycle.complete(world.uow, actor=receiver_of(world, manifest).actor(),
-                              ref=manifest.id, operation=manifest.operation,
-                              completed_at=t + timedelta(minutes=30))
+    return lifecycle.complete(
+        world.uow,
+        actor=receiver_of(world, manifest).actor(),
+        ref=manifest.id,
+        operation=manifest.operation,
+        completed_at=t + timedelta(minutes=30),
+    )

@@ -12,14 +12,20 @@ from sqlalchemy import select
 from manifest.errors import ValidationFailed
 from manifest.models import Manifest
 from manifest.quantities import Quantity
-from manifest.services.balance import balance, balance_csv
 from manifest.services import lifecycle
+from manifest.services.balance import balance, balance_csv
 from tests.builders import build_world, create_manifest
 from tests.reconcile.helpers import decide, deliver, issue, pickup
 
 CN = ZoneInfo("Asia/Shanghai")
-PCS_LINE = {"waste_code": "336-064-17", "name": "桶装", "physical_form": "S", "hazard": ["T"],
-            "quantity": "4", "unit": "pcs"}
+PCS_LINE = {
+    "waste_code": "336-064-17",
+    "name": "桶装",
+    "physical_form": "S",
+    "hazard": ["T"],
+    "quantity": "4",
+    "unit": "pcs",
+}
 
 
 def local(*args):
@@ -31,14 +37,14 @@ def world(uow):
     return build_world(uow, year=2026)
 
 
-def run(world, day, to, *, kind="hazardous", received=None, rejected=None, hour=8,
-        **overrides):
+def run(world, day, to, *, kind="hazardous", received=None, rejected=None, hour=8, **overrides):
     m = issue(world, create_manifest(world, kind=kind, **overrides), local(2026, *day, hour))
     if to == "issued":
         return m
     if to == "cancelled":
-        return lifecycle.cancel_manifest(world.uow, actor=world.plating.actor(), ref=m.id,
-                                         reason="取消", at=local(2026, *day, 9))
+        return lifecycle.cancel_manifest(
+            world.uow, actor=world.plating.actor(), ref=m.id, reason="取消", at=local(2026, *day, 9)
+        )
     m = pickup(world, m, local(2026, *day, 9))
     if to == "in_transit":
         return m
@@ -49,8 +55,13 @@ def run(world, day, to, *, kind="hazardous", received=None, rejected=None, hour=
     if to != "completed":
         return m
     receiver = world.centre if m.receiver_id == world.centre.id else world.kiln
-    return lifecycle.complete(world.uow, actor=receiver.actor(), ref=m.id,
-                              operation=m.operation, completed_at=local(2026, *day, 12))
+    return lifecycle.complete(
+        world.uow,
+        actor=receiver.actor(),
+        ref=m.id,
+        operation=m.operation,
+        completed_at=local(2026, *day, 12),
+    )
 
 
 @pytest.fixture
@@ -78,9 +89,11 @@ def tonnes(manifest, field):
 
 def test_totals_equal_the_sum_of_the_manifests(world, uow, month):
     report = balance(uow.session, actor=world.regulator.actor(), period="2026-11")
-    cohort = [m for m in uow.session.scalars(select(Manifest))
-              if m.issued_at and m.issued_at.astimezone(CN).month == 11
-              and m.status != "cancelled"]
+    cohort = [
+        m
+        for m in uow.session.scalars(select(Manifest))
+        if m.issued_at and m.issued_at.astimezone(CN).month == 11 and m.status != "cancelled"
+    ]
     assert len(cohort) == 7
     expected = {
         "declared_t": sum(tonnes(m, "declared") for m in cohort),
@@ -92,9 +105,15 @@ def test_totals_equal_the_sum_of_the_manifests(world, uow, month):
         "in_transit_t": sum(tonnes(m, "loaded") for m in cohort if m.status == "in_transit"),
     }
     expected = {k: f"{v:.3f}" for k, v in expected.items()}
-    assert expected == {"declared_t": "57.500", "loaded_t": "50.000", "received_t": "42.140",
-                        "accepted_t": "33.500", "rejected_t": "1.500", "completed_t": "27.500",
-                        "in_transit_t": "7.500"}
+    assert expected == {
+        "declared_t": "57.500",
+        "loaded_t": "50.000",
+        "received_t": "42.140",
+        "accepted_t": "33.500",
+        "rejected_t": "1.500",
+        "completed_t": "27.500",
+        "in_transit_t": "7.500",
+    }
     for role in ("generator", "transporter", "receiver"):
         totals = report["totals"][role]
         assert totals["manifests"] == 7
@@ -108,7 +127,10 @@ def test_rows_per_organisation_and_the_safe_disposal_rate(world, uow, month):
     rows = {(r["organization_id"], r["role"], r["category"]): r for r in report["rows"]}
     plating = rows[(world.plating.id, "generator", "HW17")]
     assert (plating["manifests"], plating["declared_t"], plating["loaded_t"]) == (
-        6, "37.500", "30.000")
+        6,
+        "37.500",
+        "30.000",
+    )
     assert plating["unmeasured_lines"] == 1
     # Completed 7.5 t of the 30 t shipped.
     assert plating["safe_disposal_rate_pct"] == "25.00"
@@ -121,7 +143,8 @@ def test_rows_per_organisation_and_the_safe_disposal_rate(world, uow, month):
 def test_parties_see_their_own_rows_only(world, uow, month):
     report = balance(uow.session, actor=world.kiln.actor(), period="2026-11")
     assert {(r["organization_id"], r["role"]) for r in report["rows"]} == {
-        (world.kiln.id, "receiver")}
+        (world.kiln.id, "receiver")
+    }
     assert report["totals"]["generator"]["manifests"] == 0
 
 

@@ -16,9 +16,21 @@ from tests.reconcile.helpers import findings, issue, measured, trip
 
 
 def to_kiln(world, tonnes: str) -> dict:
-    return {"receiver_id": world.kiln.id, "vehicle_plate": "粤J88888", "operation": "R5",
-            "lines": [{"waste_code": "336-064-17", "name": "电镀污泥", "physical_form": "SS",
-                       "hazard": ["T"], "quantity": tonnes, "unit": "t"}]}
+    return {
+        "receiver_id": world.kiln.id,
+        "vehicle_plate": "粤J88888",
+        "operation": "R5",
+        "lines": [
+            {
+                "waste_code": "336-064-17",
+                "name": "电镀污泥",
+                "physical_form": "SS",
+                "hazard": ["T"],
+                "quantity": tonnes,
+                "unit": "t",
+            }
+        ],
+    }
 
 
 def test_capacity_finding_at_100_percent_and_refusal_above_120(world, uow):
@@ -31,7 +43,11 @@ def test_capacity_finding_at_100_percent_and_refusal_above_120(world, uow):
     [f] = findings(uow, type="licence_capacity")
     got = measured(f)
     assert (got["licensed_t"], got["accepted_t"], got["this_manifest_t"], got["total_t"]) == (
-        "100.000", "90.000", "10.000", "100.000")
+        "100.000",
+        "90.000",
+        "10.000",
+        "100.000",
+    )
     assert got["share_pct"] == "100.00"
     assert got["scope"] == "HW17"
     assert (f.severity, f.manifest_id) == ("warning", reaching.id)
@@ -39,6 +55,7 @@ def test_capacity_finding_at_100_percent_and_refusal_above_120(world, uow):
 
     # Accepting it reaches 100 % in fact: the same finding, not a second one.
     from tests.reconcile.helpers import decide, deliver, pickup
+
     reaching = pickup(world, reaching, t + timedelta(hours=1))
     reaching = deliver(world, reaching, t + timedelta(hours=2))
     decide(world, reaching, t + timedelta(hours=3))

@@ -11,9 +11,8 @@ import pytest
 from manifest.config import Settings
 from manifest.services.deadlines import sweep
 from manifest.services.findings_triage import add_comment
-from tests.builders import build_world
+from tests.builders import build_world, create_manifest
 from tests.reconcile.helpers import deliver, findings, issue, pickup
-from tests.builders import create_manifest
 
 CN = ZoneInfo("Asia/Shanghai")
 
@@ -77,7 +76,10 @@ def test_sweep_twice_never_doubles_and_escalates_once(world, uow):
     first = sweep(uow, now=local(2026, 11, 20))
     assert first.to_dict() == {"overdue_decision": 1, "overdue_delivery": 0, "escalated": 0}
     assert sweep(uow, now=local(2026, 11, 20, 0, 5)).to_dict() == {
-        "overdue_decision": 0, "overdue_delivery": 0, "escalated": 0}
+        "overdue_decision": 0,
+        "overdue_delivery": 0,
+        "escalated": 0,
+    }
     [f] = findings(uow, m.id, type="overdue_decision")
     # Due 15 days after it was raised; past that it is escalated, once.
     due = f.due_at
@@ -93,6 +95,11 @@ def test_explained_findings_are_not_escalated(world, uow):
     m = delivered_on_friday(world)
     sweep(uow, now=local(2026, 11, 20))
     [f] = findings(uow, m.id, type="overdue_decision")
-    add_comment(uow, actor=world.centre.actor(), finding_id=f.id, body="磅秤故障，已于周一决定",
-                status="explained")
+    add_comment(
+        uow,
+        actor=world.centre.actor(),
+        finding_id=f.id,
+        body="磅秤故障，已于周一决定",
+        status="explained",
+    )
     assert sweep(uow, now=f.due_at + timedelta(days=1)).escalated == 0

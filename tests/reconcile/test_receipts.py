@@ -15,13 +15,19 @@ from tests.reconcile.helpers import findings, measured, trip
 
 
 def upload(world, receiver, records):
-    return ingest_receipts(world.uow, actor=receiver.actor(), data=json.dumps(records),
-                           fmt="application/json")
+    return ingest_receipts(
+        world.uow, actor=receiver.actor(), data=json.dumps(records), fmt="application/json"
+    )
 
 
 def record(ticket, plate, at, net, number=None):
-    return {"ticket": ticket, "plate": plate, "arrived_at": at.isoformat(), "net_kg": net,
-            **({"manifest_number": number} if number else {})}
+    return {
+        "ticket": ticket,
+        "plate": plate,
+        "arrived_at": at.isoformat(),
+        "net_kg": net,
+        **({"manifest_number": number} if number else {}),
+    }
 
 
 def receipt(uow, ticket):
@@ -32,12 +38,17 @@ def receipt(uow, ticket):
 def test_match_by_number_gives_the_fourth_tally(world, uow):
     t = now() - timedelta(hours=6)
     m = trip(world, start=t, to="in_transit")
-    result = upload(world, world.centre, [record("T1", "粤J12345", t + timedelta(hours=2),
-                                                 "7500", m.number)])
+    result = upload(
+        world, world.centre, [record("T1", "粤J12345", t + timedelta(hours=2), "7500", m.number)]
+    )
     assert (result.created, result.matched, result.unmanifested, result.findings) == (1, 1, 0, 0)
     r = receipt(uow, "T1")
     assert (r.manifest_id, r.outcome, r.matched_by, r.net_kg) == (
-        m.id, "matched", "number", Decimal("7500.000"))
+        m.id,
+        "matched",
+        "number",
+        Decimal("7500.000"),
+    )
 
 
 def test_match_by_plate_receiver_and_time(world, uow):
@@ -59,19 +70,24 @@ def test_plate_outside_the_window_is_unmanifested(world, uow):
 def test_weighbridge_net_weight_departing_from_the_declaration_is_a_finding(world, uow):
     t = now() - timedelta(hours=6)
     m = trip(world, start=t, to="in_transit")
-    upload(world, world.centre, [record("T6", "粤J12345", t + timedelta(hours=2), "7000",
-                                        m.number)])
+    upload(
+        world, world.centre, [record("T6", "粤J12345", t + timedelta(hours=2), "7000", m.number)]
+    )
     [f] = findings(uow, m.id)
     assert f.key == f"m{m.id}:quantity_discrepancy:weighbridge:manifest"
     got = measured(f)
     assert (got["reference_kg"], got["observed_kg"], got["difference_kg"]) == (
-        "7500.000", "7000.000", "-500.000")
+        "7500.000",
+        "7000.000",
+        "-500.000",
+    )
     assert got["difference_pct"] == "-6.67"
 
 
 def test_receipt_without_a_manifest(world, uow):
-    result = upload(world, world.centre, [record("T2", "粤E99999", now() - timedelta(hours=1),
-                                                 "12000")])
+    result = upload(
+        world, world.centre, [record("T2", "粤E99999", now() - timedelta(hours=1), "12000")]
+    )
     assert (result.created, result.matched, result.unmanifested, result.findings) == (1, 0, 1, 1)
     [f] = findings(uow, type="unmanifested_receipt")
     assert (f.severity, f.manifest_id, f.vehicle_plate) == ("violation", None, "粤E99999")
@@ -84,19 +100,28 @@ def test_unmanifested_receipt_names_the_vehicle_owner(world, uow):
     upload(world, world.centre, [record("T7", "粤E54321", now() - timedelta(hours=1), "9000")])
     [f] = findings(uow, type="unmanifested_receipt")
     assert {p.organization_id: p.role for p in f.parties} == {
-        world.centre.id: "receiver", world.carrier2.id: "transporter"}
+        world.centre.id: "receiver",
+        world.carrier2.id: "transporter",
+    }
 
 
 def test_receipt_for_another_receivers_manifest(world, uow):
     t = now() - timedelta(hours=6)
     to_kiln = trip(world, kind="sludge", start=t, to="in_transit")
-    result = upload(world, world.centre, [record("T3", "粤J88888", t + timedelta(hours=2),
-                                                 "20000", to_kiln.number)])
+    result = upload(
+        world,
+        world.centre,
+        [record("T3", "粤J88888", t + timedelta(hours=2), "20000", to_kiln.number)],
+    )
     assert (result.matched, result.misdirected, result.findings) == (0, 1, 1)
     [f] = findings(uow, type="misdirected_receipt")
     assert f.manifest_id == to_kiln.id
     assert {p.organization_id for p in f.parties} == {
-        world.centre.id, world.kiln.id, world.wwtp.id, world.carrier.id}
+        world.centre.id,
+        world.kiln.id,
+        world.wwtp.id,
+        world.carrier.id,
+    }
     assert receipt(uow, "T3").outcome == "misdirected"
 
 
@@ -105,10 +130,16 @@ def test_receipt_for_a_cancelled_manifest_is_unmanifested(world, uow):
 
     t = now() - timedelta(hours=6)
     m = trip(world, start=t, to="issued")
-    lifecycle.cancel_manifest(world.uow, actor=world.plating.actor(), ref=m.id, reason="改期",
-                              at=t + timedelta(minutes=10))
-    upload(world, world.centre, [record("T8", "粤J12345", t + timedelta(hours=2), "7500",
-                                        m.number)])
+    lifecycle.cancel_manifest(
+        world.uow,
+        actor=world.plating.actor(),
+        ref=m.id,
+        reason="改期",
+        at=t + timedelta(minutes=10),
+    )
+    upload(
+        world, world.centre, [record("T8", "粤J12345", t + timedelta(hours=2), "7500", m.number)]
+    )
     [f] = findings(uow, type="unmanifested_receipt")
     assert measured(f)["outcome"] == "cancelled"
 
@@ -116,11 +147,18 @@ def test_receipt_for_a_cancelled_manifest_is_unmanifested(world, uow):
 def test_second_ticket_for_one_manifest_is_unmanifested(world, uow):
     t = now() - timedelta(hours=6)
     m = trip(world, start=t, to="in_transit")
-    upload(world, world.centre, [
-        record("T9", "粤J12345", t + timedelta(hours=2), "7500", m.number),
-        record("T10", "粤J12345", t + timedelta(hours=3), "7400", m.number)])
+    upload(
+        world,
+        world.centre,
+        [
+            record("T9", "粤J12345", t + timedelta(hours=2), "7500", m.number),
+            record("T10", "粤J12345", t + timedelta(hours=3), "7400", m.number),
+        ],
+    )
     assert (receipt(uow, "T9").outcome, receipt(uow, "T10").outcome) == (
-        "matched", "already_received")
+        "matched",
+        "already_received",
+    )
     [f] = findings(uow, type="unmanifested_receipt")
     assert measured(f)["ticket"] == "T10"
 
@@ -128,11 +166,16 @@ def test_second_ticket_for_one_manifest_is_unmanifested(world, uow):
 def test_resent_ticket_changes_nothing(world, uow):
     t = now() - timedelta(hours=6)
     m = trip(world, start=t, to="in_transit")
-    first = [record("T1", "粤J12345", t + timedelta(hours=2), "7500", m.number),
-             record("T2", "粤E99999", t + timedelta(hours=2), "12000")]
+    first = [
+        record("T1", "粤J12345", t + timedelta(hours=2), "7500", m.number),
+        record("T2", "粤E99999", t + timedelta(hours=2), "12000"),
+    ]
     upload(world, world.centre, first)
-    again = upload(world, world.centre, [
-        record("T1", "粤J12345", t + timedelta(hours=2), "9999", m.number), *first[1:]])
+    again = upload(
+        world,
+        world.centre,
+        [record("T1", "粤J12345", t + timedelta(hours=2), "9999", m.number), *first[1:]],
+    )
     assert (again.created, again.duplicates, again.matched, again.findings) == (0, 2, 0, 0)
     assert receipt(uow, "T1").net_kg == Decimal("7500.000")
     assert len(findings(uow)) == 1
@@ -140,6 +183,7 @@ def test_resent_ticket_changes_nothing(world, uow):
 
 def test_the_same_ticket_number_at_two_receivers_is_two_records(world, uow):
     upload(world, world.centre, [record("A1", "粤E99999", now() - timedelta(hours=1), "100")])
-    result = upload(world, world.kiln, [record("A1", "粤E99999", now() - timedelta(hours=1),
-                                               "100")])
+    result = upload(
+        world, world.kiln, [record("A1", "粤E99999", now() - timedelta(hours=1), "100")]
+    )
     assert (result.created, result.duplicates) == (1, 0)

@@ -9,9 +9,16 @@ from manifest.services.reconciliation import set_tolerance
 from tests.builders import now
 from tests.reconcile.helpers import decide, findings, measured, trip
 
-PCS_LINE = {"waste_code": "336-064-17", "name": "电镀污泥(桶装)", "physical_form": "S",
-            "hazard": ["T"], "packaging": "铁桶", "container_count": 20, "quantity": "20",
-            "unit": "pcs"}
+PCS_LINE = {
+    "waste_code": "336-064-17",
+    "name": "电镀污泥(桶装)",
+    "physical_form": "S",
+    "hazard": ["T"],
+    "packaging": "铁桶",
+    "container_count": 20,
+    "quantity": "20",
+    "unit": "pcs",
+}
 
 
 def start():
@@ -29,8 +36,11 @@ def test_six_percent_mass_loss_is_a_finding_with_its_figures(world, uow):
     assert got["difference_kg"] == "-360.000"
     assert got["difference_pct"] == "-6.00"
     assert got["tolerance_pct"] == "5"
-    assert {p.organization_id for p in f.parties} == {world.plating.id, world.carrier.id,
-                                                      world.centre.id}
+    assert {p.organization_id for p in f.parties} == {
+        world.plating.id,
+        world.carrier.id,
+        world.centre.id,
+    }
 
 
 def test_four_percent_mass_loss_is_not(world, uow):
@@ -52,7 +62,10 @@ def test_one_missing_drum_is_found(world, uow):
     assert (f.type, f.severity) == ("quantity_discrepancy", "violation")
     got = measured(f)
     assert (got["reference_count"], got["observed_count"], got["difference_count"]) == (
-        "20", "19", "-1")
+        "20",
+        "19",
+        "-1",
+    )
 
 
 def test_retried_moves_never_double_a_finding(world, uow):
@@ -80,22 +93,20 @@ def test_dry_solids_find_a_real_loss(world, uow):
 
 def test_moisture_change_beyond_five_points_is_reported_on_its_own(world, uow):
     # 20 t at 80 % -> 13.333 t at 70 %: the same 4 t of solids, but 10 points drier.
-    m = trip(world, kind="sludge", start=start(), received={1: Decimal("13.334")},
-             moisture="70")
+    m = trip(world, kind="sludge", start=start(), received={1: Decimal("13.334")}, moisture="70")
     [f] = findings(uow, m.id)
     assert (f.type, f.severity) == ("moisture_change", "info")
     assert measured(f)["change_points"] == "-10.00"
 
 
 def test_changed_waste_code_and_a_rejection_are_findings(world, uow):
-    from tests.reconcile.helpers import deliver, issue, pickup
     from tests.builders import create_manifest
+    from tests.reconcile.helpers import deliver, issue, pickup
 
     t = start()
     m = issue(world, create_manifest(world), t)
     m = pickup(world, m, t + timedelta(minutes=30))
-    m = deliver(world, m, t + timedelta(minutes=60),
-                codes={1: {"physical_form": "L"}})
+    m = deliver(world, m, t + timedelta(minutes=60), codes={1: {"physical_form": "L"}})
     m = decide(world, m, t + timedelta(minutes=90), rejected={2: "1500"})
     got = {f.type: f for f in findings(uow, m.id)}
     assert set(got) == {"type_discrepancy", "rejection"}
@@ -108,6 +119,5 @@ def test_tolerance_is_configurable_per_kind(world, uow):
     set_tolerance(uow, actor=None, kind="hazardous", mass_pct="10")
     m = trip(world, start=start(), received={1: Decimal("5.640"), 2: Decimal("1500")})
     assert findings(uow, m.id) == []
-    sludge = trip(world, kind="sludge", start=start(), received={1: Decimal("15")},
-                  moisture="75")
+    sludge = trip(world, kind="sludge", start=start(), received={1: Decimal("15")}, moisture="75")
     assert [f.type for f in findings(uow, sludge.id)] == ["quantity_discrepancy"]
