@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         organizations,
         receipts,
         reports,
+        tracks,
         waste_codes,
     )
 
@@ -69,8 +70,8 @@ def register_blueprints(app: Flask) -> None:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     })
-    for module in (auth, organizations, waste_codes, manifest_print, manifests, ledger, findings,
-                   receipts, reports):
+    for module in (auth, organizations, waste_codes, manifest_print, tracks, manifests, ledger,
+                   findings, receipts, reports):
         api.register_blueprint(module.blp)
     app.extensions["hwm"]["api"] = api
     app.register_blueprint(docs.bp)

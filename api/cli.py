@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import click
 
+from gps.cli import analyse_command
 from manifest.config import database_url
 from manifest.db import make_engine, make_session_factory
 from manifest.errors import DomainError
@@ -291,20 +292,12 @@ def serve(host, port, workers):
     Server().run()
 
 
-def _register_gps() -> None:
-    try:
-        from gps.cli import analyse_command
-    except ImportError:  # the gps package is optional for the core commands
-        return
-
-    @hwm.group()
-    def gps():
-        """GPS logs."""
-
-    gps.add_command(analyse_command, "analyse")
+@hwm.group("gps")
+def gps_group():
+    """GPS logs."""
 
 
-_register_gps()
+gps_group.add_command(analyse_command, "analyse")
 
 
 def main() -> None:

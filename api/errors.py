@@ -14,6 +14,7 @@ from manifest.errors import (
     DomainError,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     ValidationFailed,
 )
 
@@ -22,6 +23,7 @@ from .i18n import headline, language
 log = logging.getLogger(__name__)
 
 STATUS_OF = [
+    (PayloadTooLarge, 413),
     (ChecksFailed, 422),
     (ValidationFailed, 422),
     (NotFound, 404),

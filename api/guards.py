@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from manifest.db import MAX_ID
 from manifest.models import IdempotencyRecord
 
-from .db import session
+from .db import uow
 from .errors import error_response
 
 JSON_TYPES = ("application/json",)
@@ -124,28 +124,27 @@ def replay_idempotent():
         return None
     if len(key) > 200:
         return error_response(400, "bad_request", "Idempotency-Key is at most 200 characters")
-    s = session()
     fingerprint = _request_hash()
-    record = s.scalar(select(IdempotencyRecord).where(IdempotencyRecord.user_id == actor.user_id,
-                                                      IdempotencyRecord.key == key))
-    if record is None:
-        record = IdempotencyRecord(user_id=actor.user_id, key=key, method=request.method,
-                                   path=request.path, request_hash=fingerprint)
-        s.add(record)
-        try:
-            s.commit()
-        except IntegrityError:
-            s.rollback()
-            return error_response(409, "conflict", "a request with this Idempotency-Key is "
-                                  "being processed")
-        g.idempotency_record_id = record.id
-        return None
+    busy = ("conflict", "a request with this Idempotency-Key is being processed")
+    try:
+        with uow() as work:
+            record = work.session.scalar(select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key))
+            if record is None:
+                record = IdempotencyRecord(user_id=actor.user_id, key=key,
+                                           method=request.method, path=request.path,
+                                           request_hash=fingerprint)
+                work.session.add(record)
+                work.commit()
+                g.idempotency_record_id = record.id
+                return None
+    except IntegrityError:
+        return error_response(409, *busy)
     if record.request_hash != fingerprint:
         return error_response(422, "idempotency_conflict",
                               "this Idempotency-Key was used with a different request")
     if record.status_code is None:
-        return error_response(409, "conflict", "a request with this Idempotency-Key is "
-                              "being processed")
+        return error_response(409, *busy)
     response = current_app.response_class(record.response_body, status=record.status_code,
                                           content_type=record.content_type)
     response.headers["Idempotent-Replayed"] = "true"
@@ -153,17 +152,17 @@ def replay_idempotent():
 
 
 def remember_response(response):
+    """Keep the answer for retries; a failed attempt (5xx) leaves nothing to replay."""
     record_id = g.pop("idempotency_record_id", None)
     if record_id is None:
         return response
-    s = session()
-    s.rollback()
-    record = s.get(IdempotencyRecord, record_id)
-    if response.status_code >= 500:
-        s.delete(record)  # a failed attempt leaves nothing to replay; the client may retry
-    else:
-        record.status_code = response.status_code
-        record.response_body = response.get_data()
-        record.content_type = response.content_type
-    s.commit()
+    with uow() as work:
+        record = work.session.get(IdempotencyRecord, record_id)
+        if response.status_code >= 500:
+            work.session.delete(record)
+        else:
+            record.status_code = response.status_code
+            record.response_body = response.get_data()
+            record.content_type = response.content_type
+        work.commit()
     return response

@@ -26,7 +26,7 @@ ERROR_HEADLINES = {
     "bad_request": ("请求无效", "Bad request"),
     "idempotency_conflict": ("幂等键已用于另一个请求", "The Idempotency-Key was used for another request"),
     "internal_error": ("服务器内部错误", "Internal server error"),
-    "bad_gpx": ("GPS 轨迹文件无法读取", "The GPS file cannot be read"),
+    "bad_file": ("上传的文件无法读取", "The uploaded file cannot be read"),
 }
 
 

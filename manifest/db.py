@@ -70,7 +70,8 @@ def utcnow() -> datetime:
 
 def make_engine(url: str, **kw) -> Engine:
     """An engine for ``url``. SQLite gets foreign keys on and write transactions that take
-    the database lock at BEGIN, so concurrent writers wait instead of failing mid-way."""
+    the database lock at BEGIN when they are a unit of work, so concurrent writers wait
+    instead of failing mid-way."""
     if url.startswith("sqlite"):
         kw.setdefault("connect_args", {}).update({"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kw)
@@ -87,7 +88,10 @@ def make_engine(url: str, **kw) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers (a UnitOfWork) lock at BEGIN, so they queue instead of failing when
+            # they first write; readers stay deferred and never block anyone under WAL.
+            write = conn.get_execution_options().get("hwm_write")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     kw.setdefault("pool_pre_ping", True)

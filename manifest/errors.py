@@ -49,3 +49,15 @@ class ChecksFailed(DomainError):
     """Issue-time licence and vehicle checks failed; ``details`` lists every failure (HTTP 422)."""
 
     code = "checks_failed"
+
+
+class BadFile(ValidationFailed):
+    """An uploaded file cannot be read (HTTP 422); ``details`` says what and where."""
+
+    code = "bad_file"
+
+
+class PayloadTooLarge(DomainError):
+    """An uploaded file is larger than allowed (HTTP 413)."""
+
+    code = "payload_too_large"

@@ -18,13 +18,24 @@ class UnitOfWork:
     def __init__(self, session: Session):
         self.session = session
         self._depth = 0
+        self._committed = False
 
     def __enter__(self) -> UnitOfWork:
+        if self._depth == 0:
+            # Reads made before the use case (looking up the caller, say) are not part of
+            # it; end them, then open the use case's transaction as a writer, which on
+            # SQLite takes the database's write lock up front (BEGIN IMMEDIATE).
+            if self.session.in_transaction():
+                self.session.commit()
+            self.session.connection(execution_options={"hwm_write": True})
+            self._committed = False
         self._depth += 1
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self._depth -= 1
+        if self._depth == 0 and exc_type is None and not self._committed:
+            self.session.rollback()  # nothing to keep; release the write lock at once
         if exc_type is not None and self._depth == 0:
             self.session.rollback()
             if issubclass(exc_type, StaleDataError):
@@ -40,6 +51,7 @@ class UnitOfWork:
         if self._depth <= 1:
             try:
                 self.session.commit()
+                self._committed = True
             except StaleDataError as exc:
                 self.session.rollback()
                 raise Conflict(

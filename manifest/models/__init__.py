@@ -7,11 +7,13 @@ from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
 from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
 from .receipts import ReconcileTolerance, WeighbridgeReceipt
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
+from .tracks import GpsTrack, ManifestRoute, StoredFile
 
 __all__ = [
     "ApiToken",
     "CustodyEvent",
     "Finding",
+    "GpsTrack",
     "FindingComment",
     "FindingParty",
     "IdempotencyRecord",
@@ -23,10 +25,12 @@ __all__ = [
     "ManifestCounter",
     "ManifestLeg",
     "ManifestLine",
+    "ManifestRoute",
     "Organization",
     "ReconcileTolerance",
     "Regulator",
     "RegulatorRegion",
+    "StoredFile",
     "User",
     "Vehicle",
     "WasteCode",

@@ -48,10 +48,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 ACCEPTED_STATUSES = (Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value,
                      Status.COMPLETED.value)
 
-#: Functions called as ``hook(session, manifest, action)`` inside the move's transaction,
-#: after the move is written; reconciliation registers itself here.
-AFTER_MOVE: list[Callable] = []
-
 
 # ---------------------------------------------------------------- shared validation
 
@@ -128,8 +124,10 @@ def _finish(s, manifest: Manifest, action: Action, at: datetime | None) -> None:
     if at is not None:
         manifest.last_move_at = max(at, manifest.last_move_at or at)
     s.flush()
-    for hook in AFTER_MOVE:
-        hook(s, manifest, action.value)
+    # Imported here: the follow-up checks use this module's figures (accepted tonnage).
+    from .followups import after_move
+
+    after_move(s, manifest, action.value)
 
 
 def _vehicle(s, plate: str) -> Vehicle | None:

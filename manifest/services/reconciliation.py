@@ -1,7 +1,7 @@
 """Reconciling each manifest's tallies after every move, and the licence capacity findings.
 
-:func:`after_move` runs inside each signed move's transaction (it is registered on
-``lifecycle.AFTER_MOVE`` when the services package is imported). It gathers the tallies
+:func:`after_move` runs inside each signed move's transaction (called from
+:mod:`.followups`). It gathers the tallies
 known so far, lets the pure :func:`manifest.reconcile.reconcile` find the discrepancies and
 stores one finding per discrepancy key, so a retried or later move never doubles a finding:
 the figures recorded are those of the move that first showed the difference.
@@ -320,9 +320,3 @@ def after_move(session, manifest: Manifest, action: str) -> None:
             now=now,
             due_days=settings.finding_due_days,
         )
-
-
-def install_hooks() -> None:
-    """Register :func:`after_move` on the lifecycle once (repeated calls do nothing)."""
-    if after_move not in lifecycle.AFTER_MOVE:
-        lifecycle.AFTER_MOVE.append(after_move)

@@ -1,0 +1,126 @@
+"""Planned routes and GPS tracks of a manifest's trip."""
+
+from __future__ import annotations
+
+import json
+
+import marshmallow as ma
+from flask import Response, request
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from manifest.errors import ValidationFailed
+from manifest.services import tracks
+
+from ..auth import current_actor
+from ..db import session, uow
+from ..guards import accepts
+
+blp = Blueprint("tracks", __name__, url_prefix="/api/v1/manifests",
+                description="Planned routes and GPS tracks")
+
+GPX_TYPES = ("application/gpx+xml", "application/xml", "text/xml")
+GEOJSON_TYPES = ("application/geo+json",)
+MULTIPART = ("multipart/form-data",)
+
+
+class RouteOut(ma.Schema):
+    id = fields.Integer()
+    manifest_id = fields.Integer()
+    corridor_m = fields.Integer()
+    points = fields.Integer()
+    file_sha256 = fields.String()
+    geometry = fields.Method("_geometry")
+    created_at = fields.AwareDateTime()
+
+    def _geometry(self, row):
+        return json.loads(row.geometry)
+
+
+class TrackOut(ma.Schema):
+    id = fields.Integer()
+    manifest_id = fields.Integer()
+    organization_id = fields.Integer()
+    vehicle_plate = fields.String()
+    file_sha256 = fields.String()
+    route_id = fields.Integer(allow_none=True)
+    fixes = fields.Integer()
+    started_at = fields.AwareDateTime()
+    ended_at = fields.AwareDateTime()
+    created_at = fields.AwareDateTime()
+    analysis = fields.Method("_analysis")
+
+    def _analysis(self, row):
+        return json.loads(row.analysis)
+
+
+def _upload() -> tuple[bytes, str]:
+    """The file from a raw body or from the ``file`` part of a multipart form."""
+    if request.mimetype == "multipart/form-data":
+        part = request.files.get("file")
+        if part is None:
+            raise ValidationFailed("send the file in a form field named 'file'",
+                                   errors={"file": ["missing"]})
+        return part.read(), part.mimetype or "application/octet-stream"
+    return request.get_data(cache=False), request.mimetype or "application/octet-stream"
+
+
+def _corridor() -> int:
+    raw = request.args.get("corridor_m") or request.form.get("corridor_m") or "500"
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed("corridor_m must be a whole number of metres",
+                               errors={"corridor_m": ["not a whole number"]}) from None
+
+
+@blp.route("/<ref>/route", methods=["PUT"])
+@accepts(*GPX_TYPES, *GEOJSON_TYPES, *MULTIPART)
+@blp.response(200, RouteOut)
+def put_route(ref):
+    """Set the planned route: GeoJSON LineString, or a GPX route or track (?corridor_m=500)."""
+    actor = current_actor()
+    data, content_type = _upload()
+    return tracks.set_route(uow(), actor=actor, ref=ref, data=data, content_type=content_type,
+                            corridor_m=_corridor())
+
+
+@blp.route("/<ref>/route", methods=["GET"])
+@blp.response(200, RouteOut)
+def get_route(ref):
+    """The planned route in force."""
+    return tracks.get_route(session(), current_actor(), ref)
+
+
+@blp.route("/<ref>/tracks", methods=["POST"])
+@accepts(*GPX_TYPES, *MULTIPART)
+@blp.response(201, TrackOut)
+def post_track(ref):
+    """Upload the GPX log of the trip (raw body or multipart 'file'); answers the analysis."""
+    actor = current_actor()
+    data, content_type = _upload()
+    row, created = tracks.upload_track(uow(), actor=actor, ref=ref, data=data,
+                                       content_type=content_type)
+    return row, 201 if created else 200
+
+
+@blp.route("/<ref>/tracks", methods=["GET"])
+@blp.response(200, TrackOut(many=True))
+def list_tracks(ref):
+    """The tracks uploaded for the trip."""
+    return tracks.list_tracks(session(), current_actor(), ref)
+
+
+@blp.route("/<ref>/tracks/<int:track_id>", methods=["GET"])
+@blp.response(200, TrackOut)
+def get_track(ref, track_id):
+    """One track with its analysis."""
+    return tracks.get_track(session(), current_actor(), ref, track_id)
+
+
+@blp.route("/<ref>/tracks/<int:track_id>.geojson", methods=["GET"])
+@blp.response(200, content_type="application/geo+json")
+def track_geojson(ref, track_id):
+    """Map layers: route, corridor, sites, the track and each episode, as GeoJSON."""
+    body = tracks.track_geojson(session(), current_actor(), ref, track_id)
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")

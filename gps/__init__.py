@@ -1,0 +1,37 @@
+"""GPS tracks of waste transports, checked against the planned route.
+
+A pure library (no Flask, no database). The public API:
+
+* :func:`parse_gpx` — the fast GPX reader (streaming expat into numpy);
+* :func:`parse_gpx_reference` — the same result through gpxpy;
+* :func:`parse_route` — a planned route from GeoJSON or GPX;
+* :func:`analyse` — the analysis of a track, returning an :class:`Analysis`;
+* :class:`Track`, :class:`Route`, :class:`Site`, :class:`Thresholds`,
+  :class:`Episode`, :class:`Problem`; errors in :mod:`gps.errors`.
+"""
+
+from gps.analysis import KINDS, Analysis, Episode, Moment, Thresholds, analyse
+from gps.errors import GpxError
+from gps.guard import DEFAULT_MAX_BYTES
+from gps.parse import parse_gpx
+from gps.reference import parse_gpx_reference
+from gps.route import parse_route
+from gps.track import Problem, Route, Site, Track
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "KINDS",
+    "Analysis",
+    "Episode",
+    "GpxError",
+    "Moment",
+    "Problem",
+    "Route",
+    "Site",
+    "Thresholds",
+    "Track",
+    "analyse",
+    "parse_gpx",
+    "parse_gpx_reference",
+    "parse_route",
+]

@@ -1,0 +1,81 @@
+"""Errors raised when a GPS file or a planned route cannot be used.
+
+Every error is a :class:`GpxError` (a ``ValueError``) with a stable, machine
+readable ``code`` that callers (the HTTP layer, the command line) map to a
+response; ``message`` is for people and may change between versions.
+``detail`` carries what is known about the place of the fault, e.g. the
+1-based number of the offending fix, the line in the file or the size limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GpxError(ValueError):
+    """Base class: the input is refused. ``code`` identifies the reason."""
+
+    code = "gpx_error"
+
+    def __init__(self, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail: dict[str, Any] = detail
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as ``{"code", "message", "detail"}`` for a JSON response."""
+        return {"code": self.code, "message": self.message, "detail": dict(self.detail)}
+
+
+class TooLarge(GpxError):
+    """The input is larger than the configured size limit (HTTP 413)."""
+
+    code = "too_large"
+
+
+class ForbiddenXml(GpxError):
+    """The XML has a DOCTYPE, an entity declaration or an entity reference."""
+
+    code = "forbidden_xml"
+
+
+class Malformed(GpxError):
+    """The file is not well-formed (truncated, broken XML or JSON, bad encoding)."""
+
+    code = "malformed"
+
+
+class NotGpx(GpxError):
+    """Well-formed XML, but its root element is not a GPX 1.0/1.1 ``<gpx>``."""
+
+    code = "not_gpx"
+
+
+class UnsupportedFormat(GpxError):
+    """A route that is neither GPX nor a GeoJSON LineString."""
+
+    code = "unsupported_format"
+
+
+class EmptyTrack(GpxError):
+    """The GPX file has no track points (``<trkpt>``)."""
+
+    code = "empty_track"
+
+
+class EmptyRoute(GpxError):
+    """The route has fewer than two distinct points."""
+
+    code = "empty_route"
+
+
+class BadCoordinate(GpxError):
+    """A latitude, longitude or elevation is missing, non-numeric or out of range."""
+
+    code = "bad_coordinate"
+
+
+class BadTime(GpxError):
+    """A track point has no ``<time>`` or one that is not an ISO 8601 date-time."""
+
+    code = "bad_time"

@@ -1,0 +1,251 @@
+"""The fast GPX reader: streaming expat into numpy arrays.
+
+It reads what gpxpy reads — ``lat``/``lon`` attributes, ``<ele>`` and
+``<time>`` of each ``<trkpt>`` directly inside ``<trk>/<trkseg>`` (every
+track, every segment, in file order), or of each ``<rtept>`` inside ``<rte>``
+— without building a tree: the handlers below only append strings to lists,
+and every 65,536 fixes the lists are converted to arrays in bulk, so memory
+stays proportional to the number of fixes, not to the file.
+
+The tests prove that :func:`parse_gpx` and the gpxpy-based
+:func:`gps.reference.parse_gpx_reference` give identical tracks on every file
+of the test corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from gps.errors import BadCoordinate, BadTime, NotGpx
+from gps.guard import DEFAULT_MAX_BYTES, Source, iter_chunks, new_parser, parse_xml
+from gps.times import parse_times
+from gps.track import Track, build_track
+
+GPX_NAMESPACES = (
+    "http://www.topografix.com/GPX/1/0",
+    "http://www.topografix.com/GPX/1/1",
+    "",  # some writers omit the namespace; gpxpy accepts that too
+)
+_FLUSH = 1 << 16
+
+
+@dataclass
+class RawFixes:
+    """Fixes as read, in file order, before validation and cleaning."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    time_ms: np.ndarray | None  # None when times were not asked for
+    ele: np.ndarray
+
+
+def parse_gpx(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Track:
+    """Read the track points of a GPX 1.0 or 1.1 file into a :class:`Track`.
+
+    ``source`` is the bytes, a path, or a binary stream. All ``<trk>`` and all
+    their ``<trkseg>`` are read in file order; routes and waypoints are
+    ignored. Times without an offset are UTC.
+
+    Raises (all :class:`gps.errors.GpxError`): ``TooLarge`` (over ``max_bytes``,
+    checked before parsing when the size is known, else while streaming),
+    ``ForbiddenXml`` (DOCTYPE, entities), ``Malformed`` (not well-formed,
+    truncated), ``NotGpx`` (another XML document), ``EmptyTrack`` (no track
+    points), ``BadCoordinate`` (missing, non-numeric or out-of-range position or
+    non-numeric elevation), ``BadTime`` (a fix without a valid time).
+    """
+    raw = read_fixes(iter_chunks(source, max_bytes), "trkpt", with_time=True)
+    assert raw.time_ms is not None
+    return build_track(raw.lat, raw.lon, raw.time_ms, raw.ele)
+
+
+def read_fixes(chunks: Iterator[memoryview], point: str, *, with_time: bool) -> RawFixes:
+    """Stream a GPX document and return the ``point`` elements (trkpt or rtept).
+
+    Raises the GpxErrors listed in :func:`parse_gpx`, except EmptyTrack: an
+    empty result is returned as empty arrays.
+    """
+    if point == "trkpt":
+        container, container_level = "trkseg", 3
+    elif point == "rtept":
+        container, container_level = "rte", 2
+    else:
+        raise ValueError(f"unknown point element {point!r}")
+    columns = _Columns(with_time)
+    lats: list[str] = []
+    lons: list[str] = []
+    times: list[str | None] = []
+    eles: list[str | None] = []
+    text: list[str] = []  # expat appends character data here directly
+
+    level = 0  # depth of the current element; the root is 1
+    point_level = 0  # depth of the open point element (trkpt/rtept); 0 when none
+    open_level = 0  # depth of the open container (trkseg/rte); 0 when none
+    in_trk = False
+    collect = 0  # 1 inside the open point's <time>, 2 inside its <ele>
+    name_point = name_time = name_ele = name_container = name_trk = "\0"
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal level, point_level, collect
+        level += 1
+        if point_level:
+            if level == point_level + 1:
+                if name == name_time:
+                    collect = 1
+                    text.clear()
+                elif name == name_ele:
+                    collect = 2
+                    text.clear()
+            return
+        if name == name_point and level == open_level + 1 and open_level:
+            point_level = level
+            if len(attrs) == 4 and attrs[0] == "lat" and attrs[2] == "lon":
+                lats.append(attrs[1])
+                lons.append(attrs[3])
+            else:
+                lat, lon = _position(attrs, columns.count + len(lats) + 1)
+                lats.append(lat)
+                lons.append(lon)
+            times.append(None)
+            eles.append(None)
+        elif level <= 3:
+            structure(name)
+
+    def end(name: str) -> None:
+        nonlocal level, point_level, collect, open_level
+        if collect:
+            # Only the first <time> and <ele> of a point count, as in gpxpy.
+            if collect == 1:
+                if times[-1] is None:
+                    times[-1] = "".join(text)
+            elif eles[-1] is None:
+                eles[-1] = "".join(text)
+            collect = 0
+        elif level == point_level:
+            point_level = 0
+        elif level == open_level:
+            open_level = 0
+        level -= 1
+
+    def structure(name: str) -> None:
+        nonlocal open_level, in_trk, name_point, name_time, name_ele, name_container, name_trk
+        if level == 1:
+            namespace, _, local = name.rpartition(" ")
+            if local != "gpx" or namespace not in GPX_NAMESPACES:
+                shown = f"{{{namespace}}}{local}" if namespace else local
+                raise NotGpx(f"the root element is <{shown}>, not a GPX 1.0 or 1.1 <gpx>")
+            prefix = namespace + " " if namespace else ""
+            name_point, name_time, name_ele = prefix + point, prefix + "time", prefix + "ele"
+            name_container, name_trk = prefix + container, prefix + "trk"
+        elif level == 2:
+            in_trk = name == name_trk
+            if container_level == 2 and name == name_container:
+                open_level = 2
+        elif container_level == 3 and in_trk and name == name_container:
+            open_level = 3
+
+    def after_chunk() -> None:
+        if not collect:
+            text.clear()  # whitespace between elements
+        # The last point may still be open: convert only those before it.
+        if len(lats) > _FLUSH:
+            columns.add(lats, lons, times, eles, len(lats) - 1)
+
+    parser = new_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
+    parse_xml(parser, chunks, after_chunk)
+    columns.add(lats, lons, times, eles, len(lats))
+    return columns.result()
+
+
+def _position(attrs: list[str], fix: int) -> tuple[str, str]:
+    values = dict(zip(attrs[::2], attrs[1::2], strict=True))
+    missing = [key for key in ("lat", "lon") if key not in values]
+    if missing:
+        raise BadCoordinate(f"fix {fix} has no {' or '.join(missing)} attribute", fix=fix)
+    return values["lat"], values["lon"]
+
+
+class _Columns:
+    """Converts batches of strings to arrays; raises for the first bad value."""
+
+    def __init__(self, with_time: bool) -> None:
+        self.with_time = with_time
+        self.count = 0
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(
+        self,
+        lats: list[str],
+        lons: list[str],
+        times: list[str | None],
+        eles: list[str | None],
+        k: int,
+    ) -> None:
+        """Convert the first ``k`` entries of each list and remove them."""
+        if k == 0:
+            return
+        first = self.count + 1
+        lat = _floats(lats[:k], "latitude", first)
+        lon = _floats(lons[:k], "longitude", first)
+        ele = _floats(eles[:k], "elevation", first)
+        part: tuple[np.ndarray, ...] = (lat, lon, ele)
+        if self.with_time:
+            batch = times[:k]
+            for missing in (None, ""):
+                if missing in batch:
+                    fix = first + batch.index(missing)
+                    raise BadTime(f"fix {fix} has no time", fix=fix)
+            ms, bad = parse_times(batch)  # type: ignore[arg-type]
+            if bad is not None:
+                raise BadTime(
+                    f"fix {first + bad} has time {batch[bad]!r}, not an ISO 8601 date-time",
+                    fix=first + bad,
+                )
+            part += (ms,)
+        self.parts.append(part)
+        self.count += k
+        for values in (lats, lons, times, eles):
+            del values[:k]
+
+    def result(self) -> RawFixes:
+        if not self.parts:
+            empty = np.zeros(0, dtype=np.float64)
+            return RawFixes(
+                empty, empty, np.zeros(0, dtype=np.int64) if self.with_time else None, empty
+            )
+        joined = [np.concatenate(column) for column in zip(*self.parts, strict=True)]
+        self.parts.clear()
+        return RawFixes(
+            lat=joined[0],
+            lon=joined[1],
+            ele=joined[2],
+            time_ms=joined[3] if self.with_time else None,
+        )
+
+
+def _floats(values: list, what: str, first: int) -> np.ndarray:
+    """Strings to float64, None or "" (missing) to NaN; BadCoordinate names the first bad fix."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (ValueError, TypeError):
+        pass
+    if "" in values:
+        values = [value or None for value in values]
+        try:
+            return np.array(values, dtype=np.float64)
+        except (ValueError, TypeError):
+            pass
+    for index, value in enumerate(values):
+        try:
+            float(value) if value is not None else None
+        except (ValueError, TypeError):
+            fix = first + index
+            raise BadCoordinate(
+                f"fix {fix} has {what} {value!r}, which is not a number", fix=fix
+            ) from None
+    raise AssertionError("unreachable: numpy refused a list that float() accepts")

@@ -1,0 +1,127 @@
+"""Planned routes: a GeoJSON LineString, or the route or track of a GPX file."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from gps.errors import BadCoordinate, EmptyRoute, Malformed, UnsupportedFormat
+from gps.guard import DEFAULT_MAX_BYTES, Source, iter_chunks, read_all
+from gps.parse import read_fixes
+from gps.track import Route, build_route
+
+_GEOJSON_TYPES = {"application/geo+json", "application/vnd.geo+json", "application/json"}
+_GPX_TYPES = {"application/gpx+xml", "application/xml", "text/xml"}
+_SNIFF_TYPES = {"", "application/octet-stream", "text/plain"}
+
+
+def parse_route(
+    source: Source, content_type: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Route:
+    """Read a planned route.
+
+    Accepted: GeoJSON — a LineString geometry, a Feature holding one, or a
+    FeatureCollection with exactly one LineString feature (other features
+    such as site points are ignored); GPX — the points of its ``<rte>``
+    elements in file order, or, when it has none, of its tracks (all
+    segments, in order; times are ignored). The format comes from
+    ``content_type`` (``application/geo+json``, ``application/gpx+xml``, ...)
+    or, when that is None or generic, from the first character.
+
+    Raises the XML errors of :func:`gps.parse.parse_gpx`, ``Malformed`` for
+    broken JSON, ``UnsupportedFormat`` for other formats or geometries,
+    ``BadCoordinate`` and ``EmptyRoute`` (fewer than two distinct points).
+    """
+    data = read_all(source, max_bytes)
+    kind = _format(content_type, data)
+    if kind == "geojson":
+        lat, lon = _geojson_line(data)
+        return build_route(lat, lon)
+    raw = read_fixes(iter_chunks(data, max_bytes), "rtept", with_time=False)
+    if raw.lat.shape[0] == 0:
+        raw = read_fixes(iter_chunks(data, max_bytes), "trkpt", with_time=False)
+    if raw.lat.shape[0] == 0:
+        raise EmptyRoute("the GPX file has neither route nor track points")
+    return build_route(raw.lat, raw.lon)
+
+
+def _format(content_type: str | None, data: bytes) -> str:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in _GEOJSON_TYPES:
+        return "geojson"
+    if media in _GPX_TYPES:
+        return "gpx"
+    if media not in _SNIFF_TYPES:
+        raise UnsupportedFormat(f"routes are GeoJSON or GPX, not {media}")
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return "geojson"
+    if head.startswith(b"<"):
+        return "gpx"
+    raise UnsupportedFormat("the route is neither GeoJSON nor GPX")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _geojson_line(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        document = json.loads(data, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:
+        raise Malformed(f"the route is not valid JSON ({error})") from None
+    geometry = _line_geometry(document)
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list):
+        raise Malformed("the LineString has no coordinates array")
+    lon = np.empty(len(coordinates))
+    lat = np.empty(len(coordinates))
+    for index, position in enumerate(coordinates):
+        if (
+            not isinstance(position, list)
+            or len(position) < 2
+            or not all(_is_number(value) for value in position)
+        ):
+            raise BadCoordinate(
+                f"route point {index + 1} is {position!r}, not [longitude, latitude]",
+                point=index + 1,
+            )
+        lon[index], lat[index] = position[0], position[1]
+    return lat, lon
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _line_geometry(document: Any) -> dict[str, Any]:
+    if not isinstance(document, dict):
+        raise UnsupportedFormat("a GeoJSON route must be an object")
+    kind = document.get("type")
+    if kind == "LineString":
+        return document
+    if kind == "Feature":
+        geometry = document.get("geometry")
+        if isinstance(geometry, dict) and geometry.get("type") == "LineString":
+            return geometry
+        found = geometry.get("type") if isinstance(geometry, dict) else None
+        raise UnsupportedFormat(f"the route feature's geometry is {found}, not a LineString")
+    if kind == "FeatureCollection":
+        features = document.get("features")
+        if not isinstance(features, list):
+            raise Malformed("the FeatureCollection has no features array")
+        lines = [
+            feature["geometry"]
+            for feature in features
+            if isinstance(feature, dict)
+            and isinstance(feature.get("geometry"), dict)
+            and feature["geometry"].get("type") == "LineString"
+        ]
+        if len(lines) != 1:
+            raise UnsupportedFormat(
+                f"the FeatureCollection has {len(lines)} LineString features; a route needs one"
+            )
+        return lines[0]
+    raise UnsupportedFormat(f"GeoJSON {kind!r} is not a route; give a LineString")

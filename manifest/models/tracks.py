@@ -1,0 +1,70 @@
+"""Uploaded files (kept compressed, addressed by SHA-256), planned routes and GPS tracks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, utcnow
+
+
+class StoredFile(Base):
+    """The bytes of an uploaded file, exactly as received, zlib-compressed."""
+
+    __tablename__ = "stored_files"
+    __table_args__ = (CheckConstraint("length(sha256) = 64", name="sha256_len"),)
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ManifestRoute(Base):
+    """A planned route; a new upload supersedes the previous one, which is kept."""
+
+    __tablename__ = "manifest_routes"
+    __table_args__ = (CheckConstraint("corridor_m > 0", name="corridor_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifest_id: Mapped[int] = mapped_column(ForeignKey("manifests.id"), index=True)
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    corridor_m: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    #: The route as a GeoJSON LineString, whatever format it came in.
+    geometry: Mapped[str] = mapped_column(Text)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class GpsTrack(Base):
+    """One uploaded GPX log of a trip and the analysis made of it at upload."""
+
+    __tablename__ = "gps_tracks"
+    __table_args__ = (UniqueConstraint("manifest_id", "file_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifest_id: Mapped[int] = mapped_column(ForeignKey("manifests.id"), index=True)
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    route_id: Mapped[int | None] = mapped_column(ForeignKey("manifest_routes.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    vehicle_plate: Mapped[str] = mapped_column(String(16))
+    fixes: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: JSON of the analysis (summary, episodes, problems, thresholds).
+    analysis: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,277 @@
+"""Planned routes and GPS tracks: storing the files, analysing trips, raising findings."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+import gps
+from gps.errors import GpxError, TooLarge
+
+from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
+from ..chain import file_digest
+from ..config import Settings
+from ..errors import (
+    BadFile,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from ..models import GpsTrack, Manifest, ManifestRoute, Organization, StoredFile
+from ..status import Party, Status
+from ..uow import UnitOfWork
+from .access import load_visible
+from .custody import append_event
+from .findings import raise_finding
+
+ROUTE_STATUSES = frozenset({Status.DRAFT, Status.ISSUED, Status.IN_TRANSIT})
+TRACK_STATUSES = frozenset({Status.IN_TRANSIT, Status.DELIVERED, Status.ACCEPTED,
+                            Status.PARTIALLY_REJECTED, Status.REJECTED, Status.COMPLETED})
+MAX_CORRIDOR_M = 20_000
+
+
+def _gpx_failure(exc: GpxError):
+    if isinstance(exc, TooLarge):
+        return PayloadTooLarge(str(exc), details=exc.to_dict())
+    return BadFile(str(exc), errors={"file": [str(exc)]}, details=exc.to_dict())
+
+
+def store_file(session, data: bytes, content_type: str) -> StoredFile:
+    """Keep the bytes as received, compressed; the same content is stored once."""
+    digest = file_digest(data)
+    row = session.get(StoredFile, digest)
+    if row is None:
+        row = StoredFile(sha256=digest, size=len(data), content_type=content_type[:100],
+                         data=zlib.compress(data, 6))
+        session.add(row)
+        session.flush()
+    return row
+
+
+def file_bytes(row: StoredFile) -> bytes:
+    return zlib.decompress(row.data)
+
+
+def _site(org: Organization) -> gps.Site | None:
+    if org.lat is None or org.lon is None:
+        return None
+    return gps.Site(lat=float(org.lat), lon=float(org.lon), radius_m=float(org.site_radius_m))
+
+
+def current_route(session, manifest_id: int) -> ManifestRoute | None:
+    return session.scalar(select(ManifestRoute).where(ManifestRoute.manifest_id == manifest_id)
+                          .order_by(ManifestRoute.id.desc()).limit(1))
+
+
+def get_route(session, actor: Actor, ref) -> ManifestRoute:
+    """The route in force for a manifest the actor may see. Raises NotFound."""
+    manifest = load_visible(session, actor, ref)
+    row = current_route(session, manifest.id)
+    if row is None:
+        raise NotFound("no planned route for this manifest")
+    return row
+
+
+def set_route(uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: str,
+              corridor_m: int = 500) -> ManifestRoute:
+    """Record the planned route of a trip (GeoJSON LineString, GPX route or track).
+
+    The generator or the current transporter may set it while the trip has not ended; a new
+    route supersedes the previous one, which is kept. Raises NotFound, Forbidden,
+    InvalidTransition, ValidationFailed, BadFile, PayloadTooLarge.
+    """
+    if not isinstance(corridor_m, int) or not 10 <= corridor_m <= MAX_CORRIDOR_M:
+        raise ValidationFailed(f"corridor_m must be a whole number of metres, 10 to "
+                               f"{MAX_CORRIDOR_M}", errors={"corridor_m": ["10 to 20000"]})
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        if actor.organization_id == manifest.generator_id:
+            actor.require_user_role(WRITE_ROLES)
+        elif actor.organization_id == manifest.transporter_id:
+            actor.require_user_role(TRANSPORT_ROLES)
+        else:
+            raise Forbidden("only the generator or the transporter may set the route")
+        if manifest.status not in ROUTE_STATUSES:
+            raise InvalidTransition(f"the route of a manifest that is {manifest.status} is "
+                                    "final")
+        try:
+            route = gps.parse_route(data, content_type=content_type,
+                                    max_bytes=Settings().max_body_bytes)
+        except GpxError as exc:
+            raise _gpx_failure(exc) from None
+        stored = store_file(s, data, content_type)
+        geometry = {"type": "LineString",
+                    "coordinates": [[round(float(lon), 7), round(float(lat), 7)]
+                                    for lat, lon in zip(route.lat, route.lon, strict=True)]}
+        row = ManifestRoute(manifest_id=manifest.id, file_sha256=stored.sha256,
+                            corridor_m=corridor_m, points=len(route),
+                            geometry=json.dumps(geometry, separators=(",", ":")),
+                            uploaded_by_id=actor.user_id, organization_id=actor.organization_id)
+        s.add(row)
+        s.flush()
+        party = Party.GENERATOR if actor.organization_id == manifest.generator_id else (
+            Party.TRANSPORTER)
+        append_event(s, manifest=manifest, action="route", actor=actor, party=party.value,
+                     payload={"file_sha256": stored.sha256, "size": stored.size,
+                              "corridor_m": corridor_m, "points": len(route)})
+        uow.commit()
+        return row
+
+
+def _leg_of(manifest: Manifest, organization_id: int):
+    legs = [leg for leg in manifest.legs if leg.transporter_id == organization_id]
+    return legs[-1] if legs else None
+
+
+def _context(session, manifest: Manifest, organization_id: int, route_row):
+    """The route, sites and interval that apply to one transporter's part of the trip."""
+    leg = _leg_of(manifest, organization_id)
+    legs = manifest.legs
+    first = leg is not None and leg.leg_no == 1
+    last = leg is not None and leg.leg_no == len(legs)
+    start = leg.started_at if leg is not None else manifest.picked_up_at
+    if leg is not None and not last:
+        end = legs[leg.leg_no].started_at  # the next leg starts where this one ended
+    else:
+        end = manifest.delivered_at
+    interval = (start, end) if start is not None and end is not None and end > start else None
+    route = None
+    thresholds = gps.Thresholds()
+    if route_row is not None:
+        route = gps.parse_route(route_row.geometry.encode(), content_type="application/geo+json")
+        thresholds = gps.Thresholds(corridor_m=float(route_row.corridor_m))
+    origin = _site(session.get(Organization, manifest.generator_id)) if first else None
+    destination = _site(session.get(Organization, manifest.receiver_id)) if last else None
+    return {"route": route, "origin": origin, "destination": destination,
+            "interval": interval, "thresholds": thresholds}
+
+
+def _analyse(session, manifest, organization_id, route_row, data: bytes):
+    try:
+        track = gps.parse_gpx(data, max_bytes=Settings().max_body_bytes)
+        return track, gps.analyse(track, **_context(session, manifest, organization_id,
+                                                    route_row))
+    except GpxError as exc:
+        raise _gpx_failure(exc) from None
+
+
+def upload_track(uow: UnitOfWork, *, actor: Actor, ref, data: bytes,
+                 content_type: str = "application/gpx+xml") -> tuple[GpsTrack, bool]:
+    """Store and analyse the GPX log of a transporter's part of a trip.
+
+    Each episode found becomes a finding linked to the manifest, its parties and the vehicle;
+    the file's SHA-256 and the summary go into the custody chain. Uploading the same file
+    again returns the first result and changes nothing. Returns (track, created).
+    Raises NotFound, Forbidden, InvalidTransition, BadFile, PayloadTooLarge.
+    """
+    actor.require_user_role(TRANSPORT_ROLES)
+    with uow:
+        s = uow.session
+        manifest = load_visible(s, actor, ref, lock=True)
+        if manifest.status not in TRACK_STATUSES:
+            raise InvalidTransition(f"a track is uploaded after pickup; the manifest is "
+                                    f"{manifest.status}")
+        leg = _leg_of(manifest, actor.organization_id)
+        if leg is None:
+            raise Forbidden("only a transporter of this trip may upload its track")
+        digest = file_digest(data)
+        existing = s.scalar(select(GpsTrack).where(GpsTrack.manifest_id == manifest.id,
+                                                   GpsTrack.file_sha256 == digest))
+        if existing is not None:
+            return existing, False
+        route_row = current_route(s, manifest.id)
+        track, analysis = _analyse(s, manifest, actor.organization_id, route_row, data)
+        stored = store_file(s, data, content_type)
+        result = analysis.to_dict()
+        row = GpsTrack(
+            manifest_id=manifest.id, file_sha256=stored.sha256,
+            route_id=None if route_row is None else route_row.id,
+            organization_id=actor.organization_id, uploaded_by_id=actor.user_id,
+            vehicle_plate=leg.vehicle_plate, fixes=len(track),
+            started_at=_utc_ms(int(track.time_ms[0])), ended_at=_utc_ms(int(track.time_ms[-1])),
+            analysis=json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+        )
+        s.add(row)
+        s.flush()
+        for episode in analysis.episodes:
+            raise_finding(
+                s, type=episode.kind, severity=episode.severity,
+                key=f"track{row.id}:{episode.kind}:{episode.start.time_ms}",
+                message=_episode_message(episode), measured=episode.to_dict(),
+                manifest=manifest, vehicle_plate=leg.vehicle_plate,
+            )
+        summary = result["summary"]
+        append_event(s, manifest=manifest, action="track", actor=actor,
+                     party=Party.TRANSPORTER.value,
+                     payload={"file_sha256": stored.sha256, "size": stored.size,
+                              "track_id": row.id, "fixes": len(track),
+                              "start": summary.get("start"), "end": summary.get("end"),
+                              "length_km": summary.get("length_km"),
+                              "inside_corridor_share": summary.get("inside_corridor_share"),
+                              "episodes": _counts(analysis)})
+        uow.commit()
+        return row, True
+
+
+def _utc_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _counts(analysis) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for episode in analysis.episodes:
+        counts[episode.kind] = counts.get(episode.kind, 0) + 1
+    return counts
+
+
+def _episode_message(episode) -> str:
+    minutes = episode.duration_s / 60
+    return (f"{episode.kind.replace('_', ' ')} from {episode.start.to_dict()['time']} for "
+            f"{minutes:.1f} min, {episode.distance_m:.0f} m")
+
+
+def get_track(session, actor: Actor, ref, track_id: int) -> GpsTrack:
+    manifest = load_visible(session, actor, ref)
+    row = session.get(GpsTrack, track_id)
+    if row is None or row.manifest_id != manifest.id:
+        raise NotFound(f"track {track_id} not found")
+    return row
+
+
+def list_tracks(session, actor: Actor, ref) -> list[GpsTrack]:
+    manifest = load_visible(session, actor, ref)
+    return list(session.scalars(select(GpsTrack).where(GpsTrack.manifest_id == manifest.id)
+                                .order_by(GpsTrack.id)))
+
+
+def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
+    """Map layers for a track: route, corridor, sites, the track and its episodes.
+
+    Recomputed from the stored file with the route in force at upload, so it always matches
+    the analysis that raised the findings."""
+    row = get_track(session, actor, ref, track_id)
+    manifest = session.get(Manifest, row.manifest_id)
+    route_row = None if row.route_id is None else session.get(ManifestRoute, row.route_id)
+    _, analysis = _analyse(session, manifest, row.organization_id, route_row,
+                           file_bytes(session.get(StoredFile, row.file_sha256)))
+    return analysis.to_geojson()
+
+
+def after_move(session, manifest: Manifest, action: str) -> None:
+    """A completed trip without any uploaded track is a finding."""
+    if action != "complete":
+        return
+    has_track = session.scalar(select(GpsTrack.id).where(GpsTrack.manifest_id == manifest.id)
+                               .limit(1))
+    if has_track is None:
+        raise_finding(session, type="track_missing", severity="warning", key="track_missing",
+                      message="the trip was completed without any GPS track uploaded",
+                      measured={"picked_up_at": manifest.picked_up_at,
+                                "delivered_at": manifest.delivered_at},
+                      manifest=manifest)
