@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
+import manifest.models  # noqa: F401  (registers the tables)
 from manifest.config import database_url
 from manifest.db import Base, make_engine
-import manifest.models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = Base.metadata
