@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..numbering import CHINA, city_of, format_number, issue_year
 from ..quantities import parse_decimal, parse_percentage
-from ..status import Action, Party, Status, decision_outcome, move_for
+from ..status import MOVES, Action, Party, Status, decision_outcome, move_for
 from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_any, load_visible
@@ -206,6 +206,17 @@ def _require_party(actor: Actor, manifest: Manifest, party: Party, roles=WRITE_R
     actor.require_user_role(roles)
 
 
+def _open_move(s, actor: Actor, ref, action: Action) -> Manifest:
+    """Lock the manifest and check that the actor's organisation is the party the status
+    table names for ``action`` and that the manifest's status allows it."""
+    manifest = load_visible(s, actor, ref, lock=True)
+    move = MOVES[action]
+    _require_party(actor, manifest, move.by,
+                   TRANSPORT_ROLES if move.by == Party.TRANSPORTER else WRITE_ROLES)
+    move_for(action, manifest.status)
+    return manifest
+
+
 # ---------------------------------------------------------------- the moves
 
 
@@ -218,9 +229,7 @@ def issue_manifest(uow: UnitOfWork, *, actor: Actor, ref, at: datetime,
     """
     with uow:
         s = uow.session
-        manifest = load_visible(s, actor, ref, lock=True)
-        _require_party(actor, manifest, Party.GENERATOR)
-        move_for(Action.ISSUE, manifest.status)
+        manifest = _open_move(s, actor, ref, Action.ISSUE)
         at = _check_time(manifest, at)
         position = _check_position(position)
         for ln in manifest.lines:
@@ -278,9 +287,7 @@ def cancel_manifest(uow: UnitOfWork, *, actor: Actor, ref, reason: str, at: date
         raise ValidationFailed("a cancellation needs a reason", errors={"reason": ["required"]})
     with uow:
         s = uow.session
-        manifest = load_visible(s, actor, ref, lock=True)
-        _require_party(actor, manifest, Party.GENERATOR)
-        move_for(Action.CANCEL, manifest.status)
+        manifest = _open_move(s, actor, ref, Action.CANCEL)
         at = _check_time(manifest, at)
         position = _check_position(position)
         manifest.status = Status.CANCELLED.value
@@ -318,9 +325,7 @@ def pickup(uow: UnitOfWork, *, actor: Actor, ref, vehicle_plate: str, driver: st
     """The transporter signs for the load with the quantity loaded on each line."""
     with uow:
         s = uow.session
-        manifest = load_visible(s, actor, ref, lock=True)
-        _require_party(actor, manifest, Party.TRANSPORTER, TRANSPORT_ROLES)
-        move_for(Action.PICKUP, manifest.status)
+        manifest = _open_move(s, actor, ref, Action.PICKUP)
         at = _check_time(manifest, at)
         position = _check_position(position)
         plate = _transport_vehicle(s, manifest.transporter_id, vehicle_plate)
@@ -406,9 +411,7 @@ def deliver(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict], at: dateti
     from the declaration, the waste code and form it found)."""
     with uow:
         s = uow.session
-        manifest = load_visible(s, actor, ref, lock=True)
-        _require_party(actor, manifest, Party.RECEIVER)
-        move_for(Action.DELIVER, manifest.status)
+        manifest = _open_move(s, actor, ref, Action.DELIVER)
         at = _check_time(manifest, at)
         position = _check_position(position)
         moisture = None
@@ -452,9 +455,7 @@ def decide(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict],
     """The receiver accepts or rejects each line; accepted + rejected must equal received."""
     with uow:
         s = uow.session
-        manifest = load_visible(s, actor, ref, lock=True)
-        _require_party(actor, manifest, Party.RECEIVER)
-        move_for(Action.DECIDE, manifest.status)
+        manifest = _open_move(s, actor, ref, Action.DECIDE)
         at = _check_time(manifest, at or utcnow())
 
         def parse(raw, line):
@@ -492,9 +493,7 @@ def complete(uow: UnitOfWork, *, actor: Actor, ref, operation: str, completed_at
     """The receiver records the treatment operation applied and when it was done."""
     with uow:
         s = uow.session
-        manifest = load_visible(s, actor, ref, lock=True)
-        _require_party(actor, manifest, Party.RECEIVER)
-        move_for(Action.COMPLETE, manifest.status)
+        manifest = _open_move(s, actor, ref, Action.COMPLETE)
         completed_at = _check_time(manifest, completed_at, "completed_at")
         operation = validate_operation(operation)
         manifest.status = Status.COMPLETED.value
