@@ -172,13 +172,16 @@ def catalogue_import(file):
     hazard). Valid rows are loaded; each rejected row is reported with its line."""
     from manifest.services.catalogue_search import import_catalogue
 
-    with open(file, "rb") as fh, click.progressbar(length=0, label="importing",
-                                                    file=sys.stderr) as bar:
+    with open(file, "rb") as fh:
+        rows = max(sum(1 for _ in fh) - 1, 0)  # the header is not a row
+        fh.seek(0)
+        bar = click.progressbar(length=rows, label="importing", file=sys.stderr)
+
         def progress(n):
             bar.update(1)
 
         try:
-            with _uow() as uow:
+            with bar, _uow() as uow:
                 inserted, updated, rejected = import_catalogue(uow, fh, progress=progress)
         except DomainError as exc:
             _fail(exc)
