@@ -22,6 +22,19 @@ def database_url() -> str:
     return f"sqlite:///{var / 'hwm.sqlite3'}"
 
 
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value
+
+
 @dataclass
 class Settings:
     database_url: str = field(default_factory=database_url)
@@ -29,7 +42,7 @@ class Settings:
     region: str = field(default_factory=lambda: os.environ.get("HWM_REGION", "440700"))
     #: Largest request body accepted, in bytes (GPX logs are the largest bodies).
     max_body_bytes: int = 50 * 1024 * 1024
-    transit_limit_days: int = 3
-    finding_due_days: int = 15
-    decision_workdays: int = 5
+    transit_limit_days: int = field(default_factory=lambda: _int("HWM_TRANSIT_LIMIT_DAYS", 3))
+    finding_due_days: int = field(default_factory=lambda: _int("HWM_FINDING_DUE_DAYS", 15))
+    decision_workdays: int = field(default_factory=lambda: _int("HWM_DECISION_WORKDAYS", 5))
     holidays: str = field(default_factory=lambda: os.environ.get("HWM_HOLIDAYS", ""))
