@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from manifest.models import CustodyEvent, Manifest
 from manifest.services.custody import verify_ledger, verify_manifest_chain
@@ -24,7 +26,11 @@ def _verify(sessions, manifest_id):
 
 
 def _sql(engine, statement, **params):
+    """Run SQL as an attacker with the database owner's rights would: on PostgreSQL the
+    append-only triggers are switched off for the session first."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(statement), params)
 
 
@@ -99,3 +105,19 @@ def test_deleting_the_newest_events_is_detected_by_the_head(world, sessions, eng
     with sessions() as s:
         ledger = verify_ledger(s)
     assert not ledger.valid and "head" in ledger.reason
+
+
+def test_postgresql_refuses_edits_and_deletes_of_evidence(world, engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the append-only triggers are PostgreSQL's; SQLite is for development")
+    m = _completed(world)
+    for statement in ("UPDATE custody_events SET payload = '{}' WHERE manifest_id = :m",
+                      "DELETE FROM custody_events WHERE manifest_id = :m",
+                      "DELETE FROM manifests WHERE id = :m"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(text(statement), {"m": m.id})
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM custody_events WHERE manifest_id = :m"),
+                             {"m": m.id}).scalar()
+    assert count == 6
