@@ -1,7 +1,7 @@
 """Raising many findings at once: a fixed number of statements however many there are.
 
 Matching a year of weighbridge records or sweeping deadlines can produce thousands of findings;
-one ``raise_finding`` per row would cost several round trips each. Here the rows are built in
+one ORM insert per finding would cost several round trips each. Here the rows are built in
 memory and written with one multi-row INSERT per table. The unique finding key makes the insert
 skip what exists already, so a retried batch, or two sweeps running at once, never double one.
 """

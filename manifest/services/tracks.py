@@ -14,6 +14,7 @@ from gps.errors import GpxError, TooLarge
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..chain import file_digest
 from ..config import Settings
+from ..db import utcnow
 from ..errors import (
     BadFile,
     Forbidden,
@@ -27,7 +28,8 @@ from ..status import Party, Status
 from ..uow import UnitOfWork
 from .access import load_visible
 from .custody import append_event
-from .findings import raise_finding
+from .finding_sets import NewFinding, raise_findings
+from .findings import manifest_parties
 
 ROUTE_STATUSES = frozenset({Status.DRAFT, Status.ISSUED, Status.IN_TRANSIT})
 TRACK_STATUSES = frozenset({Status.IN_TRANSIT, Status.DELIVERED, Status.ACCEPTED,
@@ -199,13 +201,14 @@ def upload_track(uow: UnitOfWork, *, actor: Actor, ref, data: bytes,
         )
         s.add(row)
         s.flush()
-        for episode in analysis.episodes:
-            raise_finding(
-                s, type=episode.kind, severity=episode.severity,
-                key=f"track{row.id}:{episode.kind}:{episode.start.time_ms}",
-                message=_episode_message(episode), measured=episode.to_dict(),
-                manifest=manifest, vehicle_plate=leg.vehicle_plate,
-            )
+        raise_findings(s, [
+            NewFinding(key=f"m{manifest.id}:track{row.id}:{episode.kind}:{episode.start.time_ms}",
+                       type=episode.kind, severity=episode.severity,
+                       message=_episode_message(episode), measured=episode.to_dict(),
+                       manifest_id=manifest.id, vehicle_plate=leg.vehicle_plate,
+                       parties=manifest_parties(manifest))
+            for episode in analysis.episodes
+        ], now=utcnow(), due_days=Settings().finding_due_days)
         summary = result["summary"]
         append_event(s, manifest=manifest, action="track", actor=actor,
                      party=Party.TRANSPORTER.value,
@@ -270,8 +273,11 @@ def after_move(session, manifest: Manifest, action: str) -> None:
     has_track = session.scalar(select(GpsTrack.id).where(GpsTrack.manifest_id == manifest.id)
                                .limit(1))
     if has_track is None:
-        raise_finding(session, type="track_missing", severity="warning", key="track_missing",
-                      message="the trip was completed without any GPS track uploaded",
-                      measured={"picked_up_at": manifest.picked_up_at,
-                                "delivered_at": manifest.delivered_at},
-                      manifest=manifest)
+        raise_findings(session, [NewFinding(
+            key=f"m{manifest.id}:track_missing", type="track_missing", severity="warning",
+            message="the trip was completed without any GPS track uploaded",
+            measured={"picked_up_at": manifest.picked_up_at,
+                      "delivered_at": manifest.delivered_at},
+            manifest_id=manifest.id, vehicle_plate=manifest.vehicle_plate,
+            parties=manifest_parties(manifest))], now=utcnow(),
+            due_days=Settings().finding_due_days)
