@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         organizations,
         receipts,
         reports,
+        tolerances,
         tracks,
         waste_codes,
     )
@@ -71,7 +72,7 @@ def register_blueprints(app: Flask) -> None:
         "security": [{"bearer": []}],
     })
     for module in (auth, organizations, waste_codes, manifest_print, tracks, manifests, ledger,
-                   findings, receipts, reports):
+                   findings, receipts, reports, tolerances):
         api.register_blueprint(module.blp)
     app.extensions["hwm"]["api"] = api
     app.register_blueprint(docs.bp)

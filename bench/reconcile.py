@@ -204,7 +204,7 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
         counts = {"numbered": 0, "plate_only": 0, "unmanifested": 0, "short": 0}
         with cur.copy(
             "COPY weighbridge_receipts (receiver_id, ticket, plate, arrived_at,"
-            " gross_kg, tare_kg, net_kg, manifest_number, outcome, created_at)"
+            " gross_kg, tare_kg, net_kg, manifest_number, created_at)"
             " FROM STDIN"
         ) as copy:
             for (mid, number, receiver, plate, picked, delivered, _s), kg in zip(
@@ -230,7 +230,6 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
                         15000,
                         net,
                         typed,
-                        "pending",
                         now,
                     )
                 )
@@ -248,7 +247,6 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
                         15000,
                         12000,
                         None,
-                        "pending",
                         now,
                     )
                 )

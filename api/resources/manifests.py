@@ -192,6 +192,18 @@ class ManifestOut(ma.Schema):
         return [a.value for a in actions_open_to(manifest.status)]
 
 
+class WeighbridgeOut(ma.Schema):
+    ticket = fields.String()
+    net_kg = DecimalString()
+    arrived_at = fields.AwareDateTime()
+
+
+class ManifestDetailOut(ManifestOut):
+    """A single manifest: the list's fields and the matched weighing, the fourth tally."""
+
+    weighbridge = fields.Nested(WeighbridgeOut, allow_none=True)
+
+
 class EventOut(ma.Schema):
     id = fields.Integer()
     sequence = fields.Integer()
@@ -240,10 +252,11 @@ def list_manifests(args):
 
 
 @blp.route("/<ref>", methods=["GET"])
-@blp.response(200, ManifestOut)
+@blp.response(200, ManifestDetailOut)
 def get(ref):
-    """One manifest, by id or 14-digit number."""
-    return manifests_query.get_visible(session(), current_actor(), ref)
+    """One manifest, by id or 14-digit number, with its matched weighbridge record (ticket,
+    net kg, arrival) or null."""
+    return manifests_query.get_detail(session(), current_actor(), ref)
 
 
 @blp.route("/<ref>", methods=["PATCH"])

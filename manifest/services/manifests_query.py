@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import select
 
 from ..actor import Actor
 from ..chain import Verdict
 from ..models import CustodyEvent, Manifest
+from ..models.receipts import WeighbridgeMatch, WeighbridgeReceipt
 from .access import load_visible, visible_manifests
 from .custody import manifest_events, verify_manifest_chain
 
@@ -34,6 +38,31 @@ def list_visible(session, actor: Actor, *, status: str | None = None, kind: str 
 
 def get_visible(session, actor: Actor, ref) -> Manifest:
     return load_visible(session, actor, ref)
+
+
+@dataclass(frozen=True)
+class ManifestDetail:
+    """A manifest with its weighbridge tally; reads like the manifest for everything else."""
+
+    manifest: Manifest
+    #: ``{"ticket", "net_kg", "arrived_at"}`` of the matched weighing, or None.
+    weighbridge: dict | None
+
+    def __getattr__(self, name):
+        return getattr(self.manifest, name)
+
+
+def get_detail(session, actor: Actor, ref) -> ManifestDetail:
+    """The manifest ``ref`` with the weighbridge record matched to it (the fourth tally), one
+    query more than :func:`get_visible`. Raises NotFound like it."""
+    manifest = load_visible(session, actor, ref)
+    R, W = WeighbridgeReceipt, WeighbridgeMatch
+    row = session.execute(
+        select(R.ticket, R.net_kg, R.arrived_at)
+        .join(W, W.receipt_id == R.id)
+        .where(W.manifest_id == manifest.id, W.outcome == "matched")
+    ).first()
+    return ManifestDetail(manifest, None if row is None else row._asdict())
 
 
 def events_visible(session, actor: Actor, ref) -> list[CustodyEvent]:

@@ -15,6 +15,9 @@ Everything runs as a fixed number of set-based statements per batch, whatever it
 4. raise ``unmanifested_receipt`` / ``misdirected_receipt`` findings, and a quantity finding
    where the net weight disagrees with the declared mass beyond tolerance.
 
+Steps 2 and 3 are one ``INSERT ... SELECT`` into ``weighbridge_matches``: a record is pending
+while it has no row there, and the stored records themselves are never rewritten.
+
 A record that arrives before its manifest's pickup is signed stays unmanifested: the plan
 forbids accepting a load without a manifest, and the finding is how the regulator hears of it.
 """
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, text, union_all, update
+from sqlalchemy import and_, case, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -36,6 +39,7 @@ from ..config import Settings
 from ..db import utcnow
 from ..errors import ValidationFailed
 from ..models import Manifest, ManifestLine, Organization, Vehicle, WeighbridgeReceipt
+from ..models.receipts import WeighbridgeMatch
 from ..receipts import FINDING_FOR_OUTCOME, MATCH_WINDOW, RowError, WeighRecord, iter_receipts
 from ..reconcile import WEIGHBRIDGE, reconcile
 from ..uow import UnitOfWork
@@ -43,7 +47,7 @@ from .finding_sets import NewFinding, raise_findings
 from .reconciliation import all_tolerances, as_new_finding, manifest_tallies
 from .registry import find_organization_by_uscc
 
-R = WeighbridgeReceipt
+R, WM = WeighbridgeReceipt, WeighbridgeMatch
 #: Longest trip a record is matched to by plate; longer ones are overdue anyway.
 MAX_TRANSIT = timedelta(days=7)
 #: Records written and matched per statement batch.
@@ -230,7 +234,6 @@ def store_records(
                     "tare_kg": r.tare_kg,
                     "net_kg": r.net_kg,
                     "manifest_number": r.manifest_number,
-                    "outcome": "pending",
                     "source_sha256": sha256,
                     "source_row": r.row,
                     "uploaded_by_id": user_id,
@@ -273,22 +276,37 @@ def match_pending(
     classify it and raise its findings; see the module docstring. Nothing is committed."""
     now = now or utcnow()
     settings = settings or Settings()
-    scope = [R.outcome == "pending"]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # A large batch is a handful of hash joins and sorts: give them memory, and skip JIT
+        # compilation, which the planner's row estimates for the CTEs would trigger for nothing.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL jit = off"))
+    scope = [~exists().where(WM.receipt_id == R.id)]
     if receiver_id is not None:
         scope.append(R.receiver_id == receiver_id)
-    M, M2, R2 = Manifest, aliased(Manifest), aliased(R)
+    M, M2 = Manifest, aliased(Manifest)
 
-    # One statement: a row is rewritten once, whichever way it is matched and classified.
+    # One statement writes one narrow result row per pending record, however it is matched.
     pending = (
         select(R.id, R.receiver_id, R.plate, R.arrived_at, R.manifest_number)
         .where(*scope)
         .cte("pending")
     )
     P = pending.c
-    by_number = select(
-        P.id.label("rid"), M.id.label("mid"), literal("number").label("how")
-    ).select_from(pending.join(M, M.number == P.manifest_number))
-    weighed = exists().where(R2.manifest_id == M.id, R2.outcome == "matched")
+    weighed = exists().where(WM.manifest_id == M.id, WM.outcome == "matched")
+    by_number = (
+        select(
+            P.id.label("rid"),
+            M.id.label("mid"),
+            M.status.label("status"),
+            M.receiver_id.label("addressed_to"),
+            weighed.label("weighed"),
+            literal("number").label("how"),
+        )
+        .select_from(pending.join(M, M.number == P.manifest_number))
+        .subquery()
+    )
     numbered = exists().where(M2.number == P.manifest_number)
     nearness = func.abs(
         _seconds(session, P.arrived_at, func.coalesce(M.delivered_at, M.picked_up_at))
@@ -297,6 +315,8 @@ def match_pending(
         select(
             P.id.label("rid"),
             M.id.label("mid"),
+            M.status.label("status"),
+            M.receiver_id.label("addressed_to"),
             func.row_number().over(partition_by=P.id, order_by=(nearness, M.id.desc())).label("rn"),
         )
         .select_from(
@@ -319,15 +339,22 @@ def match_pending(
         )
         .subquery()
     )
+    N, B = by_number.c, by_plate.c
     chosen = union_all(
-        by_number,
-        select(by_plate.c.rid, by_plate.c.mid, literal("plate").label("how")).where(
-            by_plate.c.rn == 1
-        ),
+        select(N.rid, N.mid, N.status, N.addressed_to, N.weighed, N.how),
+        select(
+            B.rid,
+            B.mid,
+            B.status,
+            B.addressed_to,
+            literal(False).label("weighed"),
+            literal("plate").label("how"),
+        ).where(B.rn == 1),
     ).subquery()
     C = chosen.c
+    joined = pending.join(chosen, C.rid == P.id)
     # The earliest eligible record per manifest is its weighing.
-    eligible = and_(M.status != "cancelled", M.receiver_id == P.receiver_id, ~weighed)
+    eligible = and_(C.status != "cancelled", C.addressed_to == P.receiver_id, ~C.weighed)
     first = func.row_number().over(
         partition_by=C.mid, order_by=(case((eligible, 0), else_=1), P.arrived_at, P.id)
     )
@@ -337,42 +364,39 @@ def match_pending(
             C.mid,
             C.how,
             case(
-                (M.status == "cancelled", "cancelled"),
-                (M.receiver_id != P.receiver_id, "misdirected"),
+                (C.status == "cancelled", "cancelled"),
+                (C.addressed_to != P.receiver_id, "misdirected"),
                 (and_(eligible, first == 1), "matched"),
                 else_="already_received",
             ).label("outcome"),
         )
-        .select_from(chosen.join(M, M.id == C.mid).join(pending, P.id == C.rid))
+        .select_from(joined)
         .subquery()
     )
-    final = (
-        select(
-            P.id.label("id"),
-            ranked.c.mid,
-            ranked.c.how,
-            func.coalesce(ranked.c.outcome, "unmanifested").label("outcome"),
+    final = select(
+        P.id,
+        ranked.c.mid,
+        ranked.c.how,
+        func.coalesce(ranked.c.outcome, "unmanifested"),
+        literal(now, type_=WM.matched_at.type),
+    ).select_from(pending.outerjoin(ranked, ranked.c.rid == P.id))
+    # A record matched meanwhile by a concurrent run keeps that run's result.  (The WHERE
+    # keeps SQLite from reading the upsert's ON as part of the join.)
+    session.execute(
+        _insert(session)(WM)
+        .from_select(
+            ["receipt_id", "manifest_id", "matched_by", "outcome", "matched_at"],
+            final.where(P.id.is_not(None)),
         )
-        .select_from(pending.outerjoin(ranked, ranked.c.rid == P.id))
-        .subquery()
+        .on_conflict_do_nothing(index_elements=["receipt_id"])
     )
-    changed = session.execute(
-        update(R)
-        .where(R.id == final.c.id)
-        .values(
-            manifest_id=final.c.mid, matched_by=final.c.how, outcome=final.c.outcome, matched_at=now
-        ),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    if changed > ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-        # The statistics still say "pending"; without fresh ones the queries below pick
-        # nested loops over what is now a large batch.
-        session.execute(text("ANALYZE weighbridge_receipts"))
 
     result = IngestResult()
-    batch = [R.matched_at == now] + ([] if receiver_id is None else [R.receiver_id == receiver_id])
+    batch = [WM.matched_at == now]
+    if receiver_id is not None:
+        batch.append(WM.receipt_id.in_(select(R.id).where(R.receiver_id == receiver_id)))
     for outcome, count in session.execute(
-        select(R.outcome, func.count()).where(*batch).group_by(R.outcome)
+        select(WM.outcome, func.count()).where(*batch).group_by(WM.outcome)
     ):
         if outcome == "matched":
             result.matched += count
@@ -380,6 +404,11 @@ def match_pending(
             result.misdirected += count
         else:
             result.unmanifested += count
+    written = result.matched + result.misdirected + result.unmanifested
+    if postgres and written > ANALYZE_AFTER:
+        # Without fresh statistics the queries below plan nested loops for what is now a
+        # large table.
+        session.execute(text("ANALYZE weighbridge_matches"))
     # 4. Findings.
     result.findings = raise_findings(
         session,
@@ -401,7 +430,7 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
             R.plate,
             R.arrived_at,
             R.net_kg,
-            R.outcome,
+            WM.outcome,
             R.manifest_number,
             Organization.name,
             M.id,
@@ -413,11 +442,13 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
             Vehicle.organization_id,
             Owner.name,
         )
+        .select_from(WM)
+        .join(R, R.id == WM.receipt_id)
         .join(Organization, Organization.id == R.receiver_id)
-        .outerjoin(M, M.id == R.manifest_id)
+        .outerjoin(M, M.id == WM.manifest_id)
         .outerjoin(Vehicle, Vehicle.plate == R.plate)
         .outerjoin(Owner, Owner.id == Vehicle.organization_id)
-        .where(*batch, R.outcome.in_(NOT_MATCHED))
+        .where(*batch, WM.outcome.in_(NOT_MATCHED))
     )
     out = []
     for (
@@ -502,11 +533,12 @@ def _weighbridge_findings(session, batch) -> list[NewFinding]:
     difference = func.abs(R.net_kg - declared_kg)
     # Driven by the batch's records, so the lines of other manifests are never aggregated.
     mids = session.scalars(
-        select(R.manifest_id)
-        .join(M, M.id == R.manifest_id)
-        .join(L, L.manifest_id == R.manifest_id)
-        .where(*batch, R.outcome == "matched")
-        .group_by(R.manifest_id, R.net_kg, M.moisture_pct, M.received_moisture_pct)
+        select(WM.manifest_id)
+        .join(R, R.id == WM.receipt_id)
+        .join(M, M.id == WM.manifest_id)
+        .join(L, L.manifest_id == WM.manifest_id)
+        .where(*batch, WM.outcome == "matched")
+        .group_by(WM.manifest_id, R.net_kg, M.moisture_pct, M.received_moisture_pct)
         .having(
             and_(
                 func.count() == func.count(kg),
@@ -533,8 +565,8 @@ def net_weights(session, manifest_ids: list[int]) -> dict[int, Decimal]:
     """The matched weighbridge net weight per manifest, for those that have one."""
     return dict(
         session.execute(
-            select(R.manifest_id, R.net_kg).where(
-                R.manifest_id.in_(manifest_ids), R.outcome == "matched"
-            )
+            select(WM.manifest_id, R.net_kg)
+            .join(R, R.id == WM.receipt_id)
+            .where(WM.manifest_id.in_(manifest_ids), WM.outcome == "matched")
         ).all()
     )

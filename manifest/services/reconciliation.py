@@ -21,7 +21,7 @@ from ..db import utcnow
 from ..errors import ValidationFailed
 from ..models import Licence, LicenceCapacity, Manifest, ManifestLine, WeighbridgeReceipt
 from ..models.manifests import KINDS
-from ..models.receipts import ReconcileTolerance
+from ..models.receipts import ReconcileTolerance, WeighbridgeMatch
 from ..numbering import CHINA
 from ..quantities import Quantity, parse_decimal
 from ..reconcile import (
@@ -145,9 +145,9 @@ def line_tallies(line: ManifestLine) -> LineTallies:
 def weighbridge_net_kg(session, manifest_id: int) -> Decimal | None:
     """The net weight of the weighbridge record matched to the manifest, if any."""
     return session.scalar(
-        select(WeighbridgeReceipt.net_kg).where(
-            WeighbridgeReceipt.manifest_id == manifest_id, WeighbridgeReceipt.outcome == "matched"
-        )
+        select(WeighbridgeReceipt.net_kg)
+        .join(WeighbridgeMatch, WeighbridgeMatch.receipt_id == WeighbridgeReceipt.id)
+        .where(WeighbridgeMatch.manifest_id == manifest_id, WeighbridgeMatch.outcome == "matched")
     )
 
 

@@ -41,28 +41,33 @@ def upgrade() -> None:
     sa.Column('tare_kg', sa.Numeric(precision=15, scale=3), nullable=True),
     sa.Column('net_kg', sa.Numeric(precision=15, scale=3), nullable=False),
     sa.Column('manifest_number', sa.String(length=14), nullable=True),
-    sa.Column('manifest_id', sa.Integer(), nullable=True),
-    sa.Column('outcome', sa.String(length=20), nullable=False),
-    sa.Column('matched_by', sa.String(length=10), nullable=True),
     sa.Column('source_sha256', sa.String(length=64), nullable=True),
     sa.Column('source_row', sa.Integer(), nullable=True),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', UTCDateTime(), nullable=False),
-    sa.Column('matched_at', UTCDateTime(), nullable=True),
-    sa.CheckConstraint("matched_by IN ('number', 'plate')", name=op.f('ck_weighbridge_receipts_matched_by_valid')),
-    sa.CheckConstraint("outcome IN ('pending', 'matched', 'misdirected', 'cancelled', 'already_received', 'unmanifested')", name=op.f('ck_weighbridge_receipts_outcome_valid')),
     sa.CheckConstraint('net_kg >= 0', name=op.f('ck_weighbridge_receipts_net_nonneg')),
-    sa.ForeignKeyConstraint(['manifest_id'], ['manifests.id'], name=op.f('fk_weighbridge_receipts_manifest_id_manifests')),
     sa.ForeignKeyConstraint(['receiver_id'], ['organizations.id'], name=op.f('fk_weighbridge_receipts_receiver_id_organizations')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_weighbridge_receipts_uploaded_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_weighbridge_receipts')),
     sa.UniqueConstraint('receiver_id', 'ticket', name=op.f('uq_weighbridge_receipts_receiver_id_ticket'))
     )
     with op.batch_alter_table('weighbridge_receipts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_weighbridge_receipts_manifest_id'), ['manifest_id'], unique=False)
-        batch_op.create_index('ix_weighbridge_receipts_pending', ['receiver_id'], unique=False, sqlite_where=sa.text("outcome = 'pending'"), postgresql_where=sa.text("outcome = 'pending'"))
         batch_op.create_index('ix_weighbridge_receipts_receiver_arrived', ['receiver_id', 'arrived_at'], unique=False)
-        batch_op.create_index('uq_weighbridge_receipts_matched_manifest', ['manifest_id'], unique=True, sqlite_where=sa.text("outcome = 'matched'"), postgresql_where=sa.text("outcome = 'matched'"))
+
+    # Matching results live apart from the records (see manifest.models.receipts); no foreign
+    # keys, as a key check per row would cost more than writing a year of results.
+    op.create_table('weighbridge_matches',
+    sa.Column('receipt_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('manifest_id', sa.Integer(), nullable=True),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('matched_by', sa.String(length=10), nullable=True),
+    sa.Column('matched_at', UTCDateTime(), nullable=False),
+    sa.CheckConstraint("matched_by IN ('number', 'plate')", name=op.f('ck_weighbridge_matches_matched_by_valid')),
+    sa.CheckConstraint("outcome IN ('matched', 'misdirected', 'cancelled', 'already_received', 'unmanifested')", name=op.f('ck_weighbridge_matches_outcome_valid')),
+    sa.PrimaryKeyConstraint('receipt_id', name=op.f('pk_weighbridge_matches'))
+    )
+    with op.batch_alter_table('weighbridge_matches', schema=None) as batch_op:
+        batch_op.create_index('uq_weighbridge_matches_matched_manifest', ['manifest_id'], unique=True, sqlite_where=sa.text("outcome = 'matched'"), postgresql_where=sa.text("outcome = 'matched'"))
 
     with op.batch_alter_table('manifests', schema=None) as batch_op:
         batch_op.create_index('ix_manifests_issued_at', ['issued_at'], unique=False)
@@ -75,11 +80,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_manifests_receiver_plate')
         batch_op.drop_index('ix_manifests_issued_at')
 
+    with op.batch_alter_table('weighbridge_matches', schema=None) as batch_op:
+        batch_op.drop_index('uq_weighbridge_matches_matched_manifest', sqlite_where=sa.text("outcome = 'matched'"), postgresql_where=sa.text("outcome = 'matched'"))
+
+    op.drop_table('weighbridge_matches')
     with op.batch_alter_table('weighbridge_receipts', schema=None) as batch_op:
-        batch_op.drop_index('uq_weighbridge_receipts_matched_manifest', sqlite_where=sa.text("outcome = 'matched'"), postgresql_where=sa.text("outcome = 'matched'"))
         batch_op.drop_index('ix_weighbridge_receipts_receiver_arrived')
-        batch_op.drop_index('ix_weighbridge_receipts_pending', sqlite_where=sa.text("outcome = 'pending'"), postgresql_where=sa.text("outcome = 'pending'"))
-        batch_op.drop_index(batch_op.f('ix_weighbridge_receipts_manifest_id'))
 
     op.drop_table('weighbridge_receipts')
     op.drop_table('reconcile_tolerances')

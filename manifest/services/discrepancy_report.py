@@ -1,0 +1,482 @@
+"""The discrepancy report: a regulator's review of what was declared against what was found.
+
+The report lists the findings of the *discrepancy family* created in a period ``[from, to)``
+for organisations in the regulator's regions: ``quantity_discrepancy``, ``type_discrepancy``,
+``moisture_change``, ``rejection``, ``misdirected_receipt``, ``unmanifested_receipt`` and
+``licence_capacity``. GPS findings (route deviations, stops, gaps, ...) and deadline findings
+are left out: they are about the trip or the paperwork, not about a quantity or a kind of
+waste, have no declared and observed figure to tabulate, and are listed by
+``GET /findings?type=``. A ``types`` filter narrows the report to some of the family.
+
+Each row carries the manifest number, the organisations the finding names, the figures
+(declared, observed, difference and difference in % of the declared figure), severity, status
+and due date. How the figures read per type:
+
+=====================  ==========================  ===========================  ==========
+type                   declared                    observed                     unit
+=====================  ==========================  ===========================  ==========
+quantity_discrepancy   the reference tally         the later tally              kg/m3/pcs
+type_discrepancy       declared code and form      received code and form       —
+moisture_change        moisture at dispatch        moisture on arrival          % (points)
+rejection              received quantity           accepted quantity            line unit
+misdirected/unman.     —                           weighbridge net weight       kg
+licence_capacity       licensed annual tonnes      tonnes counted this year     t
+=====================  ==========================  ===========================  ==========
+
+Two set-based queries read everything (the findings with their manifest numbers, then the
+parties of all those findings with their names); totals are counted from the same rows, so
+they always add up to the rows listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from ..actor import Actor
+from ..errors import ValidationFailed
+from ..models import Finding, FindingParty, Manifest, Organization
+from ..models.findings import SEVERITIES
+from ..models.registry import Regulator
+from ..numbering import CHINA
+from ..quantities import format_decimal
+from .findings_triage import visible_findings
+
+DISCREPANCY_TYPES = (
+    "quantity_discrepancy",
+    "type_discrepancy",
+    "moisture_change",
+    "rejection",
+    "misdirected_receipt",
+    "unmanifested_receipt",
+    "licence_capacity",
+)
+ROLES = ("generator", "transporter", "receiver")
+
+# ---------------------------------------------------------------- labels (CSV and PDF)
+
+TYPE_NAMES = {
+    "zh": {
+        "quantity_discrepancy": "数量差异",
+        "type_discrepancy": "废物类别/形态不符",
+        "moisture_change": "含水率变化",
+        "rejection": "拒收",
+        "misdirected_receipt": "错误接收",
+        "unmanifested_receipt": "无联单接收",
+        "licence_capacity": "超许可经营规模",
+    },
+    "en": {
+        "quantity_discrepancy": "Quantity discrepancy",
+        "type_discrepancy": "Waste type or form differs",
+        "moisture_change": "Moisture change",
+        "rejection": "Rejection",
+        "misdirected_receipt": "Misdirected receipt",
+        "unmanifested_receipt": "Unmanifested receipt",
+        "licence_capacity": "Licensed capacity exceeded",
+    },
+}
+SEVERITY_NAMES = {
+    "zh": {"info": "提示", "warning": "警告", "violation": "违规"},
+    "en": {"info": "info", "warning": "warning", "violation": "violation"},
+}
+STATUS_NAMES = {
+    "zh": {"open": "待处理", "explained": "已说明", "resolved": "已办结", "escalated": "已升级"},
+    "en": {
+        "open": "open",
+        "explained": "explained",
+        "resolved": "resolved",
+        "escalated": "escalated",
+    },
+}
+STAGE_NAMES = {
+    "zh": {
+        "loaded": "装车量/移出量",
+        "received": "接收量/装车量",
+        "cumulative": "接收量/移出量",
+        "weighbridge": "地磅净重/移出量",
+        "decision": "接受/拒收",
+    },
+    "en": {
+        "loaded": "loaded vs declared",
+        "received": "received vs loaded",
+        "cumulative": "received vs declared",
+        "weighbridge": "weighbridge vs declared",
+        "decision": "decision",
+    },
+}
+CSV_COLUMNS = (
+    "finding_id",
+    "created_at",
+    "type",
+    "severity",
+    "status",
+    "due_at",
+    "manifest_number",
+    "vehicle_plate",
+    "line_no",
+    "detail",
+    "generator",
+    "transporter",
+    "receiver",
+    "unit",
+    "declared",
+    "observed",
+    "difference",
+    "difference_pct",
+    "message",
+)
+CSV_HEADERS = {
+    "zh": (
+        "问题编号",
+        "发现时间",
+        "问题类型",
+        "严重程度",
+        "处理状态",
+        "办理期限",
+        "联单编号",
+        "车牌号",
+        "明细序号",
+        "比对环节",
+        "移出人",
+        "承运人",
+        "接受人",
+        "单位",
+        "申报值",
+        "实测值",
+        "差值",
+        "差异率(%)",
+        "说明",
+    ),
+    "en": (
+        "Finding",
+        "Found at",
+        "Type",
+        "Severity",
+        "Status",
+        "Due",
+        "Manifest number",
+        "Vehicle",
+        "Line",
+        "Compared",
+        "Generator",
+        "Transporter",
+        "Receiver",
+        "Unit",
+        "Declared",
+        "Observed",
+        "Difference",
+        "Difference (%)",
+        "Message",
+    ),
+}
+
+
+# ---------------------------------------------------------------- the period
+
+
+def _moment(value: date | datetime, name: str) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValidationFailed(
+                f"{name} needs a UTC offset", errors={name: ["a time with an offset"]}
+            )
+        return value
+    # A bare date is the start of that day in China.
+    return datetime.combine(value, time(0), tzinfo=CHINA)
+
+
+def parse_period(start: date | datetime, end: date | datetime) -> tuple[datetime, datetime]:
+    """``[start, end)`` as aware datetimes; a bare date means midnight China time.
+
+    Raises ValidationFailed when a time has no offset or ``end`` is not after ``start``."""
+    begin, finish = _moment(start, "from"), _moment(end, "to")
+    if finish <= begin:
+        raise ValidationFailed(
+            "the period is empty: 'to' must be after 'from'", errors={"to": ["must be after from"]}
+        )
+    return begin, finish
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _dec(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _pct_of(difference: Decimal | None, reference: Decimal | None) -> str | None:
+    if difference is None or not reference:
+        return None
+    return str((difference / reference * 100).quantize(Decimal("0.01")))
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def figures(type: str, measured: dict) -> dict:
+    """Unit, declared, observed, difference and difference % of a finding, as strings or None
+    (see the module docstring for what each means per type), plus what was compared."""
+    out = {
+        "unit": None,
+        "declared": None,
+        "observed": None,
+        "difference": None,
+        "difference_pct": None,
+        "stage": measured.get("stage"),
+        "line_no": measured.get("line_no"),
+        "basis": None,
+        "ticket": None,
+        "scope": None,
+    }
+    if type == "quantity_discrepancy":
+        unit = measured.get("unit")
+        suffix = "count" if unit == "pcs" else unit
+        out.update(
+            unit=unit,
+            declared=_text(measured.get(f"reference_{suffix}")),
+            observed=_text(measured.get(f"observed_{suffix}")),
+            difference=_text(measured.get(f"difference_{suffix}")),
+            difference_pct=_text(measured.get("difference_pct")),
+            basis=measured.get("basis"),
+        )
+    elif type == "type_discrepancy":
+        out.update(
+            declared=" ".join(
+                filter(
+                    None,
+                    (measured.get("declared_waste_code"), measured.get("declared_physical_form")),
+                )
+            ),
+            observed=" ".join(
+                filter(
+                    None,
+                    (measured.get("received_waste_code"), measured.get("received_physical_form")),
+                )
+            ),
+        )
+    elif type == "moisture_change":
+        out.update(
+            unit="%",
+            declared=_text(measured.get("moisture_declared_pct")),
+            observed=_text(measured.get("moisture_received_pct")),
+            difference=_text(measured.get("change_points")),
+        )
+    elif type == "rejection":
+        received, rejected = _dec(measured.get("received")), _dec(measured.get("rejected"))
+        accepted = None if received is None or rejected is None else received - rejected
+        out.update(
+            unit=measured.get("unit"),
+            declared=_text(measured.get("received")),
+            observed=None if accepted is None else str(accepted),
+            difference=None if rejected is None else str(-rejected),
+            difference_pct=_pct_of(None if rejected is None else -rejected, received),
+        )
+    elif type in ("misdirected_receipt", "unmanifested_receipt"):
+        net = _dec(measured.get("net_kg"))
+        out.update(
+            unit="kg",
+            observed=format_decimal(net),
+            ticket=measured.get("ticket"),
+        )
+    elif type == "licence_capacity":
+        licensed, total = _dec(measured.get("licensed_t")), _dec(measured.get("total_t"))
+        difference = None if licensed is None or total is None else total - licensed
+        out.update(
+            unit="t",
+            declared=format_decimal(licensed),
+            observed=format_decimal(total),
+            difference=format_decimal(difference),
+            difference_pct=_pct_of(difference, licensed),
+            scope=measured.get("scope"),
+        )
+    return out
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _check_types(types: Iterable[str] | None) -> list[str]:
+    if not types:
+        return list(DISCREPANCY_TYPES)
+    wanted = list(dict.fromkeys(types))
+    unknown = [t for t in wanted if t not in DISCREPANCY_TYPES]
+    if unknown:
+        raise ValidationFailed(
+            f"not a discrepancy type: {', '.join(unknown)} (GPS and deadline findings are "
+            "listed by GET /findings)",
+            errors={"type": [f"one of {', '.join(DISCREPANCY_TYPES)}"]},
+        )
+    return [t for t in DISCREPANCY_TYPES if t in wanted]
+
+
+def discrepancy_report(
+    session,
+    *,
+    actor: Actor,
+    start: date | datetime,
+    end: date | datetime,
+    types: Iterable[str] | None = None,
+) -> dict:
+    """The discrepancy findings created in ``[start, end)`` naming an organisation in the
+    regulator's regions (or about a manifest one of whose parties is there), oldest first.
+
+    Returns ``{"from", "to", "regulator", "region_codes", "types", "rows", "totals"}`` where
+    ``totals`` is ``{"findings", "by_severity", "by_type": {type: {severity: n, "total": n}}}``.
+    Raises Forbidden unless ``actor`` is a regulator; ValidationFailed for an empty or
+    reversed period, a time without an offset, or a type outside the discrepancy family.
+    """
+    actor.require_regulator()
+    begin, finish = parse_period(start, end)
+    wanted = _check_types(types)
+
+    F, M = Finding, Manifest
+    in_scope = (
+        visible_findings(actor)
+        .with_only_columns(F.id)
+        .where(F.type.in_(wanted), F.created_at >= begin, F.created_at < finish)
+    )
+    found = session.execute(
+        select(
+            F.id,
+            F.type,
+            F.severity,
+            F.status,
+            F.created_at,
+            F.due_at,
+            F.manifest_id,
+            F.vehicle_plate,
+            F.message,
+            F.measured,
+            M.number,
+        )
+        .outerjoin(M, M.id == F.manifest_id)
+        .where(F.id.in_(in_scope))
+        .order_by(F.created_at, F.id)
+    ).all()
+    parties: dict[int, dict[str, list[dict]]] = {}
+    for finding_id, role, org_id, name, uscc in session.execute(
+        select(
+            FindingParty.finding_id,
+            FindingParty.role,
+            Organization.id,
+            Organization.name,
+            Organization.uscc,
+        )
+        .join(Organization, Organization.id == FindingParty.organization_id)
+        .where(FindingParty.finding_id.in_(in_scope))
+        .order_by(FindingParty.finding_id, Organization.id)
+    ):
+        parties.setdefault(finding_id, {r: [] for r in ROLES})[role].append(
+            {"id": org_id, "name": name, "uscc": uscc}
+        )
+
+    rows = []
+    for fid, type_, severity, status, created, due, mid, plate, message, raw, number in found:
+        measured = json.loads(raw or "{}")
+        rows.append(
+            {
+                "finding_id": fid,
+                "type": type_,
+                "severity": severity,
+                "status": status,
+                "created_at": created,
+                "due_at": due,
+                "manifest_id": mid,
+                "manifest_number": number,
+                "vehicle_plate": plate,
+                "message": message,
+                **parties.get(fid, {r: [] for r in ROLES}),
+                **figures(type_, measured),
+            }
+        )
+    regulator = session.get(Regulator, actor.regulator_id)
+    return {
+        "from": begin,
+        "to": finish,
+        "regulator": None if regulator is None else regulator.name,
+        "region_codes": list(actor.region_codes),
+        "types": wanted,
+        "rows": rows,
+        "totals": totals(rows, wanted),
+    }
+
+
+def totals(rows: list[dict], types: Iterable[str]) -> dict:
+    """Counts per type and severity (every type and severity present, zeros included)."""
+    by_type = {t: {**dict.fromkeys(SEVERITIES, 0), "total": 0} for t in types}
+    by_severity = dict.fromkeys(SEVERITIES, 0)
+    for row in rows:
+        by_type[row["type"]][row["severity"]] += 1
+        by_type[row["type"]]["total"] += 1
+        by_severity[row["severity"]] += 1
+    return {"findings": len(rows), "by_severity": by_severity, "by_type": by_type}
+
+
+# ---------------------------------------------------------------- rendering helpers
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time as China local time, e.g. ``2026-03-04 09:30``; empty for None."""
+    return "" if value is None else value.astimezone(CHINA).strftime(fmt)
+
+
+def names(orgs: list[dict]) -> str:
+    return "; ".join(o["name"] for o in orgs)
+
+
+def detail(row: dict, lang: str) -> str:
+    """What the row compared, in words: the stage and basis, a ticket or a licence scope."""
+    parts = []
+    if row["stage"] and row["type"] == "quantity_discrepancy":
+        parts.append(STAGE_NAMES[lang].get(row["stage"], row["stage"]))
+    if row["basis"] == "dry":
+        parts.append("干基" if lang == "zh" else "dry solids")
+    if row["ticket"]:
+        parts.append(("磅单 " if lang == "zh" else "ticket ") + str(row["ticket"]))
+    if row["scope"]:
+        parts.append(str(row["scope"]))
+    return " · ".join(parts)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and _dec(text) is None:
+        # A name such as "=HYPERLINK(...)" would run as a formula in Excel: keep it text.
+        return "'" + text
+    return text
+
+
+def report_csv(report: dict, lang: str = "zh") -> bytes:
+    """The rows as CSV for a spreadsheet: UTF-8 with a byte order mark (so Excel reads the
+    Chinese names), a header row in ``lang``, type, severity and status in words, times in
+    China local time."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS[lang])
+    for row in report["rows"]:
+        values = {
+            **row,
+            "created_at": local_time(row["created_at"]),
+            "due_at": local_time(row["due_at"], "%Y-%m-%d"),
+            "type": TYPE_NAMES[lang][row["type"]],
+            "severity": SEVERITY_NAMES[lang][row["severity"]],
+            "status": STATUS_NAMES[lang][row["status"]],
+            "detail": detail(row, lang),
+            **{role: names(row[role]) for role in ROLES},
+        }
+        writer.writerow([_cell(values[c]) for c in CSV_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
