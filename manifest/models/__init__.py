@@ -5,7 +5,7 @@ from .events import CustodyEvent, LedgerHead
 from .findings import Finding, FindingComment, FindingParty
 from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
 from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
-from .receipts import ReconcileTolerance, WeighbridgeReceipt
+from .receipts import ReconcileTolerance, WeighbridgeMatch, WeighbridgeReceipt
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
 from .tracks import GpsTrack, ManifestRoute, StoredFile
 
@@ -34,5 +34,6 @@ __all__ = [
     "User",
     "Vehicle",
     "WasteCode",
+    "WeighbridgeMatch",
     "WeighbridgeReceipt",
 ]
