@@ -11,13 +11,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from .catalogue_data import LAND_APPLICATION_OPERATIONS
 from .quantities import Quantity
 
 #: Accepted tonnage above this share of licensed capacity is refused at issue.
 CAPACITY_HARD_LIMIT = Decimal("1.2")
 #: Above this share the manifest may be issued but a finding is raised.
 CAPACITY_SOFT_LIMIT = Decimal("1.0")
-LAND_APPLICATION_OPERATIONS = frozenset({"R10", "D2"})
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ValidationFailed
+from .plates import PLATE_RE, normalize_plate
 from .quantities import parse_decimal
 
 MAX_ROWS = 100_000
@@ -49,8 +50,6 @@ try:
 except ZoneInfoNotFoundError:  # no tz database: China has kept UTC+8 without DST since 1991
     LOCAL_TZ = timezone(timedelta(hours=8), "CST")
 
-_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-PLATE_RE = re.compile(rf"^[{_PROVINCES}][A-Z](?:[A-Z0-9]{{5,6}}|[A-Z0-9]{{4}}[挂港澳])$")
 MANIFEST_NUMBER_RE = re.compile(r"^\d{14}$")
 
 FIELDS = ("ticket", "plate", "arrived_at", "gross_kg", "tare_kg", "net_kg", "manifest_number")
@@ -153,14 +152,6 @@ def _columns(header: list[str]) -> dict[int, _Column]:
             "the weighbridge file's columns are not usable", errors={"columns": problems}
         )
     return mapped
-
-
-def normalize_plate(text: str) -> str:
-    """Upper-case a plate and drop separators: ``' 粤j·1234５ '`` → ``'粤J12345'``.
-
-    Does not validate; use it wherever plates are compared (vehicles, records)."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s.·•・\-]", "", text).upper()
 
 
 def _plate(value) -> str:

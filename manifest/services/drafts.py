@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..actor import WRITE_ROLES, Actor
+from ..catalogue import validate_operation
 from ..checks import category_of, is_hazardous_code
 from ..db import is_row_id
 from ..errors import Forbidden, ValidationFailed
 from ..models import Manifest, ManifestLine, Organization
+from ..plates import validate_plate
 from ..quantities import UNITS, parse_decimal, parse_percentage
 from ..status import Action, Party, move_for
 from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_visible
 from .custody import append_event
-from .registry import normalise_plate, validate_operation
 
 MAX_LINES = 50
 FORMS = ("S", "SS", "L", "G")
@@ -116,9 +117,9 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
     if data.get("receiver_id") == generator_id:
         errors.setdefault("receiver_id", []).append("the receiver must be another organisation")
     try:
-        plate = normalise_plate(data.get("vehicle_plate"))
+        plate = validate_plate(data.get("vehicle_plate"), "vehicle_plate")
     except ValidationFailed as exc:
-        errors["vehicle_plate"] = exc.errors["plate"]
+        errors["vehicle_plate"] = exc.errors["vehicle_plate"]
         plate = None
     try:
         operation = validate_operation(data.get("operation"))

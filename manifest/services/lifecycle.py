@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
+from ..catalogue import validate_operation
 from ..checks import (
     IssueFacts,
     LicenceFacts,
@@ -35,13 +36,13 @@ from ..models import (
     Vehicle,
 )
 from ..numbering import CHINA, city_of, format_number, issue_year
+from ..plates import validate_plate
 from ..quantities import parse_decimal, parse_percentage
 from ..status import MOVES, Action, Party, Status, decision_outcome, move_for
 from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_any, load_visible
 from .custody import append_event
-from .registry import normalise_plate, validate_operation
 
 #: How far ahead of the server's clock a client's claimed time may be.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -302,7 +303,7 @@ def cancel_manifest(uow: UnitOfWork, *, actor: Actor, ref, reason: str, at: date
 
 
 def _transport_vehicle(s, transporter_id: int, plate_raw: str) -> str:
-    plate = normalise_plate(plate_raw)
+    plate = validate_plate(plate_raw, "vehicle_plate")
     vehicle = _vehicle(s, plate)
     if vehicle is None or vehicle.organization_id != transporter_id:
         raise ValidationFailed(f"vehicle {plate} is not registered to the transporter",

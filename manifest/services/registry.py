@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..actor import Actor
+from ..catalogue import validate_operation
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
 )
 from ..models.registry import USER_ROLES
 from ..passwords import check_password, hash_password, new_token, token_digest
+from ..plates import validate_plate
 from ..quantities import parse_decimal
 from ..regions import covers, validate_region_code
 from ..uow import UnitOfWork
@@ -32,31 +34,9 @@ from ..uscc import validate_uscc
 
 ORG_ROLES = ("generator", "transporter", "receiver")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PLATE_RE = re.compile(r"^[\u4e00-\u9fffA-Z][A-Z0-9]{5,8}$")
 MIN_PASSWORD = 8
 #: Licence dates outside this range are typing errors (and would overflow date arithmetic).
 LICENCE_DATES = (date(1990, 1, 1), date(2100, 12, 31))
-OPERATION_RE = re.compile(r"^(R([1-9]|1[0-3])|D([1-9]|1[0-5]))$")
-
-
-def normalise_plate(plate: str) -> str:
-    """Upper case, without the separators people type (粤J·12345, 粤J 12345 -> 粤J12345)."""
-    cleaned = re.sub(r"[\s·.\-]", "", plate or "").upper()
-    if not PLATE_RE.match(cleaned):
-        raise ValidationFailed(
-            f"{plate!r} is not a vehicle plate", errors={"plate": ["not a vehicle plate"]}
-        )
-    return cleaned
-
-
-def validate_operation(code: str, field: str = "operation") -> str:
-    code = (code or "").strip().upper()
-    if not OPERATION_RE.match(code):
-        raise ValidationFailed(
-            f"{code!r} is not a treatment operation (R1-R13, D1-D15)",
-            errors={field: ["must be R1-R13 or D1-D15"]},
-        )
-    return code
 
 
 # ---------------------------------------------------------------- organisations
@@ -292,7 +272,7 @@ def add_vehicle(
     """Register a vehicle of a transporter. Its administrators only (or the command line)."""
     if actor is not None:
         actor.require_org_admin(organization_id)
-    plate = normalise_plate(plate)
+    plate = validate_plate(plate)
     load = parse_decimal(max_load_t, field="max_load_t", allow_zero=False)
     if load > 100:
         raise ValidationFailed(
