@@ -6,11 +6,11 @@ import hashlib
 
 from flask import current_app, g, request
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from manifest.db import MAX_ID
+from manifest.errors import Conflict
 from manifest.models import IdempotencyRecord
 
 from .db import uow
@@ -138,7 +138,7 @@ def replay_idempotent():
                 work.commit()
                 g.idempotency_record_id = record.id
                 return None
-    except IntegrityError:
+    except Conflict:  # the same key inserted by a concurrent request
         return error_response(409, *busy)
     if record.request_hash != fingerprint:
         return error_response(422, "idempotency_conflict",

@@ -7,7 +7,7 @@ domain error raised half-way) rolls everything back, so a refused request change
 
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -44,6 +44,10 @@ class UnitOfWork:
                 ) from exc
             if issubclass(exc_type, OperationalError) and _is_lock_conflict(exc):
                 raise Conflict("the record is busy; retry") from exc
+            if issubclass(exc_type, IntegrityError):
+                # Checks run before writing; a constraint that still fires means another
+                # request wrote the same thing at the same moment.
+                raise Conflict("the record was changed at the same time; retry") from exc
         return False
 
     def commit(self) -> None:

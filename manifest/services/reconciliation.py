@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..actor import Actor
 from ..checks import CAPACITY_HARD_LIMIT, CAPACITY_SOFT_LIMIT, category_of
@@ -98,14 +99,12 @@ def set_tolerance(
                 getattr(current, name) if given is None else parse_decimal(given, field=name)
             )
         tolerance = Tolerance(**values)
-        row = s.get(ReconcileTolerance, kind)
-        if row is None:
-            row = ReconcileTolerance(kind=kind)
-            s.add(row)
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_at = utcnow()
-        row.updated_by_id = None if actor is None else actor.user_id
+        row = {**values, "updated_at": utcnow(),
+               "updated_by_id": None if actor is None else actor.user_id}
+        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        # An upsert, so two first-time settings at once cannot both try to insert.
+        s.execute(insert(ReconcileTolerance).values(kind=kind, **row)
+                  .on_conflict_do_update(index_elements=["kind"], set_=row))
         uow.commit()
         return tolerance
 
