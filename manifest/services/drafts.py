@@ -237,10 +237,15 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
                 for ln in manifest.lines
             ]
         lines, category = _normalise_lines(s, raw_lines, header["kind"])
+        stored = [{key: getattr(ln, key) for key in lines[0]} for ln in manifest.lines]
+        if header == current and lines == stored:
+            return manifest  # nothing changed: no signature, no event
         for key, value in header.items():
             setattr(manifest, key, value)
         manifest.category = category
-        # Draft lines carry no signatures yet; replacing them keeps line numbers dense.
+        # Draft lines carry no signatures yet and every version of them stays in the chain
+        # (the create and edit events hold the full content); replacing them keeps line
+        # numbers dense.
         for ln in list(manifest.lines):
             s.delete(ln)
         s.flush()

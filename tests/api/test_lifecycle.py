@@ -283,3 +283,21 @@ def test_list_filters_by_status_and_counts(client, world):
     assert r.headers["X-Total-Count"] == "1" and r.get_json()[0]["kind"] == "sludge"
 
     assert get(client, "/manifests?status=lost", world.plating).status_code == 422
+
+
+def test_an_edit_that_changes_nothing_signs_nothing(client, world):
+    from tests.builders import create_manifest
+
+    m = create_manifest(world)
+    headers = world.plating.auth()
+    before = client.get(f"/api/v1/manifests/{m.id}/events", headers=headers).get_json()
+    r = client.patch(f"/api/v1/manifests/{m.id}", json={}, headers=headers)
+    assert r.status_code == 200
+    r = client.patch(f"/api/v1/manifests/{m.id}", json={"operation": "D10"}, headers=headers)
+    assert r.status_code == 200
+    after = client.get(f"/api/v1/manifests/{m.id}/events", headers=headers).get_json()
+    assert len(after) == len(before) == 1
+    r = client.patch(f"/api/v1/manifests/{m.id}", json={"operation": "D1"}, headers=headers)
+    assert r.status_code == 200 and r.get_json()["operation"] == "D1"
+    events = client.get(f"/api/v1/manifests/{m.id}/events", headers=headers).get_json()
+    assert [e["action"] for e in events] == ["create", "edit"]

@@ -311,3 +311,11 @@ def test_waste_code_search(client, world, catalogue):
     assert english[0]["name"] == "Surface treatment waste"
     assert get(client, "/waste-codes?q=HW17", world.plating).get_json()[0]["name"] == "表面处理废物"
     assert client.get(f"{API}/waste-codes?q=HW17").status_code == 401
+
+
+def test_signing_out_revokes_the_token(client, world):
+    headers = world.plating.auth()
+    assert client.get("/api/v1/manifests", headers=headers).status_code == 200
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/manifests", headers=headers).status_code == 401
+    assert client.get("/api/v1/manifests", headers=world.plating.auth("reader")).status_code == 200
