@@ -107,7 +107,7 @@ def analyse_command(
         if interval[1] < interval[0]:
             raise click.UsageError("--delivery is before --pickup")
     try:
-        track = parse_gpx(gpx_file, max_bytes=max_bytes)
+        track = parse_gpx(gpx_file, max_bytes=max_bytes, elevation=False)
     except GpxError as error:
         raise click.ClickException(f"{gpx_file}: {error.message} [{error.code}]") from None
     route = None

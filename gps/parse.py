@@ -42,27 +42,36 @@ class RawFixes:
     ele: np.ndarray
 
 
-def parse_gpx(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Track:
+def parse_gpx(
+    source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, elevation: bool = True
+) -> Track:
     """Read the track points of a GPX 1.0 or 1.1 file into a :class:`Track`.
 
     ``source`` is the bytes, a path, or a binary stream. All ``<trk>`` and all
     their ``<trkseg>`` are read in file order; routes and waypoints are
-    ignored. Times without an offset are UTC.
+    ignored. Times without an offset are UTC. With ``elevation=False`` the
+    ``<ele>`` elements are neither read nor checked and ``Track.ele`` is all
+    NaN (the analysis does not use elevation; reading it costs time).
 
     Raises (all :class:`gps.errors.GpxError`): ``TooLarge`` (over ``max_bytes``,
     checked before parsing when the size is known, else while streaming),
     ``ForbiddenXml`` (DOCTYPE, entities), ``Malformed`` (not well-formed,
     truncated), ``NotGpx`` (another XML document), ``EmptyTrack`` (no track
     points), ``BadCoordinate`` (missing, non-numeric or out-of-range position or
-    non-numeric elevation), ``BadTime`` (a fix without a valid time).
+    non-numeric elevation when it is read), ``BadTime`` (a fix without a valid
+    time).
     """
-    raw = read_fixes(iter_chunks(source, max_bytes), "trkpt", with_time=True)
+    raw = read_fixes(iter_chunks(source, max_bytes), "trkpt", with_time=True, with_ele=elevation)
     assert raw.time_ms is not None
     return build_track(raw.lat, raw.lon, raw.time_ms, raw.ele)
 
 
-def read_fixes(chunks: Iterator[memoryview], point: str, *, with_time: bool) -> RawFixes:
+def read_fixes(
+    chunks: Iterator[memoryview], point: str, *, with_time: bool, with_ele: bool = True
+) -> RawFixes:
     """Stream a GPX document and return the ``point`` elements (trkpt or rtept).
+
+    Without ``with_ele`` the elevations are not read: ``ele`` is all NaN.
 
     Raises the GpxErrors listed in :func:`parse_gpx`, except EmptyTrack: an
     empty result is returned as empty arrays.
@@ -73,7 +82,7 @@ def read_fixes(chunks: Iterator[memoryview], point: str, *, with_time: bool) -> 
         container, container_level = "rte", 2
     else:
         raise ValueError(f"unknown point element {point!r}")
-    columns = _Columns(with_time)
+    columns = _Columns(with_time, with_ele)
     lats: list[str] = []
     lons: list[str] = []
     times: list[str | None] = []
@@ -109,7 +118,8 @@ def read_fixes(chunks: Iterator[memoryview], point: str, *, with_time: bool) -> 
                 lats.append(lat)
                 lons.append(lon)
             times.append(None)
-            eles.append(None)
+            if with_ele:
+                eles.append(None)
         elif level <= 3:
             structure(name)
 
@@ -137,7 +147,9 @@ def read_fixes(chunks: Iterator[memoryview], point: str, *, with_time: bool) -> 
                 shown = f"{{{namespace}}}{local}" if namespace else local
                 raise NotGpx(f"the root element is <{shown}>, not a GPX 1.0 or 1.1 <gpx>")
             prefix = namespace + " " if namespace else ""
-            name_point, name_time, name_ele = prefix + point, prefix + "time", prefix + "ele"
+            name_point, name_time = prefix + point, prefix + "time"
+            if with_ele:  # else "\0" never matches: <ele> is skipped like any other child
+                name_ele = prefix + "ele"
             name_container, name_trk = prefix + container, prefix + "trk"
         elif level == 2:
             in_trk = name == name_trk
@@ -173,8 +185,9 @@ def _position(attrs: list[str], fix: int) -> tuple[str, str]:
 class _Columns:
     """Converts batches of strings to arrays; raises for the first bad value."""
 
-    def __init__(self, with_time: bool) -> None:
+    def __init__(self, with_time: bool, with_ele: bool) -> None:
         self.with_time = with_time
+        self.with_ele = with_ele
         self.count = 0
         self.parts: list[tuple[np.ndarray, ...]] = []
 
@@ -192,7 +205,10 @@ class _Columns:
         first = self.count + 1
         lat = _floats(lats[:k], "latitude", first)
         lon = _floats(lons[:k], "longitude", first)
-        ele = _floats(eles[:k], "elevation", first)
+        if self.with_ele:
+            ele = _floats(eles[:k], "elevation", first)
+        else:
+            ele = np.full(k, np.nan)
         part: tuple[np.ndarray, ...] = (lat, lon, ele)
         if self.with_time:
             batch = times[:k]
@@ -228,8 +244,82 @@ class _Columns:
         )
 
 
+_WIDTH_F = 17  # decimal texts longer than 16 characters take the slow path
+_POW10 = 10.0 ** np.arange(16)
+
+
+def _decimal_floats(values: list) -> tuple[np.ndarray, np.ndarray] | None:
+    """Vectorised exact float() of plain decimals like ``-22.5800190``.
+
+    A text of an optional ``-``, at most 15 digits and at most one ``.`` is
+    ``m / 10**k`` for integers ``m < 2**53`` and ``k <= 15``; both are exact
+    doubles, so the one division is correctly rounded, exactly as ``float()``
+    rounds the decimal. Rows are grouped by layout (sign, length, position of
+    the point) so each group is one matrix product. Returns (values, ok) or
+    None when the texts cannot be encoded as ASCII; rows not ok must be
+    converted another way.
+    """
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.float64), np.ones(0, dtype=bool)
+    try:
+        raw = np.array(values, dtype=f"S{_WIDTH_F}")
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return None
+    m = raw.view(np.uint8).reshape(n, _WIDTH_F)
+    length = np.count_nonzero(m, axis=1)
+    is_dot = m == 46
+    dot = np.where(is_dot.any(axis=1), is_dot.argmax(axis=1), -1)
+    negative = m[:, 0] == 45
+    # One integer per layout; texts of the full width (maybe cut) get no layout.
+    layout = np.where(length < _WIDTH_F, (negative * 32 + length) * 32 + dot + 1, -1)
+    result = np.zeros(n, dtype=np.float64)
+    ok = np.zeros(n, dtype=bool)
+    if (layout == layout[0]).all():
+        groups = [(int(layout[0]), slice(None))]  # one layout, as loggers write
+    else:
+        kinds = np.unique(layout)
+        if kinds.shape[0] > 16:
+            return result, ok  # no common layout: not worth it
+        groups = [(kind, np.flatnonzero(layout == kind)) for kind in kinds.tolist()]
+    for kind, rows in groups:
+        if kind < 0:
+            continue
+        size, point, sign = (kind // 32) % 32, kind % 32 - 1, kind // 1024
+        columns = [c for c in range(sign, size) if c != point]
+        if not columns or len(columns) > 15:
+            continue
+        chars = m[rows][:, columns]
+        good = (chars - 48 <= 9).all(axis=1)  # uint8: non-digits wrap above 9
+        # Exact in float64: every product and partial sum is an integer below 2**53.
+        mantissa = (chars.astype(np.float64) - 48.0) @ _POW10[len(columns) - 1 :: -1]
+        value = mantissa / (_POW10[size - 1 - point] if point >= 0 else 1.0)
+        result[rows] = -value if sign else value
+        ok[rows] = good
+    return result, ok
+
+
 def _floats(values: list, what: str, first: int) -> np.ndarray:
-    """Strings to float64, None or "" (missing) to NaN; BadCoordinate names the first bad fix."""
+    """Strings to float64 exactly as ``float()`` reads them, None or "" (missing) to NaN.
+
+    Raises BadCoordinate naming the first fix whose value is not a number.
+    """
+    fast = _decimal_floats(values)
+    if fast is not None:
+        result, ok = fast
+        rest = np.flatnonzero(~ok)
+        if rest.size == 0:
+            return result
+        try:
+            result[rest] = np.array([values[i] for i in rest.tolist()], dtype=np.float64)
+            return result
+        except (ValueError, TypeError):
+            pass  # None, "" or a bad value among them: the careful path below
+    return _careful_floats(values, what, first)
+
+
+def _careful_floats(values: list, what: str, first: int) -> np.ndarray:
+    """:func:`_floats` without the fast path: the one that finds and names a bad value."""
     try:
         return np.array(values, dtype=np.float64)
     except (ValueError, TypeError):

@@ -65,6 +65,36 @@ _SEPARATORS = {4: ord("-"), 7: ord("-"), 13: ord(":"), 16: ord(":")}
 _YEAR_ONE_S = -62135596800  # 0001-01-01T00:00:00Z: datetime's (and gpxpy's) first day
 
 
+def _parse_plain(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fast path of :func:`_parse_canonical` for whole seconds in UTC (``Z`` or no zone).
+
+    Most loggers write only this form; checking column by column avoids the
+    general path's work on the whole matrix. Returns (epoch ms, ok) like
+    :func:`_parse_canonical`, which gives the same value for every row ok here.
+    """
+    n = m.shape[0]
+    ok = ((m[:, 19] == 90) & (m[:, 20] == 0)) | (m[:, 19] == 0)
+    for column in range(19):
+        if column in _SEPARATORS:
+            ok &= m[:, column] == _SEPARATORS[column]
+        elif column == 10:
+            ok &= (m[:, 10] == 84) | (m[:, 10] == 32)  # 'T' or ' '
+        else:
+            ok &= m[:, column] - 48 <= 9  # uint8: non-digits wrap above 9
+    seconds = np.zeros(n, dtype=np.int64)
+    rows = np.flatnonzero(ok)
+    if rows.size:
+        stamps = np.ascontiguousarray(m[rows, :19])
+        stamps[:, 10] = 84
+        try:
+            # numpy checks the calendar (month lengths, leap years, ranges).
+            seconds[rows] = stamps.view("S19").ravel().astype("datetime64[s]").astype(np.int64)
+        except ValueError:
+            ok[:] = False  # some row is no date; let the general path sort it out
+    ok &= seconds >= _YEAR_ONE_S
+    return seconds * 1000, ok
+
+
 def _parse_canonical(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised parse of ``YYYY-MM-DD[T ]hh:mm:ss[.f+][Z|±hh:mm]`` rows of bytes.
 
@@ -139,7 +169,10 @@ def parse_times(texts: Sequence[str]) -> tuple[np.ndarray, int | None]:
         slow = np.arange(n)
     else:
         m = raw.view(np.uint8).reshape(n, width)
-        result, ok = _parse_canonical(m)
+        result, ok = _parse_plain(m)
+        rest = np.flatnonzero(~ok)
+        if rest.size:
+            result[rest], ok[rest] = _parse_canonical(m[rest])
         # A full row may have been cut at the width: never trust it.
         ok &= m[:, width - 1] == 0
         slow = np.flatnonzero(~ok)

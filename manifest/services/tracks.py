@@ -156,7 +156,7 @@ def _context(session, manifest: Manifest, organization_id: int, route_row):
 
 def _analyse(session, manifest, organization_id, route_row, data: bytes):
     try:
-        track = gps.parse_gpx(data, max_bytes=Settings().max_body_bytes)
+        track = gps.parse_gpx(data, max_bytes=Settings().max_body_bytes, elevation=False)
         return track, gps.analyse(track, **_context(session, manifest, organization_id,
                                                     route_row))
     except GpxError as exc:

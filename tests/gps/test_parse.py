@@ -171,3 +171,23 @@ def test_not_gpx_names_the_root():
     # The GPX element name in another namespace is not GPX either.
     with pytest.raises(NotGpx):
         gps.parse_gpx(b'<gpx xmlns="urn:other"><trk><trkseg></trkseg></trk></gpx>')
+
+
+def test_without_elevation_the_fast_reader_still_agrees_on_positions_and_times(corpus):
+    for name, data in corpus.items():
+        full = gps.parse_gpx_reference(data)
+        lean = gps.parse_gpx(data, elevation=False)
+        assert len(lean) == len(full), name
+        np.testing.assert_array_equal(lean.lat, full.lat)
+        np.testing.assert_array_equal(lean.lon, full.lon)
+        np.testing.assert_array_equal(lean.time_ms, full.time_ms)
+        assert np.isnan(lean.ele).all(), name
+
+
+def test_a_bad_elevation_is_ignored_when_elevation_is_not_read():
+    data = gpx(trkpt("22.58", "113.08", ele="high") + trkpt("22.581", "113.081",
+                                                              "2024-05-06T01:30:01Z", "9"))
+    with pytest.raises(gps.GpxError):
+        gps.parse_gpx(data)
+    track = gps.parse_gpx(data, elevation=False)
+    assert len(track) == 2
