@@ -16,7 +16,9 @@ Everything runs as a fixed number of set-based statements per batch, whatever it
    where the net weight disagrees with the declared mass beyond tolerance.
 
 Steps 2 and 3 are one ``INSERT ... SELECT`` into ``weighbridge_matches``: a record is pending
-while it has no row there, and the stored records themselves are never rewritten.
+while it has no row there, and the stored records themselves are never rewritten. On
+PostgreSQL, matching runs one at a time (a table lock that readers do not wait for), and the
+receipt findings of step 4 are written by one statement too.
 
 A record that arrives before its manifest's pickup is signed stays unmanifested: the plan
 forbids accepting a load without a manifest, and the finding is how the regulator hears of it.
@@ -26,17 +28,31 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Float,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from ..actor import WRITE_ROLES, Actor
 from ..config import Settings
-from ..db import utcnow
+from ..db import UTCDateTime, utcnow
 from ..errors import ValidationFailed
 from ..models import Manifest, ManifestLine, Organization, Vehicle, WeighbridgeReceipt
 from ..models.receipts import WeighbridgeMatch
@@ -263,6 +279,22 @@ def _at_most(session, a, b, slack: timedelta):
     return func.julianday(a) <= func.julianday(b) + slack.total_seconds() / 86400
 
 
+@contextmanager
+def _hash_joins_only(session, enabled: bool):
+    """With ``enabled``, PostgreSQL plans the statements inside without nested loops, and
+    in parallel where it can."""
+    settings = ("enable_nestloop", "parallel_setup_cost", "parallel_tuple_cost")
+    if enabled:
+        # Parallel workers pay off for a year of rows; the default costs assume far fewer.
+        for name, value in zip(settings, ("off", "0", "0"), strict=True):
+            session.execute(text(f"SET LOCAL {name} = {value}"))
+    yield
+    # After an error the transaction is rolled back, which resets the settings anyway.
+    if enabled:
+        for name in settings:
+            session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
+
+
 def match_pending(
     session,
     *,
@@ -287,109 +319,119 @@ def match_pending(
         scope.append(R.receiver_id == receiver_id)
     M, M2 = Manifest, aliased(Manifest)
 
-    # One statement writes one narrow result row per pending record, however it is matched.
+    # One statement writes one narrow result row per pending record, however it is matched:
+    # each record is joined to its manifest by number, or else (left join) to the nearest
+    # manifest by plate, so every record comes out exactly once and no join back is needed.
     pending = (
         select(R.id, R.receiver_id, R.plate, R.arrived_at, R.manifest_number)
         .where(*scope)
         .cte("pending")
     )
+    if postgres:
+        pending = pending.prefix_with("MATERIALIZED")
     P = pending.c
     weighed = exists().where(WM.manifest_id == M.id, WM.outcome == "matched")
-    by_number = (
-        select(
-            P.id.label("rid"),
-            M.id.label("mid"),
-            M.status.label("status"),
-            M.receiver_id.label("addressed_to"),
-            weighed.label("weighed"),
-            literal("number").label("how"),
-        )
-        .select_from(pending.join(M, M.number == P.manifest_number))
-        .subquery()
-    )
+    by_number = select(
+        P.id.label("rid"),
+        P.receiver_id.label("receiver_id"),
+        P.arrived_at.label("arrived_at"),
+        M.id.label("mid"),
+        M.status.label("status"),
+        M.receiver_id.label("addressed_to"),
+        weighed.label("weighed"),
+        literal("number").label("how"),
+    ).select_from(pending.join(M, M.number == P.manifest_number))
     numbered = exists().where(M2.number == P.manifest_number)
     nearness = func.abs(
         _seconds(session, P.arrived_at, func.coalesce(M.delivered_at, M.picked_up_at))
     )
-    by_plate = (
+    candidate = and_(
+        M.receiver_id == P.receiver_id,
+        M.vehicle_plate == P.plate,
+        M.status != "cancelled",
+        M.picked_up_at.is_not(None),
+        _at_most(session, M.picked_up_at, P.arrived_at, window),
+        _at_most(session, P.arrived_at, M.picked_up_at, max_transit + window),
+        or_(
+            M.delivered_at.is_(None),
+            and_(
+                _at_most(session, P.arrived_at, M.delivered_at, window),
+                _at_most(session, M.delivered_at, P.arrived_at, window),
+            ),
+        ),
+        ~weighed,
+    )
+    plate_ranked = (
         select(
             P.id.label("rid"),
+            P.receiver_id.label("receiver_id"),
+            P.arrived_at.label("arrived_at"),
             M.id.label("mid"),
             M.status.label("status"),
             M.receiver_id.label("addressed_to"),
             func.row_number().over(partition_by=P.id, order_by=(nearness, M.id.desc())).label("rn"),
         )
-        .select_from(
-            pending.join(M, and_(M.receiver_id == P.receiver_id, M.vehicle_plate == P.plate))
-        )
-        .where(
-            or_(P.manifest_number.is_(None), ~numbered),
-            M.status != "cancelled",
-            M.picked_up_at.is_not(None),
-            _at_most(session, M.picked_up_at, P.arrived_at, window),
-            _at_most(session, P.arrived_at, M.picked_up_at, max_transit + window),
-            or_(
-                M.delivered_at.is_(None),
-                and_(
-                    _at_most(session, P.arrived_at, M.delivered_at, window),
-                    _at_most(session, M.delivered_at, P.arrived_at, window),
-                ),
-            ),
-            ~weighed,
-        )
+        .select_from(pending.outerjoin(M, candidate))
+        .where(or_(P.manifest_number.is_(None), ~numbered))
         .subquery()
     )
-    N, B = by_number.c, by_plate.c
-    chosen = union_all(
-        select(N.rid, N.mid, N.status, N.addressed_to, N.weighed, N.how),
-        select(
-            B.rid,
-            B.mid,
-            B.status,
-            B.addressed_to,
-            literal(False).label("weighed"),
-            literal("plate").label("how"),
-        ).where(B.rn == 1),
-    ).subquery()
-    C = chosen.c
-    joined = pending.join(chosen, C.rid == P.id)
+    B = plate_ranked.c
+    by_plate = select(
+        B.rid,
+        B.receiver_id,
+        B.arrived_at,
+        B.mid,
+        B.status,
+        B.addressed_to,
+        literal(False).label("weighed"),
+        case((B.mid.is_not(None), "plate")).label("how"),
+    ).where(B.rn == 1)
+    C = union_all(by_number, by_plate).subquery("chosen").c
     # The earliest eligible record per manifest is its weighing.
-    eligible = and_(C.status != "cancelled", C.addressed_to == P.receiver_id, ~C.weighed)
+    eligible = and_(C.status != "cancelled", C.addressed_to == C.receiver_id, ~C.weighed)
     first = func.row_number().over(
-        partition_by=C.mid, order_by=(case((eligible, 0), else_=1), P.arrived_at, P.id)
-    )
-    ranked = (
-        select(
-            C.rid,
-            C.mid,
-            C.how,
-            case(
-                (C.status == "cancelled", "cancelled"),
-                (C.addressed_to != P.receiver_id, "misdirected"),
-                (and_(eligible, first == 1), "matched"),
-                else_="already_received",
-            ).label("outcome"),
-        )
-        .select_from(joined)
-        .subquery()
+        partition_by=C.mid, order_by=(case((eligible, 0), else_=1), C.arrived_at, C.rid)
     )
     final = select(
-        P.id,
-        ranked.c.mid,
-        ranked.c.how,
-        func.coalesce(ranked.c.outcome, "unmanifested"),
+        C.rid,
+        C.mid,
+        C.how,
+        case(
+            (C.mid.is_(None), "unmanifested"),
+            (C.status == "cancelled", "cancelled"),
+            (C.addressed_to != C.receiver_id, "misdirected"),
+            (and_(eligible, first == 1), "matched"),
+            else_="already_received",
+        ),
         literal(now, type_=WM.matched_at.type),
-    ).select_from(pending.outerjoin(ranked, ranked.c.rid == P.id))
-    # A record matched meanwhile by a concurrent run keeps that run's result.  (The WHERE
-    # keeps SQLite from reading the upsert's ON as part of the join.)
-    session.execute(
-        _insert(session)(WM)
-        .from_select(
-            ["receipt_id", "manifest_id", "matched_by", "outcome", "matched_at"],
-            final.where(P.id.is_not(None)),
-        )
-        .on_conflict_do_nothing(index_elements=["receipt_id"])
     )
+    insert = _insert(session)(WM).from_select(
+        ["receipt_id", "manifest_id", "matched_by", "outcome", "matched_at"],
+        final.where(C.rid.is_not(None)),
+    )
+    if postgres:
+        # Matching runs one at a time (readers are not blocked): a concurrent run's records
+        # and weighings are committed before this statement reads what is pending, so a plain
+        # insert cannot collide, and that is cheaper than an upsert's check per row.
+        session.execute(text("LOCK TABLE weighbridge_matches IN SHARE ROW EXCLUSIVE MODE"))
+        # An upload's batch is best matched by index lookups per record; a year of records
+        # by hash joins, which the planner misses, as it cannot estimate how many records are
+        # pending (counted here up to the threshold only).
+        many = (
+            session.scalar(
+                select(func.count()).select_from(
+                    select(R.id).where(*scope).limit(ANALYZE_AFTER + 1).subquery()
+                )
+            )
+            > ANALYZE_AFTER
+        )
+        with _hash_joins_only(session, many):
+            session.execute(insert)
+    else:
+        # SQLite runs one writer at a time anyway; a record matched meanwhile keeps that
+        # run's result.  (The WHERE keeps SQLite from reading the upsert's ON as part of the
+        # join.)
+        session.execute(insert.on_conflict_do_nothing(index_elements=["receipt_id"]))
 
     result = IngestResult()
     batch = [WM.matched_at == now]
@@ -410,13 +452,122 @@ def match_pending(
         # large table.
         session.execute(text("ANALYZE weighbridge_matches"))
     # 4. Findings.
-    result.findings = raise_findings(
+    if postgres:
+        result.findings = _insert_receipt_findings(
+            session, now=now, due_days=settings.finding_due_days, receiver_id=receiver_id
+        )
+        receipt_findings = []
+    else:
+        receipt_findings = _receipt_findings(session, batch)
+    result.findings += raise_findings(
         session,
-        [*_receipt_findings(session, batch), *_weighbridge_findings(session, batch)],
+        [
+            *receipt_findings,
+            *_weighbridge_findings(session, batch, many=written > ANALYZE_AFTER),
+        ],
         now=now,
         due_days=settings.finding_due_days,
     )
     return result
+
+
+#: The unmanifested and misdirected receipt findings of one matching run, written by the
+#: database itself (PostgreSQL): the same key, message, canonical JSON ``measured`` and
+#: parties as :func:`_receipt_findings` builds in Python, without a round trip per finding.
+#: JSON strings are escaped by ``to_json``, which escapes exactly what ``json.dumps`` does.
+_RECEIPT_FINDINGS_SQL = """
+WITH batch AS (
+    SELECT w.receipt_id, w.manifest_id, w.outcome,
+           CASE w.outcome WHEN 'misdirected' THEN 'misdirected_receipt'
+                ELSE 'unmanifested_receipt' END AS kind
+    FROM weighbridge_matches w
+    WHERE w.matched_at = :now AND w.outcome <> 'matched' {receiver_filter}
+), rows AS (
+    SELECT b.receipt_id, b.kind, b.outcome, r.receiver_id, r.plate, m.id AS manifest_id,
+           m.generator_id, m.transporter_id, m.receiver_id AS addressed_to,
+           v.organization_id AS owner_id,
+           'receipt:' || b.receipt_id || ':' || b.kind AS key,
+           rc.name || ' weighed ' || rtrim(rtrim(r.net_kg::text, '0'), '.') || ' kg from '
+             || r.plate
+             || CASE WHEN owner.name <> '' THEN ' (vehicle of ' || owner.name || ')' ELSE '' END
+             || ' under ticket ' || r.ticket || ' at '
+             || to_char(r.arrived_at, :seconds_format)
+             || CASE WHEN date_trunc('second', r.arrived_at) <> r.arrived_at
+                     THEN to_char(r.arrived_at, '.US') ELSE '' END
+             || :utc_suffix
+             || CASE b.outcome
+                  WHEN 'unmanifested' THEN 'no manifest of this receiver matches it'
+                  WHEN 'cancelled' THEN 'manifest ' || m.number || ' was cancelled'
+                  WHEN 'already_received' THEN 'manifest ' || m.number
+                    || ' was already weighed under another ticket'
+                  ELSE 'manifest ' || m.number || ' is addressed to another receiver'
+                END AS message,
+           '{"arrived_at":' || to_json(to_char(r.arrived_at, :micro_format))
+             || ',"manifest_number":' || coalesce(to_json(r.manifest_number)::text, 'null')
+             || ',"manifest_status":' || coalesce(to_json(m.status)::text, 'null')
+             || ',"matched_manifest_number":' || coalesce(to_json(m.number)::text, 'null')
+             || ',"net_kg":' || to_json(r.net_kg::text)
+             || ',"outcome":' || to_json(b.outcome)
+             || ',"plate":' || to_json(r.plate)
+             || ',"receipt_id":' || b.receipt_id
+             || ',"ticket":' || to_json(r.ticket) || '}' AS measured
+    FROM batch b
+    JOIN weighbridge_receipts r ON r.id = b.receipt_id
+    JOIN organizations rc ON rc.id = r.receiver_id
+    LEFT JOIN manifests m ON m.id = b.manifest_id
+    LEFT JOIN vehicles v ON v.plate = r.plate
+    LEFT JOIN organizations owner ON owner.id = v.organization_id
+), created AS (
+    INSERT INTO findings (key, type, severity, status, manifest_id, vehicle_plate, message,
+                          measured, due_at, created_at, updated_at)
+    SELECT key, kind, 'violation', 'open', manifest_id, plate, message, measured, :due, :now,
+           :now
+    FROM rows
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, key
+), parties AS (
+    -- An organisation in two roles keeps the first of: receiver, vehicle owner, then the
+    -- manifest's generator, transporter and receiver.
+    INSERT INTO finding_parties (finding_id, organization_id, role)
+    SELECT DISTINCT ON (c.id, p.organization_id) c.id, p.organization_id, p.role
+    FROM created c
+    JOIN rows ON rows.key = c.key
+    CROSS JOIN LATERAL (VALUES (0, rows.receiver_id, 'receiver'),
+                               (1, rows.owner_id, 'transporter'),
+                               (2, rows.generator_id, 'generator'),
+                               (3, rows.transporter_id, 'transporter'),
+                               (4, rows.addressed_to, 'receiver'))
+                       AS p (rank, organization_id, role)
+    WHERE p.organization_id IS NOT NULL
+    ORDER BY c.id, p.organization_id, p.rank
+)
+SELECT count(*) FROM created
+"""
+
+
+def _insert_receipt_findings(
+    session, *, now: datetime, due_days: int, receiver_id: int | None
+) -> int:
+    """Write the receipt findings of the run at ``now`` in one statement (PostgreSQL only);
+    returns how many were created. A key that exists already is skipped."""
+    receiver_filter = ""
+    params = {
+        "now": now,
+        "due": now + timedelta(days=due_days),
+        # Python's isoformat() and the canonical JSON form of a UTC time.
+        "seconds_format": 'YYYY-MM-DD"T"HH24:MI:SS',
+        "utc_suffix": "+00:00: ",
+        "micro_format": 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"',
+    }
+    if receiver_id is not None:
+        receiver_filter = (
+            "AND w.receipt_id IN (SELECT id FROM weighbridge_receipts WHERE receiver_id = :rid)"
+        )
+        params["rid"] = receiver_id
+    stmt = text(_RECEIPT_FINDINGS_SQL.replace("{receiver_filter}", receiver_filter)).bindparams(
+        bindparam("now", type_=UTCDateTime()), bindparam("due", type_=UTCDateTime())
+    )
+    return session.execute(stmt, params).scalar_one()
 
 
 def _receipt_findings(session, batch) -> list[NewFinding]:
@@ -513,42 +664,60 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
     return out
 
 
-def _weighbridge_findings(session, batch) -> list[NewFinding]:
+def _weighbridge_findings(session, batch, *, many: bool = False) -> list[NewFinding]:
     """Quantity findings where a newly matched net weight departs from the declared mass.
 
     SQL narrows the batch to the manifests that can show a difference (all with mass lines,
     and beyond the loosest limits, or sludge with both moisture figures, compared on dry
     solids); the pure reconciliation then decides on those few, with exact figures.
+    ``many`` says the batch is large (a year of records), so the plan is hash joins.
     """
+    postgres = session.get_bind().dialect.name == "postgresql"
     tolerances = all_tolerances(session)
     min_pct = min(t.mass_pct for t in tolerances.values())
     min_kg = min(t.mass_abs_kg for t in tolerances.values())
     L, M = ManifestLine, Manifest
+    declared = cast(L.declared, Float)
     kg = case(
-        (L.unit == "t", L.declared * 1000),
-        (L.unit == "kg", L.declared),
-        (and_(L.unit == "m3", L.density_t_m3.is_not(None)), L.declared * L.density_t_m3 * 1000),
+        (L.unit == "t", declared * 1000),
+        (L.unit == "kg", declared),
+        (
+            and_(L.unit == "m3", L.density_t_m3.is_not(None)),
+            declared * cast(L.density_t_m3, Float) * 1000,
+        ),
     )
+    # Grouped by the manifest alone, with floating point sums: a tiny aggregate state, where
+    # exact decimal sums over a year of lines would fill memory. This only narrows the
+    # candidates, so the comparison is widened by far more than any rounding error, and the
+    # exact figures decide below. Driven by the batch's records, so the lines of other
+    # manifests are never read.
     declared_kg = func.sum(kg)
-    difference = func.abs(R.net_kg - declared_kg)
-    # Driven by the batch's records, so the lines of other manifests are never aggregated.
-    mids = session.scalars(
+    net = func.max(cast(R.net_kg, Float))
+    slack = (func.abs(net) + func.abs(declared_kg)) * 1e-9 + 1e-3
+    difference = func.abs(net - declared_kg) + slack
+    both_moistures = and_(M.moisture_pct.is_not(None), M.received_moisture_pct.is_not(None))
+    stmt = (
         select(WM.manifest_id)
         .join(R, R.id == WM.receipt_id)
         .join(M, M.id == WM.manifest_id)
         .join(L, L.manifest_id == WM.manifest_id)
         .where(*batch, WM.outcome == "matched")
-        .group_by(WM.manifest_id, R.net_kg, M.moisture_pct, M.received_moisture_pct)
+        .group_by(WM.manifest_id)
         .having(
             and_(
                 func.count() == func.count(kg),
                 or_(
-                    and_(M.moisture_pct.is_not(None), M.received_moisture_pct.is_not(None)),
-                    and_(difference > min_kg, difference * 100 > declared_kg * min_pct),
+                    func.max(case((both_moistures, 1), else_=0)) == 1,
+                    and_(
+                        difference > float(min_kg),
+                        difference * 100 > (declared_kg - slack) * float(min_pct),
+                    ),
                 ),
             )
         )
     )
+    with _hash_joins_only(session, postgres and many):
+        mids = session.scalars(stmt).all()
     mids = list(mids)
     out = []
     for start in range(0, len(mids), 1000):
