@@ -270,7 +270,8 @@ def demo():
         _fail(exc)
     click.echo("Demo accounts (password for all: demo-password):")
     for acc in accounts:
-        click.echo(f"  {acc['role']:<28} {acc['email']:<34} token {acc['token']}")
+        # E-mail and token first: they line up, the labels (with Chinese names) need not.
+        click.echo(f"  {acc['email']:<24} {acc['token']}  {acc['role']}")
 
 
 @hwm.command()
