@@ -271,7 +271,7 @@ def demo():
     click.echo("Demo accounts (password for all: demo-password):")
     for acc in accounts:
         # E-mail and token first: they line up, the labels (with Chinese names) need not.
-        click.echo(f"  {acc['email']:<24} {acc['token']}  {acc['role']}")
+        click.echo(f"  {acc['email']:<24} token {acc['token']}  {acc['role']}")
 
 
 @hwm.command()
