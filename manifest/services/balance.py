@@ -117,20 +117,34 @@ def balance(session, *, actor: Actor, period: str) -> dict:
     if not actor.is_regulator:
         org = actor.organization_id
         where.append(or_(M.generator_id == org, M.transporter_id == org, M.receiver_id == org))
-    # Each manifest's lines are summed once, then the manifest is counted for each of its
-    # three roles. PostgreSQL sums them per manifest through the line index (a lateral
-    # subquery: no hash table over the month's lines); SQLite groups a join.
+    # Each manifest's lines are summed once, then the manifest is counted once per role.
+    # PostgreSQL sums them per manifest through the covering line index (a lateral subquery
+    # read by index-only scans: no hash table over the month's lines), taking the month's
+    # manifests in id order so consecutive lookups land on neighbouring index pages; SQLite
+    # groups a join.
     if postgres:
+        month = (
+            select(M.id, M.category, M.status, M.generator_id, M.transporter_id, M.receiver_id)
+            .where(*where)
+            .order_by(M.id)
+            .subquery("month")
+        )
         sums = (
             select(func.count().label("lines"), *figures)
-            .where(L.manifest_id == M.id)
+            .where(L.manifest_id == month.c.id)
             .lateral("sums")
         )
         per_manifest = (
-            select(M.category, M.status, M.generator_id, M.transporter_id, M.receiver_id, sums)
-            .select_from(M)
+            select(
+                month.c.category,
+                month.c.status,
+                month.c.generator_id,
+                month.c.transporter_id,
+                month.c.receiver_id,
+                sums,
+            )
+            .select_from(month)
             .join(sums, sums.c.lines > 0)
-            .where(*where)
             .cte("per_manifest")
             .prefix_with("MATERIALIZED")
         )
@@ -140,46 +154,46 @@ def balance(session, *, actor: Actor, period: str) -> dict:
             .join(L, L.manifest_id == M.id)
             .where(*where)
             .group_by(M.id)
-            .subquery()
+            .cte("per_manifest")
         )
     pm = per_manifest.c
-    roles = union_all(*[select(literal(role).label("role")) for role in ROLES]).subquery("roles")
-    party = case(
-        (roles.c.role == "generator", pm.generator_id),
-        (roles.c.role == "transporter", pm.transporter_id),
-        else_=pm.receiver_id,
-    )
-    status_is = {s: pm.status == s.value for s in (Status.COMPLETED, Status.IN_TRANSIT)}
+    completed = pm.status == Status.COMPLETED.value
+    in_transit = pm.status == Status.IN_TRANSIT.value
+
+    def by_role(role: str):
+        # One grouping per role over the per-manifest sums; organisations are joined to the
+        # few thousand groups afterwards rather than to every manifest.
+        party = getattr(pm, f"{role}_id")
+        return select(
+            literal(role).label("role"),
+            party.label("party"),
+            pm.category,
+            func.count().label("manifests"),
+            func.sum(pm.declared_t).label("declared_t"),
+            func.sum(pm.loaded_t).label("loaded_t"),
+            func.sum(pm.received_t).label("received_t"),
+            func.sum(pm.accepted_t).label("accepted_t"),
+            func.sum(pm.rejected_t).label("rejected_t"),
+            func.sum(case((completed, pm.accepted_t), else_=0)).label("completed_t"),
+            func.sum(case((in_transit, pm.loaded_t), else_=0)).label("in_transit_t"),
+            func.sum(pm.unmeasured).label("unmeasured"),
+        ).group_by(party, pm.category)
+
+    g = union_all(*[by_role(role) for role in ROLES]).subquery("by_role")
     stmt = (
         select(
             Organization.id,
             Organization.uscc,
             Organization.name,
-            roles.c.role,
-            pm.category,
-            func.count(),
-            func.sum(pm.declared_t),
-            func.sum(pm.loaded_t),
-            func.sum(pm.received_t),
-            func.sum(pm.accepted_t),
-            func.sum(pm.rejected_t),
-            func.sum(case((status_is[Status.COMPLETED], pm.accepted_t), else_=0)),
-            func.sum(case((status_is[Status.IN_TRANSIT], pm.loaded_t), else_=0)),
-            func.sum(pm.unmeasured),
+            g.c.role,
+            g.c.category,
+            g.c.manifests,
+            *[g.c[f] for f in FIGURES],
+            g.c.unmeasured,
             Organization.key_supervision,
         )
-        .select_from(per_manifest)
-        .join(roles, literal(True))
-        .join(Organization, Organization.id == party)
-        .group_by(
-            Organization.id,
-            Organization.uscc,
-            Organization.name,
-            roles.c.role,
-            pm.category,
-            Organization.key_supervision,
-        )
-        .order_by(Organization.uscc, roles.c.role, pm.category)
+        .join(Organization, Organization.id == g.c.party)
+        .order_by(Organization.uscc, g.c.role, g.c.category)
     )
     if actor.is_regulator:
         stmt = stmt.where(
