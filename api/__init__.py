@@ -40,8 +40,11 @@ def register_extensions(app: Flask) -> None:
     from .db import close_session
 
     url = app.config["DATABASE_URL"]
-    pool = {} if url.startswith("sqlite") else {
-        "pool_size": app.config.get("DATABASE_POOL_SIZE", 10), "max_overflow": 20}
+    pool = (
+        {}
+        if url.startswith("sqlite")
+        else {"pool_size": app.config.get("DATABASE_POOL_SIZE", 10), "max_overflow": 20}
+    )
     engine = make_engine(url, **pool)
     app.extensions["hwm"] = {"engine": engine, "sessions": make_session_factory(engine)}
     app.teardown_appcontext(close_session)
@@ -67,12 +70,26 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.url_map.converters["int"] = RowIdConverter
-    api = HwmApi(app, spec_kwargs={
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-        "security": [{"bearer": []}],
-    })
-    for module in (auth, organizations, waste_codes, manifest_print, tracks, manifests, ledger,
-                   findings, receipts, reports, tolerances):
+    api = HwmApi(
+        app,
+        spec_kwargs={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    for module in (
+        auth,
+        organizations,
+        waste_codes,
+        manifest_print,
+        tracks,
+        manifests,
+        ledger,
+        findings,
+        receipts,
+        reports,
+        tolerances,
+    ):
         api.register_blueprint(module.blp)
     app.extensions["hwm"]["api"] = api
     app.register_blueprint(docs.bp)

@@ -24,6 +24,9 @@ def current_actor() -> Actor:
     """The signed-in actor; answers 401 when there is none."""
     actor = g.get("actor")
     if actor is None:
-        abort(401, message="a valid bearer token is required",
-              headers={"WWW-Authenticate": 'Bearer realm="hwm"'})
+        abort(
+            401,
+            message="a valid bearer token is required",
+            headers={"WWW-Authenticate": 'Bearer realm="hwm"'},
+        )
     return actor

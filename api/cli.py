@@ -94,8 +94,12 @@ def users():
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--org", "uscc", help="USCC of the user's organisation")
-@click.option("--role", type=click.Choice(["admin", "member", "driver", "reader"]),
-              default="member", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "member", "driver", "reader"]),
+    default="member",
+    show_default=True,
+)
 @click.option("--regulator", is_flag=True, help="make a regulator user instead")
 @click.option("--region", help="with --regulator: the 6-digit region code covered")
 def users_create(email, password, uscc, role, regulator, region):
@@ -116,13 +120,18 @@ def _create_user(uow, email, password, uscc, role, regulator, region):
         if not region or uscc:
             raise click.UsageError("--regulator needs --region and no --org")
         return registry.create_regulator_user(
-            uow, email=email, password=password, region_code=region,
-            role=role if role != "member" else "admin")
+            uow,
+            email=email,
+            password=password,
+            region_code=region,
+            role=role if role != "member" else "admin",
+        )
     if not uscc:
         raise click.UsageError("give --org USCC, or --regulator --region CODE")
     org = registry.find_organization_by_uscc(uow.session, uscc)
-    return registry.add_member(uow, actor=None, organization_id=org.id, email=email,
-                               password=password, role=role)
+    return registry.add_member(
+        uow, actor=None, organization_id=org.id, email=email, password=password, role=role
+    )
 
 
 @hwm.group()
@@ -220,17 +229,26 @@ def receipts_import(file, uscc):
             fh.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             encoding = "gb18030"
-    with open(file, encoding=encoding, newline="") as fh, click.progressbar(
-            length=max(rows, 0), label="importing", file=sys.stderr) as bar:
+    with (
+        open(file, encoding=encoding, newline="") as fh,
+        click.progressbar(length=max(rows, 0), label="importing", file=sys.stderr) as bar,
+    ):
         try:
             with _uow() as uow:
-                result = import_file(uow, lines=fh, receiver_uscc=uscc,
-                                     sha256=digest.hexdigest(), progress=bar.update)
+                result = import_file(
+                    uow,
+                    lines=fh,
+                    receiver_uscc=uscc,
+                    sha256=digest.hexdigest(),
+                    progress=bar.update,
+                )
         except DomainError as exc:
             _fail(exc)
-    click.echo(f"{result.created} created, {result.duplicates} duplicates, {result.matched} "
-               f"matched, {result.unmanifested} unmanifested, {result.misdirected} "
-               f"misdirected, {result.findings} findings, {len(result.errors)} rows rejected")
+    click.echo(
+        f"{result.created} created, {result.duplicates} duplicates, {result.matched} "
+        f"matched, {result.unmanifested} unmanifested, {result.misdirected} "
+        f"misdirected, {result.findings} findings, {len(result.errors)} rows rejected"
+    )
     for error in result.errors:
         click.echo(f"  row {error.row}: {error.field or 'row'}: {error.message}", err=True)
 
@@ -251,8 +269,10 @@ def findings_sweep():
             result = sweep(uow)
     except DomainError as exc:
         _fail(exc)
-    click.echo(f"{result.overdue_decision} overdue decisions, {result.overdue_delivery} overdue "
-               f"deliveries, {result.escalated} findings escalated")
+    click.echo(
+        f"{result.overdue_decision} overdue decisions, {result.overdue_delivery} overdue "
+        f"deliveries, {result.escalated} findings escalated"
+    )
 
 
 # ---------------------------------------------------------------- demo and serve

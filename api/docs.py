@@ -23,11 +23,17 @@ def docs():
                 continue
             body = (op.get("requestBody") or {}).get("content", {})
             schema = next(iter(body.values()), {}).get("schema", {}) if body else {}
-            operations.append({
-                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "tag": (op.get("tags") or [""])[0], "body": schema.get("$ref", "").split("/")[-1],
-                "responses": sorted(op.get("responses", {})),
-            })
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "tag": (op.get("tags") or [""])[0],
+                    "body": schema.get("$ref", "").split("/")[-1],
+                    "responses": sorted(op.get("responses", {})),
+                }
+            )
     schemas = spec.get("components", {}).get("schemas", {})
-    return render_template("api_docs.html", spec=spec, operations=operations, schemas=schemas,
-                           lang=language())
+    return render_template(
+        "api_docs.html", spec=spec, operations=operations, schemas=schemas, lang=language()
+    )

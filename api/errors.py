@@ -43,8 +43,9 @@ CODE_OF_STATUS = {
 }
 
 
-def error_response(status: int, code: str, detail: str | None = None, errors=None,
-                   details=None, headers=None):
+def error_response(
+    status: int, code: str, detail: str | None = None, errors=None, details=None, headers=None
+):
     body = {"code": code, "message": headline(code), "errors": errors or {}}
     if detail:
         if language() == "en":
@@ -90,8 +91,13 @@ class HwmApi(Api):
         if status == 400 and isinstance(errors, dict) and "json" in errors:
             code = code or "malformed_json"
             detail = "the request body is not valid JSON"
-        return error_response(status, code or CODE_OF_STATUS.get(status, "bad_request"),
-                              detail, errors, headers=data.get("headers"))
+        return error_response(
+            status,
+            code or CODE_OF_STATUS.get(status, "bad_request"),
+            detail,
+            errors,
+            headers=data.get("headers"),
+        )
 
 
 def _flatten(fields: dict, prefix: str = "") -> dict:

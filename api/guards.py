@@ -57,17 +57,21 @@ def check_body():
     has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
     mimetype = request.mimetype or ""
     if has_body and mimetype not in allowed:
-        return error_response(415, "unsupported_media_type",
-                              f"send one of: {', '.join(allowed)}")
+        return error_response(415, "unsupported_media_type", f"send one of: {', '.join(allowed)}")
     if mimetype in JSON_TYPES and (request.content_length or 0) > MAX_JSON_BYTES:
-        return error_response(413, "payload_too_large",
-                              f"a JSON body may be at most {MAX_JSON_BYTES} bytes")
+        return error_response(
+            413, "payload_too_large", f"a JSON body may be at most {MAX_JSON_BYTES} bytes"
+        )
     if mimetype in JSON_TYPES and has_body:
         try:
             body = request.get_json(silent=True)
         except RecursionError:
-            return error_response(400, "malformed_json", "the JSON body is nested too deeply",
-                                  {"json": ["nested too deeply"]})
+            return error_response(
+                400,
+                "malformed_json",
+                "the JSON body is nested too deeply",
+                {"json": ["nested too deeply"]},
+            )
         bad = _first_unstorable(body)
         if bad is not None:
             return _unstorable_response(bad)
@@ -103,9 +107,12 @@ def _storable(text: str) -> bool:
 
 
 def _unstorable_response(path: str):
-    return error_response(422, "validation_failed",
-                          f"{path} contains a NUL character or a lone surrogate",
-                          {path: ["contains a NUL character or a lone surrogate"]})
+    return error_response(
+        422,
+        "validation_failed",
+        f"{path} contains a NUL character or a lone surrogate",
+        {path: ["contains a NUL character or a lone surrogate"]},
+    )
 
 
 def _request_hash() -> str:
@@ -128,12 +135,19 @@ def replay_idempotent():
     busy = ("conflict", "a request with this Idempotency-Key is being processed")
     try:
         with uow() as work:
-            record = work.session.scalar(select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key))
+            record = work.session.scalar(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key
+                )
+            )
             if record is None:
-                record = IdempotencyRecord(user_id=actor.user_id, key=key,
-                                           method=request.method, path=request.path,
-                                           request_hash=fingerprint)
+                record = IdempotencyRecord(
+                    user_id=actor.user_id,
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    request_hash=fingerprint,
+                )
                 work.session.add(record)
                 work.commit()
                 g.idempotency_record_id = record.id
@@ -141,12 +155,14 @@ def replay_idempotent():
     except Conflict:  # the same key inserted by a concurrent request
         return error_response(409, *busy)
     if record.request_hash != fingerprint:
-        return error_response(422, "idempotency_conflict",
-                              "this Idempotency-Key was used with a different request")
+        return error_response(
+            422, "idempotency_conflict", "this Idempotency-Key was used with a different request"
+        )
     if record.status_code is None:
         return error_response(409, *busy)
-    response = current_app.response_class(record.response_body, status=record.status_code,
-                                          content_type=record.content_type)
+    response = current_app.response_class(
+        record.response_body, status=record.status_code, content_type=record.content_type
+    )
     response.headers["Idempotent-Replayed"] = "true"
     return response
 

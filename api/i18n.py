@@ -14,17 +14,29 @@ DEFAULT = "zh"
 ERROR_HEADLINES = {
     "validation_failed": ("输入内容不符合要求", "The input is not valid"),
     "checks_failed": ("签发前检查未通过，联单未签发", "Issue-time checks failed"),
-    "invalid_transition": ("联单当前状态不允许此操作", "This action is not allowed in the current status"),
-    "conflict": ("记录已被他人修改或正在处理，请刷新后重试", "The record changed or is busy; retry"),
+    "invalid_transition": (
+        "联单当前状态不允许此操作",
+        "This action is not allowed in the current status",
+    ),
+    "conflict": (
+        "记录已被他人修改或正在处理，请刷新后重试",
+        "The record changed or is busy; retry",
+    ),
     "not_found": ("未找到该记录", "Not found"),
     "forbidden": ("无权执行此操作", "You may not do this"),
-    "unauthorized": ("需要登录：请在 Authorization 头中提供有效的令牌", "Sign in: send a valid bearer token"),
+    "unauthorized": (
+        "需要登录：请在 Authorization 头中提供有效的令牌",
+        "Sign in: send a valid bearer token",
+    ),
     "malformed_json": ("请求体不是合法的 JSON", "The request body is not valid JSON"),
     "unsupported_media_type": ("不支持的内容类型", "Unsupported content type"),
     "payload_too_large": ("请求体过大", "The request body is too large"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "bad_request": ("请求无效", "Bad request"),
-    "idempotency_conflict": ("幂等键已用于另一个请求", "The Idempotency-Key was used for another request"),
+    "idempotency_conflict": (
+        "幂等键已用于另一个请求",
+        "The Idempotency-Key was used for another request",
+    ),
     "internal_error": ("服务器内部错误", "Internal server error"),
     "bad_file": ("上传的文件无法读取", "The uploaded file cannot be read"),
 }

@@ -29,6 +29,8 @@ def validate_plate(text: str, field: str = "plate") -> str:
     """The normalised plate. Raises ValidationFailed when it is not a Chinese plate."""
     plate = normalize_plate(text or "")
     if not is_plate(plate):
-        raise ValidationFailed(f"{text!r} is not a Chinese vehicle plate (e.g. 粤J12345)",
-                               errors={field: ["not a vehicle plate"]})
+        raise ValidationFailed(
+            f"{text!r} is not a Chinese vehicle plate (e.g. 粤J12345)",
+            errors={field: ["not a vehicle plate"]},
+        )
     return plate

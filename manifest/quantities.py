@@ -26,7 +26,9 @@ def parse_decimal(value, *, field: str = "quantity", allow_zero: bool = True) ->
     places, or values above MAX_QUANTITY.
     """
     if isinstance(value, bool) or value is None:
-        raise ValidationFailed(f"{field} must be a decimal number", errors={field: ["not a number"]})
+        raise ValidationFailed(
+            f"{field} must be a decimal number", errors={field: ["not a number"]}
+        )
     try:
         if isinstance(value, float):
             number = Decimal(repr(value))

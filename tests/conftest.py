@@ -22,8 +22,10 @@ def pytest_report_header(config):
     from tests.support.pgcluster import find_bindir
 
     bindir = find_bindir()
-    return [f"hwm: PostgreSQL binaries: {bindir or 'MISSING - PostgreSQL tests will be skipped'}"
-            + (" (HWM_REQUIRE_ALL=1: missing parts fail)" if REQUIRE_ALL else "")]
+    return [
+        f"hwm: PostgreSQL binaries: {bindir or 'MISSING - PostgreSQL tests will be skipped'}"
+        + (" (HWM_REQUIRE_ALL=1: missing parts fail)" if REQUIRE_ALL else "")
+    ]
 
 
 def missing(reason: str):
@@ -72,8 +74,9 @@ def _wipe(url: str) -> None:
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
-        conn.execute(text("INSERT INTO ledger_head (id, sequence, hash) VALUES (1, 0, :h)"),
-                     {"h": "0" * 64})
+        conn.execute(
+            text("INSERT INTO ledger_head (id, sequence, hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
+        )
     engine.dispose()
 
 

@@ -21,8 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def pg_app(pg_url):
-    application = create_app({"DATABASE_URL": pg_url, "TESTING": True,
-                              "DATABASE_POOL_SIZE": 60})
+    application = create_app({"DATABASE_URL": pg_url, "TESTING": True, "DATABASE_POOL_SIZE": 60})
     yield application
     application.extensions["hwm"]["engine"].dispose()
 
@@ -52,17 +51,25 @@ def _race(app, n, request):
 
 def test_fifty_concurrent_pickups_one_wins(pg_app, pg_world):
     m = advance(pg_world, create_manifest(pg_world), "issued")
-    body = {"vehicle_plate": "粤J12345", "driver": "李师傅", "at": now().isoformat(),
-            "lines": [{"line_no": ln.line_no, "quantity": str(ln.declared)} for ln in m.lines]}
+    body = {
+        "vehicle_plate": "粤J12345",
+        "driver": "李师傅",
+        "at": now().isoformat(),
+        "lines": [{"line_no": ln.line_no, "quantity": str(ln.declared)} for ln in m.lines],
+    }
     headers = pg_world.carrier.auth("driver")
 
-    responses = _race(pg_app, 50, lambda c: c.post(f"/api/v1/manifests/{m.id}/pickup",
-                                                   json=body, headers=headers))
+    responses = _race(
+        pg_app, 50, lambda c: c.post(f"/api/v1/manifests/{m.id}/pickup", json=body, headers=headers)
+    )
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [409] * 49
     with pg_app.extensions["hwm"]["sessions"]() as s:
-        pickups = s.scalar(select(func.count()).where(CustodyEvent.manifest_id == m.id,
-                                                      CustodyEvent.action == "pickup"))
+        pickups = s.scalar(
+            select(func.count()).where(
+                CustodyEvent.manifest_id == m.id, CustodyEvent.action == "pickup"
+            )
+        )
         assert pickups == 1
         assert s.get(Manifest, m.id).status == "in_transit"
 
@@ -76,8 +83,9 @@ def test_two_hundred_concurrent_issues_get_consecutive_numbers(pg_app, pg_world)
     def issue(client):
         with lock:
             mid = next(ids)
-        return client.post(f"/api/v1/manifests/{mid}/issue", json={"at": now().isoformat()},
-                           headers=headers)
+        return client.post(
+            f"/api/v1/manifests/{mid}/issue", json={"at": now().isoformat()}, headers=headers
+        )
 
     responses = _race(pg_app, 200, issue)
     assert [r.status_code for r in responses] == [200] * 200

@@ -17,8 +17,9 @@ def _text(pdf: bytes, tmp_path) -> str:
         missing("pdftotext (Debian package poppler-utils) to read the PDF back")
     path = tmp_path / "m.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

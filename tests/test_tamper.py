@@ -16,8 +16,11 @@ def _completed(world):
 
 
 def _event(session, manifest_id, action) -> CustodyEvent:
-    return session.scalar(select(CustodyEvent).where(CustodyEvent.manifest_id == manifest_id,
-                                                     CustodyEvent.action == action))
+    return session.scalar(
+        select(CustodyEvent).where(
+            CustodyEvent.manifest_id == manifest_id, CustodyEvent.action == action
+        )
+    )
 
 
 def _verify(sessions, manifest_id):
@@ -47,8 +50,11 @@ def test_edited_event_payload_names_that_event(world, sessions, engine):
     m = _completed(world)
     with sessions() as s:
         pickup = _event(s, m.id, "pickup")
-    _sql(engine, "UPDATE custody_events SET payload = replace(payload, '6.000', '5.000') "
-                 "WHERE id = :id", id=pickup.id)
+    _sql(
+        engine,
+        "UPDATE custody_events SET payload = replace(payload, '6.000', '5.000') WHERE id = :id",
+        id=pickup.id,
+    )
     verdict = _verify(sessions, m.id)
     assert not verdict.valid
     assert verdict.broken_at == pickup.id
@@ -67,8 +73,11 @@ def test_edited_server_time_is_detected(world, sessions, engine):
 
 def test_edited_quantity_names_the_event_that_signed_it(world, sessions, engine):
     m = _completed(world)
-    _sql(engine, "UPDATE manifest_lines SET received = received - 1 "
-                 "WHERE manifest_id = :m AND line_no = 1", m=m.id)
+    _sql(
+        engine,
+        "UPDATE manifest_lines SET received = received - 1 WHERE manifest_id = :m AND line_no = 1",
+        m=m.id,
+    )
     with sessions() as s:
         deliver = _event(s, m.id, "deliver")
     verdict = _verify(sessions, m.id)
@@ -92,16 +101,20 @@ def test_deleting_a_whole_manifests_events_breaks_the_service_wide_chain(world, 
     with sessions() as s:
         assert verify_manifest_chain(s, s.get(Manifest, second.id)).valid
         ledger = verify_ledger(s)
-        first_of_second = s.scalar(select(CustodyEvent.id).where(
-            CustodyEvent.manifest_id == second.id).order_by(CustodyEvent.sequence))
+        first_of_second = s.scalar(
+            select(CustodyEvent.id)
+            .where(CustodyEvent.manifest_id == second.id)
+            .order_by(CustodyEvent.sequence)
+        )
     assert not ledger.valid
     assert ledger.broken_at == first_of_second
 
 
 def test_deleting_the_newest_events_is_detected_by_the_head(world, sessions, engine):
     m = _completed(world)
-    _sql(engine, "DELETE FROM custody_events WHERE manifest_id = :m AND action = 'complete'",
-         m=m.id)
+    _sql(
+        engine, "DELETE FROM custody_events WHERE manifest_id = :m AND action = 'complete'", m=m.id
+    )
     with sessions() as s:
         ledger = verify_ledger(s)
     assert not ledger.valid and "head" in ledger.reason
@@ -111,13 +124,16 @@ def test_postgresql_refuses_edits_and_deletes_of_evidence(world, engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("the append-only triggers are PostgreSQL's; SQLite is for development")
     m = _completed(world)
-    for statement in ("UPDATE custody_events SET payload = '{}' WHERE manifest_id = :m",
-                      "DELETE FROM custody_events WHERE manifest_id = :m",
-                      "DELETE FROM manifests WHERE id = :m"):
+    for statement in (
+        "UPDATE custody_events SET payload = '{}' WHERE manifest_id = :m",
+        "DELETE FROM custody_events WHERE manifest_id = :m",
+        "DELETE FROM manifests WHERE id = :m",
+    ):
         with pytest.raises(DBAPIError, match="append-only"):
             with engine.begin() as conn:
                 conn.execute(text(statement), {"m": m.id})
     with engine.connect() as conn:
-        count = conn.execute(text("SELECT count(*) FROM custody_events WHERE manifest_id = :m"),
-                             {"m": m.id}).scalar()
+        count = conn.execute(
+            text("SELECT count(*) FROM custody_events WHERE manifest_id = :m"), {"m": m.id}
+        ).scalar()
     assert count == 6

@@ -10,8 +10,9 @@ from ..auth import current_actor
 from ..db import session
 from ..schemas import Verdict
 
-blp = Blueprint("ledger", __name__, url_prefix="/api/v1/ledger",
-                description="The service-wide custody chain")
+blp = Blueprint(
+    "ledger", __name__, url_prefix="/api/v1/ledger", description="The service-wide custody chain"
+)
 
 
 @blp.route("/verify", methods=["GET"])

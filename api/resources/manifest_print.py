@@ -13,8 +13,12 @@ from ..db import session
 from ..i18n import language
 from ..printing import render_manifest_pdf
 
-blp = Blueprint("manifest_print", __name__, url_prefix="/api/v1/manifests",
-                description="The paper copy of a manifest")
+blp = Blueprint(
+    "manifest_print",
+    __name__,
+    url_prefix="/api/v1/manifests",
+    description="The paper copy of a manifest",
+)
 
 
 @blp.route("/<ref>.pdf", methods=["GET"])
@@ -28,5 +32,8 @@ def manifest_pdf(ref):
     verdict = manifests_query.verify_visible(s, actor, ref)
     pdf = render_manifest_pdf(manifest, events, verdict, language(), utcnow())
     name = manifest.number or f"draft-{manifest.id}"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )

@@ -17,8 +17,12 @@ from ..db import session, uow
 from ..pagination import page_headers
 from ..schemas import DecimalString, Id, PageArgs, SignatureArgs, Timestamp, Verdict
 
-blp = Blueprint("manifests", __name__, url_prefix="/api/v1/manifests",
-                description="Transfer manifests and their chain of custody")
+blp = Blueprint(
+    "manifests",
+    __name__,
+    url_prefix="/api/v1/manifests",
+    description="Transfer manifests and their chain of custody",
+)
 
 FORMS = ["S", "SS", "L", "G"]
 
@@ -30,11 +34,13 @@ class LineIn(ma.Schema):
     waste_code = fields.String(required=True, validate=validate.Length(1, 20))
     name = fields.String(required=True, validate=validate.Length(1, 200))
     physical_form = fields.String(required=True, validate=validate.OneOf(FORMS))
-    hazard = fields.List(fields.String(validate=validate.OneOf(["T", "C", "I", "R", "In"])),
-                         load_default=list)
+    hazard = fields.List(
+        fields.String(validate=validate.OneOf(["T", "C", "I", "R", "In"])), load_default=list
+    )
     packaging = fields.String(load_default="", validate=validate.Length(0, 100))
-    container_count = fields.Integer(load_default=None, allow_none=True,
-                                     validate=validate.Range(0, 100_000), strict=True)
+    container_count = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(0, 100_000), strict=True
+    )
     quantity = DecimalString(required=True)
     unit = fields.String(required=True, validate=validate.OneOf(["t", "kg", "m3", "pcs"]))
     density_t_m3 = DecimalString(load_default=None, allow_none=True)
@@ -48,8 +54,9 @@ class ManifestIn(ma.Schema):
     planned_pickup_at = Timestamp(required=True)
     operation = fields.String(required=True, validate=validate.Length(1, 3))
     moisture_pct = DecimalString(load_default=None, allow_none=True)
-    heavy_metal_report = fields.String(load_default=None, allow_none=True,
-                                       validate=validate.Length(1, 200))
+    heavy_metal_report = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(1, 200)
+    )
     notes = fields.String(load_default="", validate=validate.Length(0, 2000))
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(1, 50))
 
@@ -109,9 +116,21 @@ class CompleteIn(ma.Schema):
 
 
 class ManifestQuery(PageArgs):
-    status = fields.String(validate=validate.OneOf([
-        "draft", "issued", "in_transit", "delivered", "accepted", "partially_rejected",
-        "rejected", "completed", "cancelled"]))
+    status = fields.String(
+        validate=validate.OneOf(
+            [
+                "draft",
+                "issued",
+                "in_transit",
+                "delivered",
+                "accepted",
+                "partially_rejected",
+                "rejected",
+                "completed",
+                "cancelled",
+            ]
+        )
+    )
     kind = fields.String(validate=validate.OneOf(["hazardous", "sludge"]))
     from_ = Timestamp(data_key="from")
     to = Timestamp()
@@ -245,9 +264,15 @@ def create(args):
 def list_manifests(args):
     """Manifests visible to you, newest first."""
     rows, total = manifests_query.list_visible(
-        session(), current_actor(), status=args.get("status"), kind=args.get("kind"),
-        start=args.get("from_"), end=args.get("to"), page=args["page"],
-        per_page=args["per_page"])
+        session(),
+        current_actor(),
+        status=args.get("status"),
+        kind=args.get("kind"),
+        start=args.get("from_"),
+        end=args.get("to"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
     return rows, 200, page_headers(total, args["page"], args["per_page"])
 
 
@@ -335,5 +360,3 @@ def events(ref):
 def verify(ref):
     """Recompute the manifest's chain and compare it with the stored manifest."""
     return manifests_query.verify_visible(session(), current_actor(), ref).to_dict()
-
-

@@ -13,15 +13,22 @@ from ..db import session, uow
 from ..pagination import page_headers
 from ..schemas import DecimalString, PageArgs, Position
 
-blp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations",
-                description="Organisations, licences, vehicles and members")
+blp = Blueprint(
+    "organizations",
+    __name__,
+    url_prefix="/api/v1/organizations",
+    description="Organisations, licences, vehicles and members",
+)
 
 
 class OrganizationIn(ma.Schema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     uscc = fields.String(required=True)
-    roles = fields.List(fields.String(validate=validate.OneOf(registry.ORG_ROLES)),
-                        required=True, validate=validate.Length(1, 3))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(registry.ORG_ROLES)),
+        required=True,
+        validate=validate.Length(1, 3),
+    )
     region_code = fields.String(required=True)
     address = fields.String(load_default="", validate=validate.Length(0, 500))
     location = fields.Nested(Position, load_default=None, allow_none=True)
@@ -57,11 +64,13 @@ class LicenceIn(ma.Schema):
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(required=True)
     waste_codes = fields.List(fields.String(validate=validate.Length(1, 12)), load_default=list)
-    annual_capacity_t = fields.Dict(keys=fields.String(validate=validate.Length(1, 12)),
-                                    values=fields.Raw(), load_default=dict)
+    annual_capacity_t = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 12)), values=fields.Raw(), load_default=dict
+    )
     operations = fields.List(fields.String(validate=validate.Length(1, 3)), load_default=list)
-    status = fields.String(load_default="active",
-                           validate=validate.OneOf(["active", "suspended", "revoked"]))
+    status = fields.String(
+        load_default="active", validate=validate.OneOf(["active", "suspended", "revoked"])
+    )
 
 
 class LicenceOut(ma.Schema):
@@ -96,8 +105,9 @@ class VehicleOut(ma.Schema):
 class MemberIn(ma.Schema):
     email = fields.String(required=True, validate=validate.Length(3, 254))
     password = fields.String(required=True, validate=validate.Length(8, 200))
-    role = fields.String(required=True, validate=validate.OneOf(["admin", "member", "driver",
-                                                                  "reader"]))
+    role = fields.String(
+        required=True, validate=validate.OneOf(["admin", "member", "driver", "reader"])
+    )
 
 
 class MemberOut(ma.Schema):
@@ -121,8 +131,13 @@ def create_organization(args):
 def list_organizations(args):
     """The registry of organisations, to name parties on a manifest."""
     current_actor()
-    rows, total = registry.list_organizations(session(), role=args.get("role"), q=args.get("q"),
-                                              page=args["page"], per_page=args["per_page"])
+    rows, total = registry.list_organizations(
+        session(),
+        role=args.get("role"),
+        q=args.get("q"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
     return rows, 200, page_headers(total, args["page"], args["per_page"])
 
 

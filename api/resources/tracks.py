@@ -16,8 +16,9 @@ from ..auth import current_actor
 from ..db import session, uow
 from ..guards import accepts
 
-blp = Blueprint("tracks", __name__, url_prefix="/api/v1/manifests",
-                description="Planned routes and GPS tracks")
+blp = Blueprint(
+    "tracks", __name__, url_prefix="/api/v1/manifests", description="Planned routes and GPS tracks"
+)
 
 GPX_TYPES = ("application/gpx+xml", "application/xml", "text/xml")
 GEOJSON_TYPES = ("application/geo+json",)
@@ -59,8 +60,9 @@ def _upload() -> tuple[bytes, str]:
     if request.mimetype == "multipart/form-data":
         part = request.files.get("file")
         if part is None:
-            raise ValidationFailed("send the file in a form field named 'file'",
-                                   errors={"file": ["missing"]})
+            raise ValidationFailed(
+                "send the file in a form field named 'file'", errors={"file": ["missing"]}
+            )
         return part.read(), part.mimetype or "application/octet-stream"
     return request.get_data(cache=False), request.mimetype or "application/octet-stream"
 
@@ -70,8 +72,10 @@ def _corridor() -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValidationFailed("corridor_m must be a whole number of metres",
-                               errors={"corridor_m": ["not a whole number"]}) from None
+        raise ValidationFailed(
+            "corridor_m must be a whole number of metres",
+            errors={"corridor_m": ["not a whole number"]},
+        ) from None
 
 
 @blp.route("/<ref>/route", methods=["PUT"])
@@ -81,8 +85,9 @@ def put_route(ref):
     """Set the planned route: GeoJSON LineString, or a GPX route or track (?corridor_m=500)."""
     actor = current_actor()
     data, content_type = _upload()
-    return tracks.set_route(uow(), actor=actor, ref=ref, data=data, content_type=content_type,
-                            corridor_m=_corridor())
+    return tracks.set_route(
+        uow(), actor=actor, ref=ref, data=data, content_type=content_type, corridor_m=_corridor()
+    )
 
 
 @blp.route("/<ref>/route", methods=["GET"])
@@ -99,8 +104,9 @@ def post_track(ref):
     """Upload the GPX log of the trip (raw body or multipart 'file'); answers the analysis."""
     actor = current_actor()
     data, content_type = _upload()
-    row, created = tracks.upload_track(uow(), actor=actor, ref=ref, data=data,
-                                       content_type=content_type)
+    row, created = tracks.upload_track(
+        uow(), actor=actor, ref=ref, data=data, content_type=content_type
+    )
     return row, 201 if created else 200
 
 

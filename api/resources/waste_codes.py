@@ -14,8 +14,12 @@ from ..i18n import language
 from ..pagination import page_headers
 from ..schemas import PageArgs
 
-blp = Blueprint("waste_codes", __name__, url_prefix="/api/v1/waste-codes",
-                description="The hazardous-waste list and solid-waste codes")
+blp = Blueprint(
+    "waste_codes",
+    __name__,
+    url_prefix="/api/v1/waste-codes",
+    description="The hazardous-waste list and solid-waste codes",
+)
 
 
 class CodeQuery(PageArgs):
@@ -38,6 +42,7 @@ class CodeOut(ma.Schema):
 def search_codes(args):
     """Search codes and categories by code or name."""
     current_actor()
-    rows, total = catalogue_search.search(session(), q=args.get("q"), page=args["page"],
-                                          per_page=args["per_page"], lang=language())
+    rows, total = catalogue_search.search(
+        session(), q=args.get("q"), page=args["page"], per_page=args["per_page"], lang=language()
+    )
     return rows, 200, page_headers(total, args["page"], args["per_page"])

@@ -11,11 +11,22 @@ from ..db import Base, UTCDateTime, utcnow
 from ._enums import one_of
 
 FINDING_TYPES = (
-    "quantity_discrepancy", "type_discrepancy", "moisture_change", "rejection",
-    "route_deviation", "unscheduled_stop", "gps_gap", "implausible_speed",
-    "start_outside_origin", "end_outside_destination", "track_missing",
-    "unmanifested_receipt", "misdirected_receipt", "licence_capacity",
-    "overdue_decision", "overdue_delivery",
+    "quantity_discrepancy",
+    "type_discrepancy",
+    "moisture_change",
+    "rejection",
+    "route_deviation",
+    "unscheduled_stop",
+    "gps_gap",
+    "implausible_speed",
+    "start_outside_origin",
+    "end_outside_destination",
+    "track_missing",
+    "unmanifested_receipt",
+    "misdirected_receipt",
+    "licence_capacity",
+    "overdue_decision",
+    "overdue_delivery",
 )
 SEVERITIES = ("info", "warning", "violation")
 FINDING_STATUSES = ("open", "explained", "resolved", "escalated")
@@ -48,8 +59,9 @@ class Finding(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     parties: Mapped[list[FindingParty]] = relationship(lazy="selectin")
-    comments: Mapped[list[FindingComment]] = relationship(lazy="selectin",
-                                                          order_by="FindingComment.id")
+    comments: Mapped[list[FindingComment]] = relationship(
+        lazy="selectin", order_by="FindingComment.id"
+    )
 
 
 class FindingParty(Base):
@@ -59,8 +71,9 @@ class FindingParty(Base):
     __table_args__ = (one_of("role", ("generator", "transporter", "receiver")),)
 
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"),
-                                                 primary_key=True, index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id"), primary_key=True, index=True
+    )
     role: Mapped[str] = mapped_column(String(12))
 
 

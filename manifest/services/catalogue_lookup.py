@@ -28,5 +28,7 @@ def require_known(session, code: str, *, field: str = "waste_code") -> None:
     before the list was loaded)."""
     kind = catalogue.classify_code(code)
     if _list_loaded(session, kind) and session.get(WasteCode, code) is None:
-        raise ValidationFailed(f"waste code {code} is not in the loaded official list",
-                               errors={field: [f"{code} is not in the official list"]})
+        raise ValidationFailed(
+            f"waste code {code} is not in the loaded official list",
+            errors={field: [f"{code} is not in the official list"]},
+        )

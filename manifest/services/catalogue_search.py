@@ -17,37 +17,62 @@ def _category_rows(q: str | None, lang: str) -> list[dict]:
     for cat, name in HW_CATEGORIES.items():
         if q and q.upper() not in cat and q not in name.zh and q.lower() not in name.en.lower():
             continue
-        rows.append({"code": cat, "category": cat, "name": name.en if lang == "en" else name.zh,
-                     "name_zh": name.zh, "name_en": name.en, "hazard": [], "source": "category"})
+        rows.append(
+            {
+                "code": cat,
+                "category": cat,
+                "name": name.en if lang == "en" else name.zh,
+                "name_zh": name.zh,
+                "name_en": name.en,
+                "hazard": [],
+                "source": "category",
+            }
+        )
     return rows
 
 
-def search(session, *, q: str | None, page: int, per_page: int, lang: str = "zh"
-           ) -> tuple[list[dict], int]:
+def search(
+    session, *, q: str | None, page: int, per_page: int, lang: str = "zh"
+) -> tuple[list[dict], int]:
     """Categories of the shipped list first, then codes of the loaded official list."""
     categories = _category_rows(q, lang)
     stmt = select(WasteCode)
     if q:
         like = f"%{q}%"
-        stmt = stmt.where(or_(WasteCode.code.like(like), WasteCode.name_zh.like(like),
-                              WasteCode.name_en.like(like), WasteCode.category == q.upper()))
+        stmt = stmt.where(
+            or_(
+                WasteCode.code.like(like),
+                WasteCode.name_zh.like(like),
+                WasteCode.name_en.like(like),
+                WasteCode.category == q.upper(),
+            )
+        )
     loaded_total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     total = len(categories) + loaded_total
     start = (page - 1) * per_page
-    out = categories[start:start + per_page]
+    out = categories[start : start + per_page]
     if len(out) < per_page:
         offset = max(0, start - len(categories))
-        for row in session.scalars(stmt.order_by(WasteCode.code).offset(offset)
-                                   .limit(per_page - len(out))):
-            out.append({"code": row.code, "category": row.category,
-                        "name": row.name_en if lang == "en" and row.name_en else row.name_zh,
-                        "name_zh": row.name_zh, "name_en": row.name_en,
-                        "hazard": [h for h in row.hazard.split("/") if h], "source": "official"})
+        for row in session.scalars(
+            stmt.order_by(WasteCode.code).offset(offset).limit(per_page - len(out))
+        ):
+            out.append(
+                {
+                    "code": row.code,
+                    "category": row.category,
+                    "name": row.name_en if lang == "en" and row.name_en else row.name_zh,
+                    "name_zh": row.name_zh,
+                    "name_en": row.name_en,
+                    "hazard": [h for h in row.hazard.split("/") if h],
+                    "source": "official",
+                }
+            )
     return out, total
 
 
-def import_catalogue(uow: UnitOfWork, source, *, progress: Callable[[int], None] | None = None
-                     ) -> tuple[int, int, list[RejectedRow]]:
+def import_catalogue(
+    uow: UnitOfWork, source, *, progress: Callable[[int], None] | None = None
+) -> tuple[int, int, list[RejectedRow]]:
     """Load an official list from CSV: valid rows are inserted or updated, bad rows reported.
 
     Returns (inserted, updated, rejected). One transaction: an error half-way loads nothing.
@@ -62,8 +87,12 @@ def import_catalogue(uow: UnitOfWork, source, *, progress: Callable[[int], None]
                 rejected.append(item)
                 continue
             entry: CatalogueEntry = item
-            values = {"category": entry.category, "name_zh": entry.name_zh,
-                      "name_en": entry.name_en, "hazard": "/".join(entry.hazards)}
+            values = {
+                "category": entry.category,
+                "name_zh": entry.name_zh,
+                "name_en": entry.name_en,
+                "hazard": "/".join(entry.hazards),
+            }
             if entry.code in existing:
                 row = s.get(WasteCode, entry.code)
                 for key, value in values.items():
@@ -82,5 +111,3 @@ def _counting(items: Iterable, progress):
         if progress is not None:
             progress(n)
         yield item
-
-

@@ -129,12 +129,22 @@ def verify_manifest_chain(session: Session, manifest: Manifest) -> Verdict:
 
 def _ledger_links(session: Session) -> Iterator[tuple[CustodyEvent, Link]]:
     rows = session.scalars(
-        select(CustodyEvent).order_by(CustodyEvent.ledger_sequence).execution_options(yield_per=2000)
+        select(CustodyEvent)
+        .order_by(CustodyEvent.ledger_sequence)
+        .execution_options(yield_per=2000)
     )
     try:
         for ev in rows:
-            yield ev, Link(ev.id, ev.ledger_sequence, ledger_content(ev), ev.ledger_previous_hash,
-                           ev.ledger_hash)
+            yield (
+                ev,
+                Link(
+                    ev.id,
+                    ev.ledger_sequence,
+                    ledger_content(ev),
+                    ev.ledger_previous_hash,
+                    ev.ledger_hash,
+                ),
+            )
     finally:
         rows.close()  # verification may stop at the first break; free the server-side cursor
 

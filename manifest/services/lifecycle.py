@@ -46,8 +46,7 @@ from .custody import append_event
 
 #: How far ahead of the server's clock a client's claimed time may be.
 CLOCK_SKEW = timedelta(minutes=5)
-ACCEPTED_STATUSES = (Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value,
-                     Status.COMPLETED.value)
+ACCEPTED_STATUSES = (Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value, Status.COMPLETED.value)
 
 
 # ---------------------------------------------------------------- shared validation
@@ -55,8 +54,10 @@ ACCEPTED_STATUSES = (Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value,
 
 def _check_time(manifest: Manifest, at, field: str = "at") -> datetime:
     if not isinstance(at, datetime) or at.tzinfo is None:
-        raise ValidationFailed(f"{field} must be an ISO 8601 time with an offset",
-                               errors={field: ["a time with an offset"]})
+        raise ValidationFailed(
+            f"{field} must be an ISO 8601 time with an offset",
+            errors={field: ["a time with an offset"]},
+        )
     if not 2000 <= at.year <= 2100:  # also keeps offset arithmetic clear of datetime's limits
         raise ValidationFailed(f"{field} is out of range", errors={field: ["out of range"]})
     if at > utcnow() + CLOCK_SKEW:
@@ -76,8 +77,9 @@ def _check_position(position) -> dict | None:
     try:
         lat, lon = float(position["lat"]), float(position["lon"])
     except (KeyError, TypeError, ValueError):
-        raise ValidationFailed("position needs lat and lon",
-                               errors={"position": ["needs numeric lat and lon"]}) from None
+        raise ValidationFailed(
+            "position needs lat and lon", errors={"position": ["needs numeric lat and lon"]}
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValidationFailed("position out of range", errors={"position": ["out of range"]})
     return {"lat": lat, "lon": lon}
@@ -108,7 +110,8 @@ def _per_line(manifest: Manifest, raw_lines, parse: Callable[[dict, ManifestLine
     missing = sorted(set(by_no) - seen)
     if missing:
         errors.setdefault("lines", []).append(
-            "every line needs a figure; missing " + ", ".join(map(str, missing)))
+            "every line needs a figure; missing " + ", ".join(map(str, missing))
+        )
     if errors:
         raise ValidationFailed("the lines are not valid", errors=errors)
     return parsed
@@ -136,13 +139,20 @@ def _vehicle(s, plate: str) -> Vehicle | None:
 
 
 def _licence_facts(s, organization_id: int, kind: str) -> list[LicenceFacts]:
-    rows = s.scalars(select(Licence).where(Licence.organization_id == organization_id,
-                                           Licence.kind == kind))
+    rows = s.scalars(
+        select(Licence).where(Licence.organization_id == organization_id, Licence.kind == kind)
+    )
     return [
-        LicenceFacts(kind=lic.kind, number=lic.number, valid_from=lic.valid_from,
-                     valid_to=lic.valid_to, status=lic.status,
-                     waste_codes=tuple(lic.waste_codes), operations=tuple(lic.operation_list),
-                     capacities={c.scope: c.tonnes for c in lic.capacities})
+        LicenceFacts(
+            kind=lic.kind,
+            number=lic.number,
+            valid_from=lic.valid_from,
+            valid_to=lic.valid_to,
+            status=lic.status,
+            waste_codes=tuple(lic.waste_codes),
+            operations=tuple(lic.operation_list),
+            capacities={c.scope: c.tonnes for c in lic.capacities},
+        )
         for lic in rows
     ]
 
@@ -152,14 +162,17 @@ def tonnes_expression(quantity_column):
     return case(
         (ManifestLine.unit == "t", quantity_column),
         (ManifestLine.unit == "kg", quantity_column / 1000),
-        (and_(ManifestLine.unit == "m3", ManifestLine.density_t_m3.is_not(None)),
-         quantity_column * ManifestLine.density_t_m3),
+        (
+            and_(ManifestLine.unit == "m3", ManifestLine.density_t_m3.is_not(None)),
+            quantity_column * ManifestLine.density_t_m3,
+        ),
         else_=0,
     )
 
 
-def accepted_tonnes_this_year(s, receiver_id: int, year: int, *, exclude_id: int | None = None
-                              ) -> dict[str, Decimal]:
+def accepted_tonnes_this_year(
+    s, receiver_id: int, year: int, *, exclude_id: int | None = None
+) -> dict[str, Decimal]:
     """Tonnes a receiver accepted in a calendar year (China time), per code, category and
     ``*``; one aggregate query."""
     start = datetime(year, 1, 1, tzinfo=CHINA)
@@ -167,8 +180,12 @@ def accepted_tonnes_this_year(s, receiver_id: int, year: int, *, exclude_id: int
     stmt = (
         select(ManifestLine.waste_code, func.sum(tonnes_expression(ManifestLine.accepted)))
         .join(Manifest, Manifest.id == ManifestLine.manifest_id)
-        .where(Manifest.receiver_id == receiver_id, Manifest.status.in_(ACCEPTED_STATUSES),
-               Manifest.decided_at >= start, Manifest.decided_at < end)
+        .where(
+            Manifest.receiver_id == receiver_id,
+            Manifest.status.in_(ACCEPTED_STATUSES),
+            Manifest.decided_at >= start,
+            Manifest.decided_at < end,
+        )
         .group_by(ManifestLine.waste_code)
     )
     if exclude_id is not None:
@@ -186,11 +203,14 @@ def _next_serial(s, city: str, year: int) -> int:
     its serial back, so numbers stay gapless."""
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    s.execute(insert(ManifestCounter).values(city=city, year=year, last_serial=0)
-              .on_conflict_do_nothing())
-    counter = s.scalar(select(ManifestCounter).where(ManifestCounter.city == city,
-                                                     ManifestCounter.year == year)
-                       .with_for_update())
+    s.execute(
+        insert(ManifestCounter).values(city=city, year=year, last_serial=0).on_conflict_do_nothing()
+    )
+    counter = s.scalar(
+        select(ManifestCounter)
+        .where(ManifestCounter.city == city, ManifestCounter.year == year)
+        .with_for_update()
+    )
     counter.last_serial += 1
     s.flush()
     return counter.last_serial
@@ -212,8 +232,9 @@ def _open_move(s, actor: Actor, ref, action: Action) -> Manifest:
     table names for ``action`` and that the manifest's status allows it."""
     manifest = load_visible(s, actor, ref, lock=True)
     move = MOVES[action]
-    _require_party(actor, manifest, move.by,
-                   TRANSPORT_ROLES if move.by == Party.TRANSPORTER else WRITE_ROLES)
+    _require_party(
+        actor, manifest, move.by, TRANSPORT_ROLES if move.by == Party.TRANSPORTER else WRITE_ROLES
+    )
     move_for(action, manifest.status)
     return manifest
 
@@ -221,8 +242,9 @@ def _open_move(s, actor: Actor, ref, action: Action) -> Manifest:
 # ---------------------------------------------------------------- the moves
 
 
-def issue_manifest(uow: UnitOfWork, *, actor: Actor, ref, at: datetime,
-                   position: dict | None = None) -> Manifest:
+def issue_manifest(
+    uow: UnitOfWork, *, actor: Actor, ref, at: datetime, position: dict | None = None
+) -> Manifest:
     """The generator signs the draft: all checks run, the number is given.
 
     Raises NotFound, Forbidden, InvalidTransition, ValidationFailed, and ChecksFailed with
@@ -238,16 +260,25 @@ def issue_manifest(uow: UnitOfWork, *, actor: Actor, ref, at: datetime,
         vehicle = _vehicle(s, manifest.vehicle_plate)
         pickup_day = manifest.planned_pickup_at.astimezone(CHINA).date()
         facts = IssueFacts(
-            kind=manifest.kind, operation=manifest.operation, pickup_day=pickup_day,
-            transporter_id=manifest.transporter_id, vehicle_plate=manifest.vehicle_plate,
-            lines=[LineFacts(ln.line_no, ln.waste_code, ln.unit, ln.declared, ln.density_t_m3)
-                   for ln in manifest.lines],
+            kind=manifest.kind,
+            operation=manifest.operation,
+            pickup_day=pickup_day,
+            transporter_id=manifest.transporter_id,
+            vehicle_plate=manifest.vehicle_plate,
+            lines=[
+                LineFacts(ln.line_no, ln.waste_code, ln.unit, ln.declared, ln.density_t_m3)
+                for ln in manifest.lines
+            ],
             receiver_licences=_licence_facts(s, manifest.receiver_id, "hw_operation"),
             transporter_permits=_licence_facts(s, manifest.transporter_id, "dg_transport"),
-            vehicle=None if vehicle is None else VehicleFacts(
-                vehicle.plate, vehicle.organization_id, vehicle.max_load_t, vehicle.active),
-            accepted_this_year_t=accepted_tonnes_this_year(s, manifest.receiver_id,
-                                                           pickup_day.year),
+            vehicle=None
+            if vehicle is None
+            else VehicleFacts(
+                vehicle.plate, vehicle.organization_id, vehicle.max_load_t, vehicle.active
+            ),
+            accepted_this_year_t=accepted_tonnes_this_year(
+                s, manifest.receiver_id, pickup_day.year
+            ),
             moisture_pct=manifest.moisture_pct,
             heavy_metal_report=manifest.heavy_metal_report,
         )
@@ -263,25 +294,44 @@ def issue_manifest(uow: UnitOfWork, *, actor: Actor, ref, at: datetime,
         manifest.number = format_number(year, city, _next_serial(s, city, year))
         manifest.status = Status.ISSUED.value
         manifest.issued_at = at
-        append_event(s, manifest=manifest, action="issue", actor=actor,
-                     party=Party.GENERATOR.value, claimed_time=at, position=position,
-                     payload={
-                         "number": manifest.number,
-                         "lines": [{"line_no": ln.line_no, "waste_code": ln.waste_code,
-                                    "unit": ln.unit, "declared": ln.declared}
-                                   for ln in manifest.lines],
-                         "capacity": [{"scope": c.scope, "licensed_t": c.licensed_t,
-                                       "accepted_t": c.accepted_t,
-                                       "this_manifest_t": c.this_manifest_t}
-                                      for c in result.capacity],
-                     })
+        append_event(
+            s,
+            manifest=manifest,
+            action="issue",
+            actor=actor,
+            party=Party.GENERATOR.value,
+            claimed_time=at,
+            position=position,
+            payload={
+                "number": manifest.number,
+                "lines": [
+                    {
+                        "line_no": ln.line_no,
+                        "waste_code": ln.waste_code,
+                        "unit": ln.unit,
+                        "declared": ln.declared,
+                    }
+                    for ln in manifest.lines
+                ],
+                "capacity": [
+                    {
+                        "scope": c.scope,
+                        "licensed_t": c.licensed_t,
+                        "accepted_t": c.accepted_t,
+                        "this_manifest_t": c.this_manifest_t,
+                    }
+                    for c in result.capacity
+                ],
+            },
+        )
         _finish(s, manifest, Action.ISSUE, at)
         uow.commit()
         return manifest
 
 
-def cancel_manifest(uow: UnitOfWork, *, actor: Actor, ref, reason: str, at: datetime,
-                    position: dict | None = None) -> Manifest:
+def cancel_manifest(
+    uow: UnitOfWork, *, actor: Actor, ref, reason: str, at: datetime, position: dict | None = None
+) -> Manifest:
     """The generator withdraws a draft or an issued manifest; its number is never reused."""
     reason = (reason or "").strip()
     if not reason:
@@ -294,9 +344,16 @@ def cancel_manifest(uow: UnitOfWork, *, actor: Actor, ref, reason: str, at: date
         manifest.status = Status.CANCELLED.value
         manifest.cancelled_at = at
         manifest.cancel_reason = reason[:2000]
-        append_event(s, manifest=manifest, action="cancel", actor=actor,
-                     party=Party.GENERATOR.value, claimed_time=at, position=position,
-                     payload={"reason": manifest.cancel_reason})
+        append_event(
+            s,
+            manifest=manifest,
+            action="cancel",
+            actor=actor,
+            party=Party.GENERATOR.value,
+            claimed_time=at,
+            position=position,
+            payload={"reason": manifest.cancel_reason},
+        )
         _finish(s, manifest, Action.CANCEL, at)
         uow.commit()
         return manifest
@@ -306,11 +363,14 @@ def _transport_vehicle(s, transporter_id: int, plate_raw: str) -> str:
     plate = validate_plate(plate_raw, "vehicle_plate")
     vehicle = _vehicle(s, plate)
     if vehicle is None or vehicle.organization_id != transporter_id:
-        raise ValidationFailed(f"vehicle {plate} is not registered to the transporter",
-                               errors={"vehicle_plate": ["not a vehicle of the transporter"]})
+        raise ValidationFailed(
+            f"vehicle {plate} is not registered to the transporter",
+            errors={"vehicle_plate": ["not a vehicle of the transporter"]},
+        )
     if not vehicle.active:
-        raise ValidationFailed(f"vehicle {plate} is not active",
-                               errors={"vehicle_plate": ["inactive vehicle"]})
+        raise ValidationFailed(
+            f"vehicle {plate} is not active", errors={"vehicle_plate": ["inactive vehicle"]}
+        )
     return plate
 
 
@@ -321,8 +381,17 @@ def _driver(driver) -> str:
     return driver[:100]
 
 
-def pickup(uow: UnitOfWork, *, actor: Actor, ref, vehicle_plate: str, driver: str,
-           lines: list[dict], at: datetime, position: dict | None = None) -> Manifest:
+def pickup(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    ref,
+    vehicle_plate: str,
+    driver: str,
+    lines: list[dict],
+    at: datetime,
+    position: dict | None = None,
+) -> Manifest:
     """The transporter signs for the load with the quantity loaded on each line."""
     with uow:
         s = uow.session
@@ -337,14 +406,31 @@ def pickup(uow: UnitOfWork, *, actor: Actor, ref, vehicle_plate: str, driver: st
         manifest.status = Status.IN_TRANSIT.value
         manifest.picked_up_at = at
         manifest.vehicle_plate, manifest.driver = plate, driver
-        s.add(ManifestLeg(manifest_id=manifest.id, leg_no=1, transporter_id=actor.organization_id,
-                          vehicle_plate=plate, driver=driver, started_at=at))
-        append_event(s, manifest=manifest, action="pickup", actor=actor,
-                     party=Party.TRANSPORTER.value, claimed_time=at, position=position,
-                     payload={"transporter_id": actor.organization_id, "vehicle_plate": plate,
-                              "driver": driver,
-                              "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]}
-                                        for ln, v in parsed]})
+        s.add(
+            ManifestLeg(
+                manifest_id=manifest.id,
+                leg_no=1,
+                transporter_id=actor.organization_id,
+                vehicle_plate=plate,
+                driver=driver,
+                started_at=at,
+            )
+        )
+        append_event(
+            s,
+            manifest=manifest,
+            action="pickup",
+            actor=actor,
+            party=Party.TRANSPORTER.value,
+            claimed_time=at,
+            position=position,
+            payload={
+                "transporter_id": actor.organization_id,
+                "vehicle_plate": plate,
+                "driver": driver,
+                "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]} for ln, v in parsed],
+            },
+        )
         s.flush()
         s.expire(manifest, ["legs"])  # the leg was added beside the loaded collection
         _finish(s, manifest, Action.PICKUP, at)
@@ -352,9 +438,18 @@ def pickup(uow: UnitOfWork, *, actor: Actor, ref, vehicle_plate: str, driver: st
         return manifest
 
 
-def handoff(uow: UnitOfWork, *, actor: Actor, ref, transporter_id: int, vehicle_plate: str,
-            driver: str, lines: list[dict], at: datetime, position: dict | None = None
-            ) -> Manifest:
+def handoff(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    ref,
+    transporter_id: int,
+    vehicle_plate: str,
+    driver: str,
+    lines: list[dict],
+    at: datetime,
+    position: dict | None = None,
+) -> Manifest:
     """The next transporter takes the load over and signs for the quantities it received."""
     if actor.organization_id != transporter_id:
         raise Forbidden("the next transporter signs the hand-over itself")
@@ -369,35 +464,59 @@ def handoff(uow: UnitOfWork, *, actor: Actor, ref, transporter_id: int, vehicle_
             load_visible(s, actor, ref)
         move_for(Action.HANDOFF, manifest.status)
         if manifest.transporter_id == transporter_id:
-            raise ValidationFailed("the load is already with this transporter",
-                                   errors={"transporter_id": ["same as the current one"]})
+            raise ValidationFailed(
+                "the load is already with this transporter",
+                errors={"transporter_id": ["same as the current one"]},
+            )
         at = _check_time(manifest, at)
         position = _check_position(position)
         plate = _transport_vehicle(s, transporter_id, vehicle_plate)
         driver = _driver(driver)
         if any(is_hazardous_code(ln.waste_code) for ln in manifest.lines):
             day = at.astimezone(CHINA).date()
-            if not any(p.active_on(day) for p in _licence_facts(s, transporter_id,
-                                                                  "dg_transport")):
-                raise ChecksFailed("the next transporter has no active transport permit",
-                                   details=[{"check": "transporter_permit_active",
-                                             "message": "no dangerous-goods transport permit "
-                                                        f"active on {day.isoformat()}"}])
+            if not any(p.active_on(day) for p in _licence_facts(s, transporter_id, "dg_transport")):
+                raise ChecksFailed(
+                    "the next transporter has no active transport permit",
+                    details=[
+                        {
+                            "check": "transporter_permit_active",
+                            "message": "no dangerous-goods transport permit "
+                            f"active on {day.isoformat()}",
+                        }
+                    ],
+                )
         parsed = _per_line(manifest, lines, lambda raw, ln: {"quantity": _quantity(raw, ln)})
         previous = manifest.transporter_id
         for line, values in parsed:
             line.loaded = values["quantity"]
-        s.add(ManifestLeg(manifest_id=manifest.id, leg_no=len(manifest.legs) + 1,
-                          transporter_id=transporter_id, vehicle_plate=plate, driver=driver,
-                          started_at=at))
+        s.add(
+            ManifestLeg(
+                manifest_id=manifest.id,
+                leg_no=len(manifest.legs) + 1,
+                transporter_id=transporter_id,
+                vehicle_plate=plate,
+                driver=driver,
+                started_at=at,
+            )
+        )
         manifest.transporter_id = transporter_id
         manifest.vehicle_plate, manifest.driver = plate, driver
-        append_event(s, manifest=manifest, action="handoff", actor=actor,
-                     party=Party.NEXT_TRANSPORTER.value, claimed_time=at, position=position,
-                     payload={"from_transporter_id": previous, "transporter_id": transporter_id,
-                              "vehicle_plate": plate, "driver": driver,
-                              "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]}
-                                        for ln, v in parsed]})
+        append_event(
+            s,
+            manifest=manifest,
+            action="handoff",
+            actor=actor,
+            party=Party.NEXT_TRANSPORTER.value,
+            claimed_time=at,
+            position=position,
+            payload={
+                "from_transporter_id": previous,
+                "transporter_id": transporter_id,
+                "vehicle_plate": plate,
+                "driver": driver,
+                "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]} for ln, v in parsed],
+            },
+        )
         s.flush()
         # Sessions keep objects after commit; the caller must see the new carrier and leg.
         s.expire(manifest, ["legs", "transporter"])
@@ -406,8 +525,16 @@ def handoff(uow: UnitOfWork, *, actor: Actor, ref, transporter_id: int, vehicle_
         return manifest
 
 
-def deliver(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict], at: datetime,
-            moisture_pct=None, position: dict | None = None) -> Manifest:
+def deliver(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    ref,
+    lines: list[dict],
+    at: datetime,
+    moisture_pct=None,
+    position: dict | None = None,
+) -> Manifest:
     """The receiver signs arrival with the weighed quantity per line (and, when they differ
     from the declaration, the waste code and form it found)."""
     with uow:
@@ -419,8 +546,10 @@ def deliver(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict], at: dateti
         if moisture_pct is not None:
             moisture = parse_percentage(moisture_pct, field="moisture_pct")
         elif manifest.kind == "sludge":
-            raise ValidationFailed("a sludge delivery needs the moisture content on arrival",
-                                   errors={"moisture_pct": ["required for sludge"]})
+            raise ValidationFailed(
+                "a sludge delivery needs the moisture content on arrival",
+                errors={"moisture_pct": ["required for sludge"]},
+            )
 
         def parse(raw, line):
             found = {"quantity": _quantity(raw, line)}
@@ -442,17 +571,27 @@ def deliver(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict], at: dateti
         manifest.received_moisture_pct = moisture
         manifest.status = Status.DELIVERED.value
         manifest.delivered_at = at
-        append_event(s, manifest=manifest, action="deliver", actor=actor,
-                     party=Party.RECEIVER.value, claimed_time=at, position=position,
-                     payload={"moisture_pct": moisture,
-                              "lines": [{"line_no": ln.line_no, **found} for ln, found in parsed]})
+        append_event(
+            s,
+            manifest=manifest,
+            action="deliver",
+            actor=actor,
+            party=Party.RECEIVER.value,
+            claimed_time=at,
+            position=position,
+            payload={
+                "moisture_pct": moisture,
+                "lines": [{"line_no": ln.line_no, **found} for ln, found in parsed],
+            },
+        )
         _finish(s, manifest, Action.DELIVER, at)
         uow.commit()
         return manifest
 
 
-def decide(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict],
-           at: datetime | None = None) -> Manifest:
+def decide(
+    uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict], at: datetime | None = None
+) -> Manifest:
     """The receiver accepts or rejects each line; accepted + rejected must equal received."""
     with uow:
         s = uow.session
@@ -465,32 +604,48 @@ def decide(uow: UnitOfWork, *, actor: Actor, ref, lines: list[dict],
             if accepted + rejected != line.received:
                 raise ValidationFailed(
                     f"line {line.line_no}: accepted {accepted} + rejected {rejected} must equal "
-                    f"the {line.received} {line.unit} delivered")
+                    f"the {line.received} {line.unit} delivered"
+                )
             reason = str(raw.get("reason") or "").strip()
             if rejected > 0 and not reason:
-                raise ValidationFailed(f"line {line.line_no}: a rejection needs a reason",
-                                       errors={"reason": ["required when rejecting"]})
+                raise ValidationFailed(
+                    f"line {line.line_no}: a rejection needs a reason",
+                    errors={"reason": ["required when rejecting"]},
+                )
             return {"accepted": accepted, "rejected": rejected, "reason": reason or None}
 
         parsed = _per_line(manifest, lines, parse)
         for line, d in parsed:
-            line.accepted, line.rejected, line.rejection_reason = (d["accepted"], d["rejected"],
-                                                                   d["reason"])
-        outcome = decision_outcome(sum(d["accepted"] for _, d in parsed),
-                                   sum(d["rejected"] for _, d in parsed))
+            line.accepted, line.rejected, line.rejection_reason = (
+                d["accepted"],
+                d["rejected"],
+                d["reason"],
+            )
+        outcome = decision_outcome(
+            sum(d["accepted"] for _, d in parsed), sum(d["rejected"] for _, d in parsed)
+        )
         manifest.status = outcome.value
         manifest.decided_at = at
-        append_event(s, manifest=manifest, action="decide", actor=actor,
-                     party=Party.RECEIVER.value, claimed_time=at,
-                     payload={"status": outcome.value,
-                              "lines": [{"line_no": ln.line_no, **d} for ln, d in parsed]})
+        append_event(
+            s,
+            manifest=manifest,
+            action="decide",
+            actor=actor,
+            party=Party.RECEIVER.value,
+            claimed_time=at,
+            payload={
+                "status": outcome.value,
+                "lines": [{"line_no": ln.line_no, **d} for ln, d in parsed],
+            },
+        )
         _finish(s, manifest, Action.DECIDE, at)
         uow.commit()
         return manifest
 
 
-def complete(uow: UnitOfWork, *, actor: Actor, ref, operation: str, completed_at: datetime
-             ) -> Manifest:
+def complete(
+    uow: UnitOfWork, *, actor: Actor, ref, operation: str, completed_at: datetime
+) -> Manifest:
     """The receiver records the treatment operation applied and when it was done."""
     with uow:
         s = uow.session
@@ -500,9 +655,15 @@ def complete(uow: UnitOfWork, *, actor: Actor, ref, operation: str, completed_at
         manifest.status = Status.COMPLETED.value
         manifest.completed_at = completed_at
         manifest.completed_operation = operation
-        append_event(s, manifest=manifest, action="complete", actor=actor,
-                     party=Party.RECEIVER.value, claimed_time=completed_at,
-                     payload={"operation": operation, "completed_at": completed_at})
+        append_event(
+            s,
+            manifest=manifest,
+            action="complete",
+            actor=actor,
+            party=Party.RECEIVER.value,
+            claimed_time=completed_at,
+            payload={"operation": operation, "completed_at": completed_at},
+        )
         _finish(s, manifest, Action.COMPLETE, completed_at)
         uow.commit()
         return manifest

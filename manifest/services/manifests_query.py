@@ -15,9 +15,17 @@ from .access import load_visible, visible_manifests
 from .custody import manifest_events, verify_manifest_chain
 
 
-def list_visible(session, actor: Actor, *, status: str | None = None, kind: str | None = None,
-                 start: datetime | None = None, end: datetime | None = None, page: int = 1,
-                 per_page: int = 50) -> tuple[list[Manifest], int]:
+def list_visible(
+    session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Manifest], int]:
     """One page of the manifests ``actor`` may see, newest first, and the total count."""
     from sqlalchemy import func, select
 
@@ -31,8 +39,13 @@ def list_visible(session, actor: Actor, *, status: str | None = None, kind: str 
     if end:
         stmt = stmt.where(Manifest.created_at < end)
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Manifest.id.desc()).offset((page - 1) * per_page)
-                           .limit(per_page)).unique().all()
+    rows = (
+        session.scalars(
+            stmt.order_by(Manifest.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        )
+        .unique()
+        .all()
+    )
     return list(rows), total
 
 

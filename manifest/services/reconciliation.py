@@ -99,12 +99,18 @@ def set_tolerance(
                 getattr(current, name) if given is None else parse_decimal(given, field=name)
             )
         tolerance = Tolerance(**values)
-        row = {**values, "updated_at": utcnow(),
-               "updated_by_id": None if actor is None else actor.user_id}
+        row = {
+            **values,
+            "updated_at": utcnow(),
+            "updated_by_id": None if actor is None else actor.user_id,
+        }
         insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
         # An upsert, so two first-time settings at once cannot both try to insert.
-        s.execute(insert(ReconcileTolerance).values(kind=kind, **row)
-                  .on_conflict_do_update(index_elements=["kind"], set_=row))
+        s.execute(
+            insert(ReconcileTolerance)
+            .values(kind=kind, **row)
+            .on_conflict_do_update(index_elements=["kind"], set_=row)
+        )
         uow.commit()
         return tolerance
 

@@ -32,8 +32,16 @@ from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
 
 ROUTE_STATUSES = frozenset({Status.DRAFT, Status.ISSUED, Status.IN_TRANSIT})
-TRACK_STATUSES = frozenset({Status.IN_TRANSIT, Status.DELIVERED, Status.ACCEPTED,
-                            Status.PARTIALLY_REJECTED, Status.REJECTED, Status.COMPLETED})
+TRACK_STATUSES = frozenset(
+    {
+        Status.IN_TRANSIT,
+        Status.DELIVERED,
+        Status.ACCEPTED,
+        Status.PARTIALLY_REJECTED,
+        Status.REJECTED,
+        Status.COMPLETED,
+    }
+)
 MAX_CORRIDOR_M = 20_000
 
 
@@ -48,8 +56,12 @@ def store_file(session, data: bytes, content_type: str) -> StoredFile:
     digest = file_digest(data)
     row = session.get(StoredFile, digest)
     if row is None:
-        row = StoredFile(sha256=digest, size=len(data), content_type=content_type[:100],
-                         data=zlib.compress(data, 6))
+        row = StoredFile(
+            sha256=digest,
+            size=len(data),
+            content_type=content_type[:100],
+            data=zlib.compress(data, 6),
+        )
         session.add(row)
         session.flush()
     return row
@@ -66,8 +78,12 @@ def _site(org: Organization) -> gps.Site | None:
 
 
 def current_route(session, manifest_id: int) -> ManifestRoute | None:
-    return session.scalar(select(ManifestRoute).where(ManifestRoute.manifest_id == manifest_id)
-                          .order_by(ManifestRoute.id.desc()).limit(1))
+    return session.scalar(
+        select(ManifestRoute)
+        .where(ManifestRoute.manifest_id == manifest_id)
+        .order_by(ManifestRoute.id.desc())
+        .limit(1)
+    )
 
 
 def get_route(session, actor: Actor, ref) -> ManifestRoute:
@@ -79,8 +95,9 @@ def get_route(session, actor: Actor, ref) -> ManifestRoute:
     return row
 
 
-def set_route(uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: str,
-              corridor_m: int = 500) -> ManifestRoute:
+def set_route(
+    uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: str, corridor_m: int = 500
+) -> ManifestRoute:
     """Record the planned route of a trip (GeoJSON LineString, GPX route or track).
 
     The generator or the current transporter may set it while the trip has not ended; a new
@@ -88,8 +105,10 @@ def set_route(uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: 
     InvalidTransition, ValidationFailed, BadFile, PayloadTooLarge.
     """
     if not isinstance(corridor_m, int) or not 10 <= corridor_m <= MAX_CORRIDOR_M:
-        raise ValidationFailed(f"corridor_m must be a whole number of metres, 10 to "
-                               f"{MAX_CORRIDOR_M}", errors={"corridor_m": ["10 to 20000"]})
+        raise ValidationFailed(
+            f"corridor_m must be a whole number of metres, 10 to {MAX_CORRIDOR_M}",
+            errors={"corridor_m": ["10 to 20000"]},
+        )
     with uow:
         s = uow.session
         manifest = load_visible(s, actor, ref, lock=True)
@@ -100,28 +119,50 @@ def set_route(uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: 
         else:
             raise Forbidden("only the generator or the transporter may set the route")
         if manifest.status not in ROUTE_STATUSES:
-            raise InvalidTransition(f"the route of a manifest that is {manifest.status} is "
-                                    "final")
+            raise InvalidTransition(f"the route of a manifest that is {manifest.status} is final")
         try:
-            route = gps.parse_route(data, content_type=content_type,
-                                    max_bytes=Settings().max_body_bytes)
+            route = gps.parse_route(
+                data, content_type=content_type, max_bytes=Settings().max_body_bytes
+            )
         except GpxError as exc:
             raise _gpx_failure(exc) from None
         stored = store_file(s, data, content_type)
-        geometry = {"type": "LineString",
-                    "coordinates": [[round(float(lon), 7), round(float(lat), 7)]
-                                    for lat, lon in zip(route.lat, route.lon, strict=True)]}
-        row = ManifestRoute(manifest_id=manifest.id, file_sha256=stored.sha256,
-                            corridor_m=corridor_m, points=len(route),
-                            geometry=json.dumps(geometry, separators=(",", ":")),
-                            uploaded_by_id=actor.user_id, organization_id=actor.organization_id)
+        geometry = {
+            "type": "LineString",
+            "coordinates": [
+                [round(float(lon), 7), round(float(lat), 7)]
+                for lat, lon in zip(route.lat, route.lon, strict=True)
+            ],
+        }
+        row = ManifestRoute(
+            manifest_id=manifest.id,
+            file_sha256=stored.sha256,
+            corridor_m=corridor_m,
+            points=len(route),
+            geometry=json.dumps(geometry, separators=(",", ":")),
+            uploaded_by_id=actor.user_id,
+            organization_id=actor.organization_id,
+        )
         s.add(row)
         s.flush()
-        party = Party.GENERATOR if actor.organization_id == manifest.generator_id else (
-            Party.TRANSPORTER)
-        append_event(s, manifest=manifest, action="route", actor=actor, party=party.value,
-                     payload={"file_sha256": stored.sha256, "size": stored.size,
-                              "corridor_m": corridor_m, "points": len(route)})
+        party = (
+            Party.GENERATOR
+            if actor.organization_id == manifest.generator_id
+            else (Party.TRANSPORTER)
+        )
+        append_event(
+            s,
+            manifest=manifest,
+            action="route",
+            actor=actor,
+            party=party.value,
+            payload={
+                "file_sha256": stored.sha256,
+                "size": stored.size,
+                "corridor_m": corridor_m,
+                "points": len(route),
+            },
+        )
         uow.commit()
         return row
 
@@ -150,21 +191,26 @@ def _context(session, manifest: Manifest, organization_id: int, route_row):
         thresholds = gps.Thresholds(corridor_m=float(route_row.corridor_m))
     origin = _site(session.get(Organization, manifest.generator_id)) if first else None
     destination = _site(session.get(Organization, manifest.receiver_id)) if last else None
-    return {"route": route, "origin": origin, "destination": destination,
-            "interval": interval, "thresholds": thresholds}
+    return {
+        "route": route,
+        "origin": origin,
+        "destination": destination,
+        "interval": interval,
+        "thresholds": thresholds,
+    }
 
 
 def _analyse(session, manifest, organization_id, route_row, data: bytes):
     try:
         track = gps.parse_gpx(data, max_bytes=Settings().max_body_bytes, elevation=False)
-        return track, gps.analyse(track, **_context(session, manifest, organization_id,
-                                                    route_row))
+        return track, gps.analyse(track, **_context(session, manifest, organization_id, route_row))
     except GpxError as exc:
         raise _gpx_failure(exc) from None
 
 
-def upload_track(uow: UnitOfWork, *, actor: Actor, ref, data: bytes,
-                 content_type: str = "application/gpx+xml") -> tuple[GpsTrack, bool]:
+def upload_track(
+    uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: str = "application/gpx+xml"
+) -> tuple[GpsTrack, bool]:
     """Store and analyse the GPX log of a transporter's part of a trip.
 
     Each episode found becomes a finding linked to the manifest, its parties and the vehicle;
@@ -177,14 +223,18 @@ def upload_track(uow: UnitOfWork, *, actor: Actor, ref, data: bytes,
         s = uow.session
         manifest = load_visible(s, actor, ref, lock=True)
         if manifest.status not in TRACK_STATUSES:
-            raise InvalidTransition(f"a track is uploaded after pickup; the manifest is "
-                                    f"{manifest.status}")
+            raise InvalidTransition(
+                f"a track is uploaded after pickup; the manifest is {manifest.status}"
+            )
         leg = _leg_of(manifest, actor.organization_id)
         if leg is None:
             raise Forbidden("only a transporter of this trip may upload its track")
         digest = file_digest(data)
-        existing = s.scalar(select(GpsTrack).where(GpsTrack.manifest_id == manifest.id,
-                                                   GpsTrack.file_sha256 == digest))
+        existing = s.scalar(
+            select(GpsTrack).where(
+                GpsTrack.manifest_id == manifest.id, GpsTrack.file_sha256 == digest
+            )
+        )
         if existing is not None:
             return existing, False
         route_row = current_route(s, manifest.id)
@@ -192,32 +242,56 @@ def upload_track(uow: UnitOfWork, *, actor: Actor, ref, data: bytes,
         stored = store_file(s, data, content_type)
         result = analysis.to_dict()
         row = GpsTrack(
-            manifest_id=manifest.id, file_sha256=stored.sha256,
+            manifest_id=manifest.id,
+            file_sha256=stored.sha256,
             route_id=None if route_row is None else route_row.id,
-            organization_id=actor.organization_id, uploaded_by_id=actor.user_id,
-            vehicle_plate=leg.vehicle_plate, fixes=len(track),
-            started_at=_utc_ms(int(track.time_ms[0])), ended_at=_utc_ms(int(track.time_ms[-1])),
+            organization_id=actor.organization_id,
+            uploaded_by_id=actor.user_id,
+            vehicle_plate=leg.vehicle_plate,
+            fixes=len(track),
+            started_at=_utc_ms(int(track.time_ms[0])),
+            ended_at=_utc_ms(int(track.time_ms[-1])),
             analysis=json.dumps(result, ensure_ascii=False, separators=(",", ":")),
         )
         s.add(row)
         s.flush()
-        raise_findings(s, [
-            NewFinding(key=f"m{manifest.id}:track{row.id}:{episode.kind}:{episode.start.time_ms}",
-                       type=episode.kind, severity=episode.severity,
-                       message=_episode_message(episode), measured=episode.to_dict(),
-                       manifest_id=manifest.id, vehicle_plate=leg.vehicle_plate,
-                       parties=manifest_parties(manifest))
-            for episode in analysis.episodes
-        ], now=utcnow(), due_days=Settings().finding_due_days)
+        raise_findings(
+            s,
+            [
+                NewFinding(
+                    key=f"m{manifest.id}:track{row.id}:{episode.kind}:{episode.start.time_ms}",
+                    type=episode.kind,
+                    severity=episode.severity,
+                    message=_episode_message(episode),
+                    measured=episode.to_dict(),
+                    manifest_id=manifest.id,
+                    vehicle_plate=leg.vehicle_plate,
+                    parties=manifest_parties(manifest),
+                )
+                for episode in analysis.episodes
+            ],
+            now=utcnow(),
+            due_days=Settings().finding_due_days,
+        )
         summary = result["summary"]
-        append_event(s, manifest=manifest, action="track", actor=actor,
-                     party=Party.TRANSPORTER.value,
-                     payload={"file_sha256": stored.sha256, "size": stored.size,
-                              "track_id": row.id, "fixes": len(track),
-                              "start": summary.get("start"), "end": summary.get("end"),
-                              "length_km": summary.get("length_km"),
-                              "inside_corridor_share": summary.get("inside_corridor_share"),
-                              "episodes": _counts(analysis)})
+        append_event(
+            s,
+            manifest=manifest,
+            action="track",
+            actor=actor,
+            party=Party.TRANSPORTER.value,
+            payload={
+                "file_sha256": stored.sha256,
+                "size": stored.size,
+                "track_id": row.id,
+                "fixes": len(track),
+                "start": summary.get("start"),
+                "end": summary.get("end"),
+                "length_km": summary.get("length_km"),
+                "inside_corridor_share": summary.get("inside_corridor_share"),
+                "episodes": _counts(analysis),
+            },
+        )
         uow.commit()
         return row, True
 
@@ -235,8 +309,10 @@ def _counts(analysis) -> dict[str, int]:
 
 def _episode_message(episode) -> str:
     minutes = episode.duration_s / 60
-    return (f"{episode.kind.replace('_', ' ')} from {episode.start.to_dict()['time']} for "
-            f"{minutes:.1f} min, {episode.distance_m:.0f} m")
+    return (
+        f"{episode.kind.replace('_', ' ')} from {episode.start.to_dict()['time']} for "
+        f"{minutes:.1f} min, {episode.distance_m:.0f} m"
+    )
 
 
 def get_track(session, actor: Actor, ref, track_id: int) -> GpsTrack:
@@ -249,8 +325,11 @@ def get_track(session, actor: Actor, ref, track_id: int) -> GpsTrack:
 
 def list_tracks(session, actor: Actor, ref) -> list[GpsTrack]:
     manifest = load_visible(session, actor, ref)
-    return list(session.scalars(select(GpsTrack).where(GpsTrack.manifest_id == manifest.id)
-                                .order_by(GpsTrack.id)))
+    return list(
+        session.scalars(
+            select(GpsTrack).where(GpsTrack.manifest_id == manifest.id).order_by(GpsTrack.id)
+        )
+    )
 
 
 def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
@@ -261,8 +340,13 @@ def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
     row = get_track(session, actor, ref, track_id)
     manifest = session.get(Manifest, row.manifest_id)
     route_row = None if row.route_id is None else session.get(ManifestRoute, row.route_id)
-    _, analysis = _analyse(session, manifest, row.organization_id, route_row,
-                           file_bytes(session.get(StoredFile, row.file_sha256)))
+    _, analysis = _analyse(
+        session,
+        manifest,
+        row.organization_id,
+        route_row,
+        file_bytes(session.get(StoredFile, row.file_sha256)),
+    )
     return analysis.to_geojson()
 
 
@@ -270,14 +354,27 @@ def after_move(session, manifest: Manifest, action: str) -> None:
     """A completed trip without any uploaded track is a finding."""
     if action != "complete":
         return
-    has_track = session.scalar(select(GpsTrack.id).where(GpsTrack.manifest_id == manifest.id)
-                               .limit(1))
+    has_track = session.scalar(
+        select(GpsTrack.id).where(GpsTrack.manifest_id == manifest.id).limit(1)
+    )
     if has_track is None:
-        raise_findings(session, [NewFinding(
-            key=f"m{manifest.id}:track_missing", type="track_missing", severity="warning",
-            message="the trip was completed without any GPS track uploaded",
-            measured={"picked_up_at": manifest.picked_up_at,
-                      "delivered_at": manifest.delivered_at},
-            manifest_id=manifest.id, vehicle_plate=manifest.vehicle_plate,
-            parties=manifest_parties(manifest))], now=utcnow(),
-            due_days=Settings().finding_due_days)
+        raise_findings(
+            session,
+            [
+                NewFinding(
+                    key=f"m{manifest.id}:track_missing",
+                    type="track_missing",
+                    severity="warning",
+                    message="the trip was completed without any GPS track uploaded",
+                    measured={
+                        "picked_up_at": manifest.picked_up_at,
+                        "delivered_at": manifest.delivered_at,
+                    },
+                    manifest_id=manifest.id,
+                    vehicle_plate=manifest.vehicle_plate,
+                    parties=manifest_parties(manifest),
+                )
+            ],
+            now=utcnow(),
+            due_days=Settings().finding_due_days,
+        )

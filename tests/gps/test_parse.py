@@ -185,8 +185,10 @@ def test_without_elevation_the_fast_reader_still_agrees_on_positions_and_times(c
 
 
 def test_a_bad_elevation_is_ignored_when_elevation_is_not_read():
-    data = gpx(trkpt("22.58", "113.08", ele="high") + trkpt("22.581", "113.081",
-                                                              "2024-05-06T01:30:01Z", "9"))
+    data = gpx(
+        trkpt("22.58", "113.08", ele="high")
+        + trkpt("22.581", "113.081", "2024-05-06T01:30:01Z", "9")
+    )
     with pytest.raises(gps.GpxError):
         gps.parse_gpx(data)
     track = gps.parse_gpx(data, elevation=False)

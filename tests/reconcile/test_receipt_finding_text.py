@@ -31,13 +31,20 @@ def test_an_unmanifested_load_with_an_awkward_ticket(world, uow):
         "no manifest of this receiver matches it"
     )
     assert json.loads(f.measured) == {
-        "receipt_id": r.id, "ticket": ticket, "plate": "粤J88888",
-        "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "net_kg": "7490.500",
-        "outcome": "unmanifested", "manifest_number": None,
-        "matched_manifest_number": None, "manifest_status": None,
+        "receipt_id": r.id,
+        "ticket": ticket,
+        "plate": "粤J88888",
+        "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "net_kg": "7490.500",
+        "outcome": "unmanifested",
+        "manifest_number": None,
+        "matched_manifest_number": None,
+        "manifest_status": None,
     }
     assert {(p.organization_id, p.role) for p in f.parties} == {
-        (world.centre.id, "receiver"), (world.carrier.id, "transporter")}
+        (world.centre.id, "receiver"),
+        (world.carrier.id, "transporter"),
+    }
 
 
 def test_a_load_for_another_receivers_manifest(world, uow):
@@ -51,8 +58,15 @@ def test_a_load_for_another_receivers_manifest(world, uow):
     assert f.message.endswith(f": manifest {m.number} is addressed to another receiver")
     assert f.message.startswith(f"{world.kiln.org.name} weighed 7500 kg from 粤J12345")
     figures = json.loads(f.measured)
-    assert (figures["outcome"], figures["manifest_number"], figures["matched_manifest_number"],
-            figures["manifest_status"]) == ("misdirected", m.number, m.number, "in_transit")
+    assert (
+        figures["outcome"],
+        figures["manifest_number"],
+        figures["matched_manifest_number"],
+        figures["manifest_status"],
+    ) == ("misdirected", m.number, m.number, "in_transit")
     assert {(p.organization_id, p.role) for p in f.parties} >= {
-        (world.kiln.id, "receiver"), (world.centre.id, "receiver"),
-        (world.plating.id, "generator"), (world.carrier.id, "transporter")}
+        (world.kiln.id, "receiver"),
+        (world.centre.id, "receiver"),
+        (world.plating.id, "generator"),
+        (world.carrier.id, "transporter"),
+    }

@@ -62,13 +62,34 @@ class Cluster:
             raise ClusterUnavailable(f"{args[0]} failed: {proc.stderr.strip() or proc.stdout}")
 
     def start(self) -> Cluster:
-        self._run("initdb", "-D", self.datadir, "-U", self.user, "--auth=trust",
-                  "--encoding=UTF8", "--locale=C.UTF-8")
-        opts = (f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=300")
-        self._run("pg_ctl", "-D", self.datadir, "-o", opts, "-l",
-                  os.path.join(self.workdir, "log"), "-w", "-t", "60", "start")
+        self._run(
+            "initdb",
+            "-D",
+            self.datadir,
+            "-U",
+            self.user,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
+        opts = (
+            f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=300"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            self.datadir,
+            "-o",
+            opts,
+            "-l",
+            os.path.join(self.workdir, "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         return self
 
     def url(self, dbname: str = "postgres") -> str:
@@ -77,8 +98,9 @@ class Cluster:
     def create_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 

@@ -21,8 +21,9 @@ def _at(t: datetime) -> str:
 def trip_world(world):
     """The receiver's site where the synthetic drive ends, so a clean drive is clean."""
     lat, lon = synth.DESTINATION
-    world.uow.session.execute(update(Organization).where(Organization.id == world.centre.id)
-                              .values(lat=lat, lon=lon))
+    world.uow.session.execute(
+        update(Organization).where(Organization.id == world.centre.id).values(lat=lat, lon=lon)
+    )
     world.uow.session.commit()
     return world
 
@@ -37,26 +38,40 @@ def _on_the_road(client, world, *, with_route=True):
     gen = world.plating.auth()
     start = now() - timedelta(hours=3)
     if with_route:
-        r = client.put(f"/api/v1/manifests/{m.id}/route?corridor_m=500",
-                       data=synth.route_geojson(), headers=gen,
-                       content_type="application/geo+json")
+        r = client.put(
+            f"/api/v1/manifests/{m.id}/route?corridor_m=500",
+            data=synth.route_geojson(),
+            headers=gen,
+            content_type="application/geo+json",
+        )
         assert r.status_code == 200, r.get_json()
         assert r.get_json()["corridor_m"] == 500
     r = client.post(f"/api/v1/manifests/{m.id}/issue", json={"at": _at(start)}, headers=gen)
     assert r.status_code == 200, r.get_json()
     pickup_at = start + timedelta(minutes=10)
-    r = client.post(f"/api/v1/manifests/{m.id}/pickup", headers=world.carrier.auth("driver"),
-                    json={"vehicle_plate": "粤J12345", "driver": "李师傅", "at": _at(pickup_at),
-                          "lines": [{"line_no": 1, "quantity": "6"},
-                                    {"line_no": 2, "quantity": "1500"}]})
+    r = client.post(
+        f"/api/v1/manifests/{m.id}/pickup",
+        headers=world.carrier.auth("driver"),
+        json={
+            "vehicle_plate": "粤J12345",
+            "driver": "李师傅",
+            "at": _at(pickup_at),
+            "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}],
+        },
+    )
     assert r.status_code == 200, r.get_json()
     return m.id, pickup_at
 
 
 def _deliver(client, world, mid, at):
-    r = client.post(f"/api/v1/manifests/{mid}/deliver", headers=world.centre.auth(),
-                    json={"at": _at(at), "lines": [{"line_no": 1, "quantity": "6"},
-                                                   {"line_no": 2, "quantity": "1500"}]})
+    r = client.post(
+        f"/api/v1/manifests/{mid}/deliver",
+        headers=world.centre.auth(),
+        json={
+            "at": _at(at),
+            "lines": [{"line_no": 1, "quantity": "6"}, {"line_no": 2, "quantity": "1500"}],
+        },
+    )
     assert r.status_code == 200, r.get_json()
 
 
@@ -70,9 +85,20 @@ def _gps_findings(world, mid):
     s = world.uow.session
     s.expire_all()
     rows = s.scalars(select(Finding).where(Finding.manifest_id == mid)).all()
-    return [f for f in rows if f.type in (
-        "route_deviation", "unscheduled_stop", "gps_gap", "implausible_speed",
-        "start_outside_origin", "end_outside_destination", "track_missing")]
+    return [
+        f
+        for f in rows
+        if f.type
+        in (
+            "route_deviation",
+            "unscheduled_stop",
+            "gps_gap",
+            "implausible_speed",
+            "start_outside_origin",
+            "end_outside_destination",
+            "track_missing",
+        )
+    ]
 
 
 def test_a_clean_trip_is_stored_chained_and_raises_nothing(client, trip_world):
@@ -82,8 +108,13 @@ def test_a_clean_trip_is_stored_chained_and_raises_nothing(client, trip_world):
     _deliver(client, world, mid, end + timedelta(seconds=30))
     gpx = trip.to_gpx()
 
-    r = _post(client, f"/api/v1/manifests/{mid}/tracks", gpx, world.carrier.auth("driver"),
-              "application/gpx+xml")
+    r = _post(
+        client,
+        f"/api/v1/manifests/{mid}/tracks",
+        gpx,
+        world.carrier.auth("driver"),
+        "application/gpx+xml",
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     summary = body["analysis"]["summary"]
@@ -101,11 +132,17 @@ def test_a_clean_trip_is_stored_chained_and_raises_nothing(client, trip_world):
     assert len(track_events) == 1 and track_events[0]["payload"]["file_sha256"] == sha
     assert any(e["action"] == "route" for e in events)
 
-    again = _post(client, f"/api/v1/manifests/{mid}/tracks", gpx, world.carrier.auth("driver"),
-                  "application/gpx+xml")
+    again = _post(
+        client,
+        f"/api/v1/manifests/{mid}/tracks",
+        gpx,
+        world.carrier.auth("driver"),
+        "application/gpx+xml",
+    )
     assert again.status_code == 200 and again.get_json()["id"] == body["id"]
-    events_after = client.get(f"/api/v1/manifests/{mid}/events",
-                              headers=world.plating.auth()).get_json()
+    events_after = client.get(
+        f"/api/v1/manifests/{mid}/events", headers=world.plating.auth()
+    ).get_json()
     assert len(events_after) == len(events)
     verdict = client.get(f"/api/v1/manifests/{mid}/verify", headers=world.plating.auth())
     assert verdict.get_json()["valid"] is True
@@ -117,9 +154,12 @@ def test_a_stop_and_a_deviation_become_findings_for_the_regulator(client, trip_w
     trip, end = _drive(pickup_at, stops=[(8.0, 900)], deviations=[(12.0, 15.5, 800.0)])
     _deliver(client, world, mid, end + timedelta(seconds=30))
 
-    r = client.post(f"/api/v1/manifests/{mid}/tracks", headers=world.carrier.auth("driver"),
-                    data={"file": (__import__("io").BytesIO(trip.to_gpx()), "trip.gpx")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/api/v1/manifests/{mid}/tracks",
+        headers=world.carrier.auth("driver"),
+        data={"file": (__import__("io").BytesIO(trip.to_gpx()), "trip.gpx")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 201, r.get_json()
     kinds = sorted(f.type for f in _gps_findings(world, mid))
     assert kinds == ["route_deviation", "unscheduled_stop"]
@@ -131,8 +171,9 @@ def test_a_stop_and_a_deviation_become_findings_for_the_regulator(client, trip_w
     started = datetime.fromisoformat(measured["start"]["time"]).timestamp()
     assert abs(started - injected.start) < 15
 
-    listed = client.get(f"/api/v1/findings?manifest={mid}",
-                        headers=world.regulator.auth()).get_json()
+    listed = client.get(
+        f"/api/v1/findings?manifest={mid}", headers=world.regulator.auth()
+    ).get_json()
     assert {"route_deviation", "unscheduled_stop"} <= {f["type"] for f in listed}
 
 
@@ -141,10 +182,14 @@ def test_map_layers_as_geojson(client, trip_world):
     mid, pickup_at = _on_the_road(client, world)
     trip, end = _drive(pickup_at, stops=[(8.0, 600)])
     _deliver(client, world, mid, end + timedelta(seconds=30))
-    tid = _post(client, f"/api/v1/manifests/{mid}/tracks", trip.to_gpx(),
-                world.carrier.auth("driver"), "application/gpx+xml").get_json()["id"]
-    r = client.get(f"/api/v1/manifests/{mid}/tracks/{tid}.geojson",
-                   headers=world.regulator.auth())
+    tid = _post(
+        client,
+        f"/api/v1/manifests/{mid}/tracks",
+        trip.to_gpx(),
+        world.carrier.auth("driver"),
+        "application/gpx+xml",
+    ).get_json()["id"]
+    r = client.get(f"/api/v1/manifests/{mid}/tracks/{tid}.geojson", headers=world.regulator.auth())
     assert r.status_code == 200 and r.mimetype == "application/geo+json"
     kinds = {f["properties"]["kind"] for f in r.get_json()["features"]}
     assert {"route", "corridor", "track", "origin", "destination", "unscheduled_stop"} <= kinds
@@ -157,8 +202,10 @@ def test_only_the_trips_transporter_uploads_and_only_after_pickup(client, trip_w
     draft = create_manifest(world)
     gpx = synth.drive().to_gpx()
     url = f"/api/v1/manifests/{draft.id}/tracks"
-    assert _post(client, url, gpx, world.carrier.auth("driver"),
-                 "application/gpx+xml").status_code == 409
+    assert (
+        _post(client, url, gpx, world.carrier.auth("driver"), "application/gpx+xml").status_code
+        == 409
+    )
     mid, _ = _on_the_road(client, world, with_route=False)
     url = f"/api/v1/manifests/{mid}/tracks"
     assert _post(client, url, gpx, world.plating.auth(), "application/gpx+xml").status_code == 403
@@ -169,13 +216,25 @@ def test_only_the_trips_transporter_uploads_and_only_after_pickup(client, trip_w
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
-         b'"&lol;&lol;&lol;">]><gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="1">'
-         b"<time>&lol2;</time></trkpt></trkseg></trk></gpx>", 422, "bad_file"),
-        (b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-         b"<gpx><name>&xxe;</name></gpx>", 422, "bad_file"),
-        (b'<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
-         b'<trkpt lat="91" lon="113"><time>2024-05-06T01:30:00Z</time></trkpt>', 422, "bad_file"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+            b'"&lol;&lol;&lol;">]><gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="1">'
+            b"<time>&lol2;</time></trkpt></trkseg></trk></gpx>",
+            422,
+            "bad_file",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            b"<gpx><name>&xxe;</name></gpx>",
+            422,
+            "bad_file",
+        ),
+        (
+            b'<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+            b'<trkpt lat="91" lon="113"><time>2024-05-06T01:30:00Z</time></trkpt>',
+            422,
+            "bad_file",
+        ),
         (b"<kml><Document/></kml>", 422, "bad_file"),
         (b"", 422, "bad_file"),
     ],
@@ -183,32 +242,49 @@ def test_only_the_trips_transporter_uploads_and_only_after_pickup(client, trip_w
 def test_hostile_files_are_refused_cleanly(client, trip_world, body, status, code):
     world = trip_world
     mid, _ = _on_the_road(client, world, with_route=False)
-    r = _post(client, f"/api/v1/manifests/{mid}/tracks", body, world.carrier.auth("driver"),
-              "application/gpx+xml")
+    r = _post(
+        client,
+        f"/api/v1/manifests/{mid}/tracks",
+        body,
+        world.carrier.auth("driver"),
+        "application/gpx+xml",
+    )
     assert r.status_code == status, r.get_json()
     assert r.get_json()["code"] == code
-    assert client.get(f"/api/v1/manifests/{mid}/tracks",
-                      headers=world.carrier.auth()).get_json() == []
+    assert (
+        client.get(f"/api/v1/manifests/{mid}/tracks", headers=world.carrier.auth()).get_json() == []
+    )
 
 
 def test_an_oversized_upload_is_413(client, trip_world):
     world = trip_world
     mid, _ = _on_the_road(client, world, with_route=False)
     big = b"<gpx>" + b" " * (51 * 1024 * 1024)
-    r = _post(client, f"/api/v1/manifests/{mid}/tracks", big, world.carrier.auth("driver"),
-              "application/gpx+xml")
+    r = _post(
+        client,
+        f"/api/v1/manifests/{mid}/tracks",
+        big,
+        world.carrier.auth("driver"),
+        "application/gpx+xml",
+    )
     assert r.status_code == 413
 
 
 def test_a_route_that_is_not_a_line_is_refused(client, trip_world):
     m = create_manifest(trip_world)
-    r = client.put(f"/api/v1/manifests/{m.id}/route", data=b'{"type": "Point", '
-                   b'"coordinates": [113.0, 22.5]}', headers=trip_world.plating.auth(),
-                   content_type="application/geo+json")
+    r = client.put(
+        f"/api/v1/manifests/{m.id}/route",
+        data=b'{"type": "Point", "coordinates": [113.0, 22.5]}',
+        headers=trip_world.plating.auth(),
+        content_type="application/geo+json",
+    )
     assert r.status_code == 422
-    r = client.put(f"/api/v1/manifests/{m.id}/route?corridor_m=5",
-                   data=synth.route_geojson(), headers=trip_world.plating.auth(),
-                   content_type="application/geo+json")
+    r = client.put(
+        f"/api/v1/manifests/{m.id}/route?corridor_m=5",
+        data=synth.route_geojson(),
+        headers=trip_world.plating.auth(),
+        content_type="application/geo+json",
+    )
     assert r.status_code == 422 and "corridor_m" in r.get_json()["errors"]
 
 

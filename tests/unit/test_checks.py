@@ -7,26 +7,44 @@ DAY = date(2026, 11, 30)
 
 
 def licence(**kw):
-    base = dict(kind="hw_operation", number="L1", valid_from=date(2025, 1, 1),
-                valid_to=date(2029, 12, 31), status="active", waste_codes=("HW17",),
-                operations=("D10",), capacities={"HW17": Decimal("100")})
+    base = dict(
+        kind="hw_operation",
+        number="L1",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2029, 12, 31),
+        status="active",
+        waste_codes=("HW17",),
+        operations=("D10",),
+        capacities={"HW17": Decimal("100")},
+    )
     base.update(kw)
     return LicenceFacts(**base)
 
 
 def permit(**kw):
-    base = dict(kind="dg_transport", number="P1", valid_from=date(2025, 1, 1),
-                valid_to=date(2029, 12, 31), status="active")
+    base = dict(
+        kind="dg_transport",
+        number="P1",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2029, 12, 31),
+        status="active",
+    )
     base.update(kw)
     return LicenceFacts(**base)
 
 
 def facts(**kw):
-    base = dict(kind="hazardous", operation="D10", pickup_day=DAY, transporter_id=7,
-                vehicle_plate="粤J12345",
-                lines=[LineFacts(1, "336-064-17", "t", Decimal("6"))],
-                receiver_licences=[licence()], transporter_permits=[permit()],
-                vehicle=VehicleFacts("粤J12345", 7, Decimal("10"), True))
+    base = dict(
+        kind="hazardous",
+        operation="D10",
+        pickup_day=DAY,
+        transporter_id=7,
+        vehicle_plate="粤J12345",
+        lines=[LineFacts(1, "336-064-17", "t", Decimal("6"))],
+        receiver_licences=[licence()],
+        transporter_permits=[permit()],
+        vehicle=VehicleFacts("粤J12345", 7, Decimal("10"), True),
+    )
     base.update(kw)
     return IssueFacts(**base)
 
@@ -40,25 +58,36 @@ def test_all_good_passes():
 
 
 def test_every_failure_is_listed_not_just_the_first():
-    result = run_issue_checks(facts(
-        lines=[LineFacts(1, "336-064-17", "t", Decimal("6")),
-               LineFacts(2, "900-249-08", "t", Decimal("5"))],
-        operation="R4",
-        transporter_permits=[permit(valid_to=date(2026, 1, 1))],
-        vehicle=VehicleFacts("粤J12345", 8, Decimal("10"), False),
-    ))
-    assert names(result) == ["receiver_licence_scope", "receiver_operation",
-                             "transporter_permit_active", "vehicle_owner", "vehicle_active",
-                             "vehicle_load"]
+    result = run_issue_checks(
+        facts(
+            lines=[
+                LineFacts(1, "336-064-17", "t", Decimal("6")),
+                LineFacts(2, "900-249-08", "t", Decimal("5")),
+            ],
+            operation="R4",
+            transporter_permits=[permit(valid_to=date(2026, 1, 1))],
+            vehicle=VehicleFacts("粤J12345", 8, Decimal("10"), False),
+        )
+    )
+    assert names(result) == [
+        "receiver_licence_scope",
+        "receiver_operation",
+        "transporter_permit_active",
+        "vehicle_owner",
+        "vehicle_active",
+        "vehicle_load",
+    ]
     scope = result.failures[0]
     assert scope.line == 2 and "900-249-08" in scope.message
 
 
 def test_suspended_or_expired_licence():
     assert names(run_issue_checks(facts(receiver_licences=[licence(status="suspended")]))) == [
-        "receiver_licence_active"]
-    assert names(run_issue_checks(facts(receiver_licences=[licence(valid_to=date(2026, 11, 29))]))
-                 ) == ["receiver_licence_active"]
+        "receiver_licence_active"
+    ]
+    assert names(
+        run_issue_checks(facts(receiver_licences=[licence(valid_to=date(2026, 11, 29))]))
+    ) == ["receiver_licence_active"]
 
 
 def test_full_code_scope_covers_only_that_code():
@@ -69,8 +98,10 @@ def test_full_code_scope_covers_only_that_code():
 
 
 def test_mass_units_add_up_for_the_vehicle_load():
-    lines = [LineFacts(1, "336-064-17", "t", Decimal("6")),
-             LineFacts(2, "336-064-17", "kg", Decimal("4001"))]
+    lines = [
+        LineFacts(1, "336-064-17", "t", Decimal("6")),
+        LineFacts(2, "336-064-17", "kg", Decimal("4001")),
+    ]
     assert names(run_issue_checks(facts(lines=lines))) == ["vehicle_load"]
     lines[1] = LineFacts(2, "336-064-17", "kg", Decimal("4000"))
     assert run_issue_checks(facts(lines=lines)).ok
@@ -93,21 +124,32 @@ def test_capacity_above_100_is_allowed_and_reported_above_120_refused():
 
 
 def test_non_hazardous_sludge_needs_no_hazardous_licence_or_permit():
-    result = run_issue_checks(facts(
-        kind="sludge", moisture_pct=Decimal("80"), operation="R5", receiver_licences=[],
-        transporter_permits=[], lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))]))
+    result = run_issue_checks(
+        facts(
+            kind="sludge",
+            moisture_pct=Decimal("80"),
+            operation="R5",
+            receiver_licences=[],
+            transporter_permits=[],
+            lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))],
+        )
+    )
     assert result.ok
 
 
 def test_sludge_for_land_application_needs_the_heavy_metal_document():
-    sludge = dict(kind="sludge", moisture_pct=Decimal("60"), operation="R10",
-                  lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))])
+    sludge = dict(
+        kind="sludge",
+        moisture_pct=Decimal("60"),
+        operation="R10",
+        lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))],
+    )
     assert names(run_issue_checks(facts(**sludge))) == ["land_application_document"]
     assert run_issue_checks(facts(**sludge, heavy_metal_report="JM-HM-2026-118")).ok
 
 
 def test_sludge_needs_its_moisture():
-    result = run_issue_checks(facts(kind="sludge", lines=[LineFacts(1, "462-001-S07", "t",
-                                                                    Decimal("8"))],
-                                    operation="R5"))
+    result = run_issue_checks(
+        facts(kind="sludge", lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))], operation="R5")
+    )
     assert names(result) == ["sludge_moisture"]

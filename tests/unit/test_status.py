@@ -34,9 +34,17 @@ def test_every_move_of_the_domain_table(action, source, targets, by):
 
 @pytest.mark.parametrize(
     ("action", "source"),
-    [("pickup", "draft"), ("cancel", "in_transit"), ("deliver", "issued"),
-     ("complete", "rejected"), ("complete", "delivered"), ("issue", "issued"),
-     ("decide", "accepted"), ("handoff", "delivered"), ("create", "draft")],
+    [
+        ("pickup", "draft"),
+        ("cancel", "in_transit"),
+        ("deliver", "issued"),
+        ("complete", "rejected"),
+        ("complete", "delivered"),
+        ("issue", "issued"),
+        ("decide", "accepted"),
+        ("handoff", "delivered"),
+        ("create", "draft"),
+    ],
 )
 def test_moves_from_the_wrong_status_are_refused(action, source):
     with pytest.raises(InvalidTransition) as info:
