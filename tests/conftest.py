@@ -130,6 +130,18 @@ def client(app):
 
 
 @pytest.fixture
+def pg_world(pg_url):
+    """The same miniature Jiangmen, on PostgreSQL only."""
+    from tests.builders import build_world
+
+    engine = make_engine(pg_url)
+    session = make_session_factory(engine)()
+    yield build_world(UnitOfWork(session))
+    session.close()
+    engine.dispose()
+
+
+@pytest.fixture
 def world(uow):
     """Jiangmen in miniature: a regulator, generators, a transporter, a receiver."""
     from tests.builders import build_world

@@ -10,11 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from api import create_app
-from manifest.db import make_engine, make_session_factory
 from manifest.models import CustodyEvent, Manifest
 from manifest.numbering import issue_year
-from manifest.uow import UnitOfWork
-from tests.builders import advance, build_world, create_manifest, now
+from tests.builders import advance, create_manifest, now
 
 pytestmark = pytest.mark.slow
 
@@ -24,16 +22,6 @@ def pg_app(pg_url):
     application = create_app({"DATABASE_URL": pg_url, "TESTING": True, "DATABASE_POOL_SIZE": 60})
     yield application
     application.extensions["hwm"]["engine"].dispose()
-
-
-@pytest.fixture
-def pg_world(pg_url):
-    engine = make_engine(pg_url)
-    session = make_session_factory(engine)()
-    world = build_world(UnitOfWork(session))
-    yield world
-    session.close()
-    engine.dispose()
 
 
 def _race(app, n, request):

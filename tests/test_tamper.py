@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from manifest.db import make_engine
 from manifest.models import CustodyEvent, Manifest
 from manifest.services.custody import verify_ledger, verify_manifest_chain
 from tests.builders import advance, create_manifest
@@ -120,10 +121,10 @@ def test_deleting_the_newest_events_is_detected_by_the_head(world, sessions, eng
     assert not ledger.valid and "head" in ledger.reason
 
 
-def test_postgresql_refuses_edits_and_deletes_of_evidence(world, engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the append-only triggers are PostgreSQL's; SQLite is for development")
-    m = _completed(world)
+def test_postgresql_refuses_edits_and_deletes_of_evidence(pg_world, pg_url):
+    """The triggers are PostgreSQL's (the production database); SQLite has none."""
+    engine = make_engine(pg_url)
+    m = _completed(pg_world)
     for statement in (
         "UPDATE custody_events SET payload = '{}' WHERE manifest_id = :m",
         "DELETE FROM custody_events WHERE manifest_id = :m",
@@ -136,4 +137,5 @@ def test_postgresql_refuses_edits_and_deletes_of_evidence(world, engine):
         count = conn.execute(
             text("SELECT count(*) FROM custody_events WHERE manifest_id = :m"), {"m": m.id}
         ).scalar()
+    engine.dispose()
     assert count == 6
