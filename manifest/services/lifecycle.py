@@ -596,7 +596,11 @@ def decide(
     with uow:
         s = uow.session
         manifest = _open_move(s, actor, ref, Action.DECIDE)
-        at = _check_time(manifest, at or utcnow())
+        if at is None:
+            # Whole seconds, as clients write times, so a completion signed "now" right
+            # after is not refused as earlier than the decision.
+            at = max(utcnow().replace(microsecond=0), manifest.last_move_at)
+        at = _check_time(manifest, at)
 
         def parse(raw, line):
             accepted = _quantity(raw, line, "accepted")
