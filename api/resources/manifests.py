@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from manifest.catalogue_data import HAZARDS, PHYSICAL_FORMS
 from manifest.services import lifecycle, manifests_query
 from manifest.services.drafts import create_manifest, edit_manifest
 from manifest.status import actions_open_to
@@ -24,7 +25,7 @@ blp = Blueprint(
     description="Transfer manifests and their chain of custody",
 )
 
-FORMS = ["S", "SS", "L", "G"]
+FORMS = list(PHYSICAL_FORMS)
 
 
 # ---------------------------------------------------------------- input
@@ -34,9 +35,7 @@ class LineIn(ma.Schema):
     waste_code = fields.String(required=True, validate=validate.Length(1, 20))
     name = fields.String(required=True, validate=validate.Length(1, 200))
     physical_form = fields.String(required=True, validate=validate.OneOf(FORMS))
-    hazard = fields.List(
-        fields.String(validate=validate.OneOf(["T", "C", "I", "R", "In"])), load_default=list
-    )
+    hazard = fields.List(fields.String(validate=validate.OneOf(list(HAZARDS))), load_default=list)
     packaging = fields.String(load_default="", validate=validate.Length(0, 100))
     container_count = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(0, 100_000), strict=True

@@ -17,14 +17,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..catalogue_data import PHYSICAL_FORMS
 from ..db import Base, Quantity, UTCDateTime, utcnow
+from ..quantities import UNITS
 from ..status import Status
 from ._enums import one_of
 from .registry import Organization
 
 KINDS = ("hazardous", "sludge")
-FORMS = ("S", "SS", "L", "G")
-UNITS = ("t", "kg", "m3", "pcs")
+FORMS = tuple(PHYSICAL_FORMS)
 
 
 class Manifest(Base):

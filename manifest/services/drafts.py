@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ..actor import WRITE_ROLES, Actor
 from ..catalogue import validate_operation
+from ..catalogue_data import HAZARDS, PHYSICAL_FORMS
 from ..checks import category_of, is_hazardous_code
 from ..db import is_row_id
 from ..errors import Forbidden, ValidationFailed
@@ -19,8 +20,6 @@ from .access import load_visible
 from .custody import append_event
 
 MAX_LINES = 50
-FORMS = ("S", "SS", "L", "G")
-HAZARDS = ("T", "C", "I", "R", "In")
 
 
 def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
@@ -48,7 +47,7 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
         except ValidationFailed as exc:
             problem("waste_code", exc.message)
         form = raw.get("physical_form")
-        if form not in FORMS:
+        if form not in PHYSICAL_FORMS:
             problem("physical_form", "physical_form must be S, SS, L or G")
         hazard = list(raw.get("hazard") or [])
         if any(h not in HAZARDS for h in hazard):

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
-from ..catalogue import validate_operation
+from ..catalogue import validate_operation, validate_physical_form
 from ..checks import (
     IssueFacts,
     LicenceFacts,
@@ -381,6 +381,32 @@ def _driver(driver) -> str:
     return driver[:100]
 
 
+def _take_load(
+    s, manifest: Manifest, transporter_id: int, plate: str, driver: str, lines, at: datetime
+) -> list[dict]:
+    """A transporter takes the load: the loaded quantity of every line, a new leg, and the
+    manifest's carrier, vehicle and driver. Returns the lines as the event signs them."""
+    parsed = _per_line(manifest, lines, lambda raw, ln: {"quantity": _quantity(raw, ln)})
+    for line, values in parsed:
+        line.loaded = values["quantity"]
+    s.add(
+        ManifestLeg(
+            manifest_id=manifest.id,
+            leg_no=len(manifest.legs) + 1,
+            transporter_id=transporter_id,
+            vehicle_plate=plate,
+            driver=driver,
+            started_at=at,
+        )
+    )
+    manifest.transporter_id = transporter_id
+    manifest.vehicle_plate, manifest.driver = plate, driver
+    s.flush()
+    # The leg was added beside the loaded collections; the caller must see it and the carrier.
+    s.expire(manifest, ["legs", "transporter"])
+    return [{"line_no": ln.line_no, "quantity": v["quantity"]} for ln, v in parsed]
+
+
 def pickup(
     uow: UnitOfWork,
     *,
@@ -400,22 +426,9 @@ def pickup(
         position = _check_position(position)
         plate = _transport_vehicle(s, manifest.transporter_id, vehicle_plate)
         driver = _driver(driver)
-        parsed = _per_line(manifest, lines, lambda raw, ln: {"quantity": _quantity(raw, ln)})
-        for line, values in parsed:
-            line.loaded = values["quantity"]
+        loaded = _take_load(s, manifest, actor.organization_id, plate, driver, lines, at)
         manifest.status = Status.IN_TRANSIT.value
         manifest.picked_up_at = at
-        manifest.vehicle_plate, manifest.driver = plate, driver
-        s.add(
-            ManifestLeg(
-                manifest_id=manifest.id,
-                leg_no=1,
-                transporter_id=actor.organization_id,
-                vehicle_plate=plate,
-                driver=driver,
-                started_at=at,
-            )
-        )
         append_event(
             s,
             manifest=manifest,
@@ -428,11 +441,9 @@ def pickup(
                 "transporter_id": actor.organization_id,
                 "vehicle_plate": plate,
                 "driver": driver,
-                "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]} for ln, v in parsed],
+                "lines": loaded,
             },
         )
-        s.flush()
-        s.expire(manifest, ["legs"])  # the leg was added beside the loaded collection
         _finish(s, manifest, Action.PICKUP, at)
         uow.commit()
         return manifest
@@ -485,22 +496,8 @@ def handoff(
                         }
                     ],
                 )
-        parsed = _per_line(manifest, lines, lambda raw, ln: {"quantity": _quantity(raw, ln)})
         previous = manifest.transporter_id
-        for line, values in parsed:
-            line.loaded = values["quantity"]
-        s.add(
-            ManifestLeg(
-                manifest_id=manifest.id,
-                leg_no=len(manifest.legs) + 1,
-                transporter_id=transporter_id,
-                vehicle_plate=plate,
-                driver=driver,
-                started_at=at,
-            )
-        )
-        manifest.transporter_id = transporter_id
-        manifest.vehicle_plate, manifest.driver = plate, driver
+        loaded = _take_load(s, manifest, transporter_id, plate, driver, lines, at)
         append_event(
             s,
             manifest=manifest,
@@ -514,12 +511,9 @@ def handoff(
                 "transporter_id": transporter_id,
                 "vehicle_plate": plate,
                 "driver": driver,
-                "lines": [{"line_no": ln.line_no, "quantity": v["quantity"]} for ln, v in parsed],
+                "lines": loaded,
             },
         )
-        s.flush()
-        # Sessions keep objects after commit; the caller must see the new carrier and leg.
-        s.expire(manifest, ["legs", "transporter"])
         _finish(s, manifest, Action.HANDOFF, at)
         uow.commit()
         return manifest
@@ -558,9 +552,7 @@ def deliver(
                 found["waste_code"] = catalogue_lookup.validate(s, code)
             form = raw.get("physical_form")
             if form and form != line.physical_form:
-                if form not in ("S", "SS", "L", "G"):
-                    raise ValidationFailed("physical_form must be S, SS, L or G")
-                found["physical_form"] = form
+                found["physical_form"] = validate_physical_form(form)
             return found
 
         parsed = _per_line(manifest, lines, parse)
