@@ -56,6 +56,8 @@ def uscc(n: int, city: str) -> str:
 
 def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
     """Create organisations, manifests, lines and receipts with COPY; returns counts."""
+    from array import array
+
     import psycopg
 
     rnd = random.Random(seed)
@@ -105,14 +107,21 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
         }
         serial = dict.fromkeys(CITIES, 0)
         trips = []  # (id, number, receiver, plate, declared_kg, picked, delivered, status)
+        line_kg = array("H")  # the kilograms of each manifest's three lines, in order
         with cur.copy(
             "COPY manifests (id, number, kind, status, category, generator_id,"
             " transporter_id, receiver_id, vehicle_plate, driver, planned_pickup_at,"
             " operation, notes, created_by_id, created_at, issued_at, picked_up_at,"
             " delivered_at, decided_at, completed_at, completed_operation,"
-            " cancelled_at, cancel_reason, last_move_at, version) FROM STDIN"
+            " cancelled_at, cancel_reason, last_move_at, version, declared_kg, loaded_kg,"
+            " received_kg, accepted_kg, rejected_kg, unmeasured_lines) FROM STDIN"
         ) as copy:
-            for mid in range(1, manifests + 1):
+            # As in the service, ids and numbers follow the order of issue: a manifest gets its
+            # id when it is drafted and its number when it is issued, minutes to days later.
+            issue_times = sorted(
+                T0 + timedelta(seconds=rnd.randint(0, 364 * 86400)) for _ in range(manifests)
+            )
+            for mid, issued in enumerate(issue_times, start=1):
                 generator = rnd.randint(1, generators)
                 city = CITIES[generator % len(CITIES)]
                 serial[city] += 1
@@ -120,7 +129,6 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
                 carrier = rnd.choice(carriers)
                 receiver = rnd.choice(receiver_ids)
                 plate = rnd.choice(plates[carrier])
-                issued = T0 + timedelta(seconds=rnd.randint(0, 364 * 86400))
                 status = rnd.choice(STATUSES)
                 picked = delivered = decided = completed = cancelled = None
                 if status not in ("issued", "cancelled"):
@@ -134,6 +142,11 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
                 if status == "cancelled":
                     cancelled = issued + timedelta(hours=2)
                 last = completed or decided or delivered or picked or cancelled or issued
+                # The three lines' masses, drawn here so the row carries their totals as the
+                # services store them; every tally is the declared mass or not yet written.
+                drawn = [rnd.randint(500, 4000) for _ in range(3)]
+                line_kg.extend(drawn)
+                kg = sum(drawn)
                 copy.write_row(
                     (
                         mid,
@@ -161,6 +174,12 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
                         "取消" if cancelled else None,
                         last,
                         1,
+                        kg,
+                        kg if picked else 0,
+                        kg if delivered else 0,
+                        kg if status in ("accepted", "completed") else 0,
+                        0,
+                        0,
                     )
                 )
                 trips.append((mid, number, receiver, plate, picked, delivered, status))
@@ -170,10 +189,10 @@ def load(url: str, manifests: int, receipts: int, seed: int = 7) -> dict:
             " accepted, rejected) FROM STDIN"
         ) as copy:
             declared_kg = []
-            for mid, _n, _r, _p, picked, delivered, status in trips:
+            for i, (mid, _n, _r, _p, picked, delivered, status) in enumerate(trips):
                 total = 0
                 for line_no in (1, 2, 3):
-                    tonnes = Decimal(rnd.randint(500, 4000)) / 1000
+                    tonnes = Decimal(line_kg[3 * i + line_no - 1]) / 1000
                     unit, amount = ("kg", tonnes * 1000) if line_no == 3 else ("t", tonnes)
                     total += tonnes * 1000
                     loaded = amount if picked else None

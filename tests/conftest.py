@@ -88,6 +88,17 @@ def db_url(request):
     return url
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def unmigrated_url(request, tmp_path):
+    """A database of its own with no schema at all, for tests that run the migrations."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}"
+    cluster = request.getfixturevalue("pg_cluster")
+    if not isinstance(cluster, Cluster):
+        missing(f"PostgreSQL: {cluster}")
+    return cluster.create_database(f"m_{tmp_path.name[-24:].lower().replace('-', '_')}")
+
+
 @pytest.fixture
 def pg_url(postgres_url):
     """PostgreSQL only, for what SQLite cannot show (row locks under real concurrency)."""

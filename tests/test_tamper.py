@@ -87,6 +87,17 @@ def test_edited_quantity_names_the_event_that_signed_it(world, sessions, engine)
     assert "received" in verdict.reason
 
 
+def test_edited_mass_total_is_caught_like_an_edited_line(world, sessions, engine):
+    m = _completed(world)
+    _sql(engine, "UPDATE manifests SET accepted_kg = accepted_kg - 1000 WHERE id = :m", m=m.id)
+    with sessions() as s:
+        decide = _event(s, m.id, "decide")
+    verdict = _verify(sessions, m.id)
+    assert not verdict.valid
+    assert verdict.broken_at == decide.id
+    assert verdict.reason == "stored total accepted_kg is 6500.000, the lines add up to 7500.000"
+
+
 def test_edited_status_is_detected(world, sessions, engine):
     m = advance(world, create_manifest(world), "issued")
     _sql(engine, "UPDATE manifests SET status = 'cancelled' WHERE id = :m", m=m.id)

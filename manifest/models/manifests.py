@@ -26,6 +26,16 @@ from .registry import Organization
 
 KINDS = ("hazardous", "sludge")
 FORMS = tuple(PHYSICAL_FORMS)
+#: Kilograms with three decimals hold every line mass exactly (see manifest.tonnage).
+_KG = Numeric(18, 3, asdecimal=True)
+MASS_TOTALS = (
+    "declared_kg",
+    "loaded_kg",
+    "received_kg",
+    "accepted_kg",
+    "rejected_kg",
+    "unmeasured_lines",
+)
 
 
 class Manifest(Base):
@@ -43,8 +53,9 @@ class Manifest(Base):
             name="received_moisture_range",
         ),
         CheckConstraint("number IS NULL OR length(number) = 14", name="number_len"),
-        # The monthly balance reads a month's manifests from this index alone (PostgreSQL
-        # index-only scan) instead of visiting heap pages scattered over the whole year.
+        # The monthly balance reads a month's manifests, mass totals included, from this
+        # index alone (PostgreSQL index-only scan) instead of visiting heap pages scattered
+        # over the whole year or the month's lines.
         Index(
             "ix_manifests_balance",
             "issued_at",
@@ -55,6 +66,7 @@ class Manifest(Base):
                 "generator_id",
                 "transporter_id",
                 "receiver_id",
+                *MASS_TOTALS,
             ],
         ),
     )
@@ -89,6 +101,16 @@ class Manifest(Base):
     #: Time of the latest signature; moves may not go back before it.
     last_move_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Mass totals derived from the lines (kilograms; see manifest.tonnage). The services that
+    # write line quantities rewrite them in the same transaction, and chain verification
+    # checks them against the lines, so the balance can read manifests alone.
+    declared_kg: Mapped[Decimal] = mapped_column(_KG, server_default="0")
+    loaded_kg: Mapped[Decimal] = mapped_column(_KG, server_default="0")
+    received_kg: Mapped[Decimal] = mapped_column(_KG, server_default="0")
+    accepted_kg: Mapped[Decimal] = mapped_column(_KG, server_default="0")
+    rejected_kg: Mapped[Decimal] = mapped_column(_KG, server_default="0")
+    #: Lines without a mass (``pcs``, or ``m3`` without a density).
+    unmeasured_lines: Mapped[int] = mapped_column(Integer, server_default="0")
 
     generator: Mapped[Organization] = relationship(foreign_keys=[generator_id], lazy="joined")
     transporter: Mapped[Organization] = relationship(foreign_keys=[transporter_id], lazy="joined")
@@ -116,20 +138,6 @@ class ManifestLine(Base):
         CheckConstraint("received IS NULL OR received >= 0", name="received_nonneg"),
         CheckConstraint("accepted IS NULL OR accepted >= 0", name="accepted_nonneg"),
         CheckConstraint("rejected IS NULL OR rejected >= 0", name="rejected_nonneg"),
-        # Every tally the balance sums, so it reads a manifest's lines from the index alone.
-        Index(
-            "ix_manifest_lines_balance",
-            "manifest_id",
-            postgresql_include=[
-                "unit",
-                "density_t_m3",
-                "declared",
-                "loaded",
-                "received",
-                "accepted",
-                "rejected",
-            ],
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,10 +6,13 @@ completed (accepted tonnes of completed manifests) and in transit (loaded tonnes
 still on the road). A manifest counts once for its generator, once for its current
 transporter and once for its receiver, so each role's rows add up to the whole cohort.
 
-Tonnes come from each line's unit (kg, t, or m3 with a density); container counts (``pcs``)
-and volumes without a density have no mass and are counted in ``unmeasured_lines``. For
-generators under key supervision the plan's indicator "safe disposal rate" is completed ÷
-loaded (shipped) tonnes. One aggregate query computes everything.
+Masses are the totals each manifest stores in kilograms, kept from its lines by the services
+that write them (see manifest.tonnage): kg, t, or m3 with a density; container counts
+(``pcs``) and volumes without a density have no mass and are counted in
+``unmeasured_lines``. The report gives tonnes (kilograms ÷ 1000, exact before rounding to
+three places). For generators under key supervision the plan's indicator "safe disposal
+rate" is completed ÷ loaded (shipped) tonnes. One aggregate query over the month's manifests
+computes everything; their lines are not read.
 """
 
 from __future__ import annotations
@@ -21,16 +24,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import case, func, literal, or_, select, text, union_all
 
 from ..actor import Actor
 from ..errors import ValidationFailed
-from ..models import Manifest, ManifestLine, Organization
+from ..models import Manifest, Organization
 from ..numbering import CHINA
 from ..quantities import format_decimal
 from ..regions import region_prefix
 from ..status import Status
-from .lifecycle import tonnes_expression
 
 FIGURES = (
     "declared_t",
@@ -89,79 +91,41 @@ def balance(session, *, actor: Actor, period: str) -> dict:
     ValidationFailed for a malformed period.
     """
     p = parse_period(period)
-    L, M = ManifestLine, Manifest
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        # The plan is a few index lookups per manifest; JIT compilation would cost more than
-        # the whole query, and the aggregate must not spill to disk.
+    M = Manifest
+    if session.get_bind().dialect.name == "postgresql":
+        # The plan is one index-only range scan and a small aggregate; JIT compilation would
+        # cost more than the whole query, and the aggregate must not spill to disk.
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL work_mem = '64MB'"))
-
-    def tonnes(column):
-        return func.coalesce(func.sum(tonnes_expression(column)), 0)
-
-    figures = [
-        tonnes(L.declared).label("declared_t"),
-        tonnes(L.loaded).label("loaded_t"),
-        tonnes(L.received).label("received_t"),
-        tonnes(L.accepted).label("accepted_t"),
-        tonnes(L.rejected).label("rejected_t"),
-        func.sum(
-            case(
-                (or_(L.unit == "pcs", and_(L.unit == "m3", L.density_t_m3.is_(None))), 1),
-                else_=0,
-            )
-        ).label("unmeasured"),
-    ]
     where = [M.issued_at >= p.start, M.issued_at < p.end, M.status != Status.CANCELLED.value]
     if not actor.is_regulator:
         org = actor.organization_id
         where.append(or_(M.generator_id == org, M.transporter_id == org, M.receiver_id == org))
-    # Each manifest's lines are summed once, then the manifest is counted once per role.
-    # PostgreSQL sums them per manifest through the covering line index (a lateral subquery
-    # read by index-only scans: no hash table over the month's lines), taking the month's
-    # manifests in id order so consecutive lookups land on neighbouring index pages; SQLite
-    # groups a join.
-    if postgres:
-        month = (
-            select(M.id, M.category, M.status, M.generator_id, M.transporter_id, M.receiver_id)
-            .where(*where)
-            .order_by(M.id)
-            .subquery("month")
+    # The month's manifests with their stored totals, read once (from the covering index on
+    # PostgreSQL) and then counted once per role.
+    month = (
+        select(
+            M.category,
+            M.status,
+            M.generator_id,
+            M.transporter_id,
+            M.receiver_id,
+            M.declared_kg,
+            M.loaded_kg,
+            M.received_kg,
+            M.accepted_kg,
+            M.rejected_kg,
+            M.unmeasured_lines,
         )
-        sums = (
-            select(func.count().label("lines"), *figures)
-            .where(L.manifest_id == month.c.id)
-            .lateral("sums")
-        )
-        per_manifest = (
-            select(
-                month.c.category,
-                month.c.status,
-                month.c.generator_id,
-                month.c.transporter_id,
-                month.c.receiver_id,
-                sums,
-            )
-            .select_from(month)
-            .join(sums, sums.c.lines > 0)
-            .cte("per_manifest")
-            .prefix_with("MATERIALIZED")
-        )
-    else:
-        per_manifest = (
-            select(M.category, M.status, M.generator_id, M.transporter_id, M.receiver_id, *figures)
-            .join(L, L.manifest_id == M.id)
-            .where(*where)
-            .group_by(M.id)
-            .cte("per_manifest")
-        )
-    pm = per_manifest.c
+        .where(*where)
+        .cte("month")
+    )
+    pm = month.c
     completed = pm.status == Status.COMPLETED.value
     in_transit = pm.status == Status.IN_TRANSIT.value
 
     def by_role(role: str):
-        # One grouping per role over the per-manifest sums; organisations are joined to the
+        # One grouping per role over the month's manifests; organisations are joined to the
         # few thousand groups afterwards rather than to every manifest.
         party = getattr(pm, f"{role}_id")
         return select(
@@ -169,14 +133,14 @@ def balance(session, *, actor: Actor, period: str) -> dict:
             party.label("party"),
             pm.category,
             func.count().label("manifests"),
-            func.sum(pm.declared_t).label("declared_t"),
-            func.sum(pm.loaded_t).label("loaded_t"),
-            func.sum(pm.received_t).label("received_t"),
-            func.sum(pm.accepted_t).label("accepted_t"),
-            func.sum(pm.rejected_t).label("rejected_t"),
-            func.sum(case((completed, pm.accepted_t), else_=0)).label("completed_t"),
-            func.sum(case((in_transit, pm.loaded_t), else_=0)).label("in_transit_t"),
-            func.sum(pm.unmeasured).label("unmeasured"),
+            func.sum(pm.declared_kg).label("declared_kg"),
+            func.sum(pm.loaded_kg).label("loaded_kg"),
+            func.sum(pm.received_kg).label("received_kg"),
+            func.sum(pm.accepted_kg).label("accepted_kg"),
+            func.sum(pm.rejected_kg).label("rejected_kg"),
+            func.sum(case((completed, pm.accepted_kg), else_=0)).label("completed_kg"),
+            func.sum(case((in_transit, pm.loaded_kg), else_=0)).label("in_transit_kg"),
+            func.sum(pm.unmeasured_lines).label("unmeasured"),
         ).group_by(party, pm.category)
 
     g = union_all(*[by_role(role) for role in ROLES]).subquery("by_role")
@@ -188,7 +152,7 @@ def balance(session, *, actor: Actor, period: str) -> dict:
             g.c.role,
             g.c.category,
             g.c.manifests,
-            *[g.c[f] for f in FIGURES],
+            *[g.c[f.removesuffix("_t") + "_kg"] for f in FIGURES],
             g.c.unmeasured,
             Organization.key_supervision,
         )
@@ -210,7 +174,8 @@ def balance(session, *, actor: Actor, period: str) -> dict:
     for org_id, uscc, name, role, category, count, *figures, unmeasured, key in session.execute(
         stmt
     ):
-        values = {f: Decimal(str(v or 0)) for f, v in zip(FIGURES, figures, strict=True)}
+        # Sums of exact kilograms; dividing by 1000 keeps the tonnes exact before rounding.
+        values = {f: Decimal(str(v or 0)) / 1000 for f, v in zip(FIGURES, figures, strict=True)}
         row = {
             "organization_id": org_id,
             "uscc": uscc,

@@ -18,6 +18,7 @@ from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_visible
 from .custody import append_event
+from .lifecycle import refresh_mass_totals
 
 MAX_LINES = 50
 
@@ -173,10 +174,10 @@ def create_manifest(uow: UnitOfWork, *, actor: Actor, data: dict) -> Manifest:
             category=category,
             generator_id=actor.organization_id,
             created_by_id=actor.user_id,
+            lines=[ManifestLine(**ln) for ln in lines],
         )
+        refresh_mass_totals(manifest)
         s.add(manifest)
-        s.flush()
-        s.add_all(ManifestLine(manifest_id=manifest.id, **ln) for ln in lines)
         s.flush()
         s.refresh(manifest)
         append_event(
@@ -251,6 +252,7 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
         s.add_all(ManifestLine(manifest_id=manifest.id, **ln) for ln in lines)
         s.flush()
         s.expire(manifest, ["lines", "transporter", "receiver"])
+        refresh_mass_totals(manifest)
         append_event(
             s,
             manifest=manifest,

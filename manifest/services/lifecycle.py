@@ -39,6 +39,7 @@ from ..numbering import CHINA, city_of, format_number, issue_year
 from ..plates import validate_plate
 from ..quantities import parse_decimal, parse_percentage
 from ..status import MOVES, Action, Party, Status, decision_outcome, move_for
+from ..tonnage import mass_totals
 from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_any, load_visible
@@ -124,9 +125,21 @@ def _quantity(raw: dict, line: ManifestLine, key: str = "quantity") -> Decimal:
     return value
 
 
+def refresh_mass_totals(manifest: Manifest) -> None:
+    """Rewrite the manifest's stored mass totals from its lines as they are in memory.
+
+    Every service that writes line quantities calls this in the same transaction; the
+    balance reads the totals, and chain verification checks them against the lines.
+    """
+    for column, value in mass_totals(manifest.lines).as_dict().items():
+        setattr(manifest, column, value)
+
+
 def _finish(s, manifest: Manifest, action: Action, at: datetime | None) -> None:
     if at is not None:
         manifest.last_move_at = max(at, manifest.last_move_at or at)
+    # Unchanged totals are no change to the row: moves that write no quantity cost nothing.
+    refresh_mass_totals(manifest)
     s.flush()
     # Imported here: the follow-up checks use this module's figures (accepted tonnage).
     from .followups import after_move

@@ -1,7 +1,8 @@
 """Replaying signed events to check the stored manifest against what was signed.
 
 The chain proves the events were not altered; this proves the manifest row and its lines
-were not altered behind the events' back (say, a quantity edited by SQL).
+were not altered behind the events' back (say, a quantity edited by SQL), and that the mass
+totals stored on the row still add up from its lines.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from ..models import CustodyEvent, Manifest
 from ..status import Status
+from ..tonnage import mass_totals
 
 #: Which line tally each action signs, as (payload key, line attribute).
 LINE_TALLIES = {
@@ -20,6 +22,16 @@ LINE_TALLIES = {
     "handoff": [("quantity", "loaded")],
     "deliver": [("quantity", "received")],
     "decide": [("accepted", "accepted"), ("rejected", "rejected")],
+}
+#: Which stored totals follow from the line tallies each action sets or signs.
+TOTAL_SOURCES = {
+    "create": ("declared_kg", "unmeasured_lines"),
+    "edit": ("declared_kg", "unmeasured_lines"),
+    "issue": ("declared_kg",),
+    "pickup": ("loaded_kg",),
+    "handoff": ("loaded_kg",),
+    "deliver": ("received_kg",),
+    "decide": ("accepted_kg", "rejected_kg"),
 }
 STATUS_AFTER = {
     "create": Status.DRAFT,
@@ -83,7 +95,37 @@ def first_disagreement(
                 f"number is {manifest.number}, the issue event signed {number}",
             )
         )
+    if not problems and events:
+        problems = _total_problems(manifest, events)
     if not problems:
         return None
     _, event_id, reason = min(problems)
     return event_id, reason
+
+
+def _total_problems(
+    manifest: Manifest, events: Sequence[CustodyEvent]
+) -> list[tuple[int, int, str]]:
+    """The stored mass totals that differ from the stored lines' totals, each named by the
+    last event that set or signed the tally behind it (the latest event when none did).
+
+    Checked once the lines agree with the signatures, so an edited line is reported as the
+    line, not as the totals that no longer add up to it.
+    """
+    latest = {}
+    for ev in events:
+        for column in TOTAL_SOURCES.get(ev.action, ()):
+            latest[column] = ev
+    problems = []
+    for column, expected in mass_totals(manifest.lines).as_dict().items():
+        stored = getattr(manifest, column)
+        if stored is None or stored != expected:
+            ev = latest.get(column, events[-1])
+            problems.append(
+                (
+                    ev.sequence,
+                    ev.id,
+                    f"stored total {column} is {stored}, the lines add up to {expected}",
+                )
+            )
+    return problems
