@@ -2,20 +2,23 @@
 
 Matching a year of weighbridge records or sweeping deadlines can produce thousands of findings;
 one ORM insert per finding would cost several round trips each. Here the rows are built in
-memory and written with one multi-row INSERT per table. The unique finding key makes the insert
-skip what exists already, so a retried batch, or two sweeps running at once, never double one.
+memory and written in a few statements per chunk (on PostgreSQL one, passing the chunk as a
+JSON document). The unique finding key makes the insert skip what exists already, so a retried
+batch, or two sweeps running at once, never double one.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..chain import _plain, canonical_json
+from ..db import UTCDateTime
 from ..models import Finding, FindingParty
 from ..models.findings import FINDING_TYPES, SEVERITIES
 from .findings import DEFAULT_DUE_DAYS
@@ -71,33 +74,40 @@ def _raise_chunk(session, items: Sequence[NewFinding], now: datetime, due_days: 
     fresh = [i for i in items if i.key not in existing]
     if not fresh:
         return 0
-    insert = _insert(session)
+    rows = [
+        {
+            "key": i.key,
+            "type": i.type,
+            "severity": i.severity,
+            "status": "open",
+            "manifest_id": i.manifest_id,
+            "vehicle_plate": i.vehicle_plate,
+            "message": i.message,
+            "measured": canonical_json(_plain(i.measured)).decode("utf-8"),
+        }
+        for i in fresh
+    ]
     due = now + timedelta(days=due_days)
-    session.execute(
-        insert(Finding).on_conflict_do_nothing(index_elements=["key"]),
-        [
-            {
-                "key": i.key,
-                "type": i.type,
-                "severity": i.severity,
-                "status": "open",
-                "manifest_id": i.manifest_id,
-                "vehicle_plate": i.vehicle_plate,
-                "message": i.message,
-                "measured": canonical_json(_plain(i.measured)).decode("utf-8"),
-                "due_at": due,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for i in fresh
-        ],
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        return _write_as_json(session, fresh, rows, due=due, now=now)
+    return _write_rows(session, fresh, rows, due=due, now=now)
+
+
+def _write_rows(session, fresh, rows, *, due: datetime, now: datetime) -> int:
+    """Insert the findings, then the parties of those written; returns how many were."""
+    # RETURNING names exactly the rows written here (a key another writer got in first is
+    # skipped); with it, the rows go out as batches of multi-row VALUES.
+    findings = Finding.__table__
+    stamp = {"due_at": due, "created_at": now, "updated_at": now}
     ids = dict(
-        session.execute(
-            select(Finding.key, Finding.id).where(
-                Finding.key.in_([i.key for i in fresh]), Finding.created_at == now
-            )
-        ).all()
+        session.connection()
+        .execute(
+            _insert(session)(findings)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(findings.c.key, findings.c.id),
+            [row | stamp for row in rows],
+        )
+        .all()
     )
     parties = [
         {"finding_id": ids[i.key], "organization_id": org_id, "role": role}
@@ -106,7 +116,47 @@ def _raise_chunk(session, items: Sequence[NewFinding], now: datetime, due_days: 
         for org_id, role in i.parties.items()
     ]
     if parties:
-        session.execute(insert(FindingParty).on_conflict_do_nothing(), parties)
-    session.flush()
-    # Only findings this call wrote carry its timestamp; a concurrent writer's do not.
+        session.connection().execute(
+            _insert(session)(FindingParty.__table__).on_conflict_do_nothing(), parties
+        )
     return len(ids)
+
+
+#: PostgreSQL takes a chunk of findings as one JSON document: one parameter, parsed in the
+#: server, where thousands of bound values would each be handled by the driver.
+_JSON_INSERT = """
+WITH input AS (
+    SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS x (
+        key text, type text, severity text, status text, manifest_id integer,
+        vehicle_plate text, message text, measured text, parties json)
+), created AS (
+    INSERT INTO findings (key, type, severity, status, manifest_id, vehicle_plate, message,
+                          measured, due_at, created_at, updated_at)
+    SELECT key, type, severity, status, manifest_id, vehicle_plate, message, measured, :due,
+           :now, :now
+    FROM input
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, key
+), parties AS (
+    INSERT INTO finding_parties (finding_id, organization_id, role)
+    SELECT c.id, (p.value ->> 0)::integer, p.value ->> 1
+    FROM created c
+    JOIN input i ON i.key = c.key
+    CROSS JOIN LATERAL json_array_elements(i.parties) AS p (value)
+    ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM created
+"""
+
+
+def _write_as_json(session, fresh, rows, *, due: datetime, now: datetime) -> int:
+    """As :func:`_write_rows`, in one statement (PostgreSQL)."""
+    document = [
+        row | {"parties": [[org_id, role] for org_id, role in i.parties.items()]}
+        for i, row in zip(fresh, rows, strict=True)
+    ]
+    stmt = text(_JSON_INSERT).bindparams(
+        bindparam("due", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime())
+    )
+    params = {"rows": json.dumps(document, ensure_ascii=False), "due": due, "now": now}
+    return session.execute(stmt, params).scalar_one()
