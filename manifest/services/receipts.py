@@ -34,7 +34,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
-    Float,
+    BigInteger,
+    Integer,
     and_,
     bindparam,
     case,
@@ -48,13 +49,13 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from ..actor import WRITE_ROLES, Actor
 from ..config import Settings
 from ..db import UTCDateTime, utcnow
 from ..errors import ValidationFailed
-from ..models import Manifest, ManifestLine, Organization, Vehicle, WeighbridgeReceipt
+from ..models import Manifest, Organization, Vehicle, WeighbridgeReceipt
 from ..models.receipts import WeighbridgeMatch
 from ..receipts import FINDING_FOR_OUTCOME, MATCH_WINDOW, RowError, WeighRecord, iter_receipts
 from ..reconcile import WEIGHBRIDGE, reconcile
@@ -66,6 +67,8 @@ from .registry import find_organization_by_uscc
 R, WM = WeighbridgeReceipt, WeighbridgeMatch
 #: Longest trip a record is matched to by plate; longer ones are overdue anyway.
 MAX_TRANSIT = timedelta(days=7)
+#: Slack around the plate-matching interval, far above any rounding of times to seconds.
+BUCKET_MARGIN = timedelta(minutes=1)
 #: Records written and matched per statement batch.
 BATCH = 5000
 #: Records matched in one run above which PostgreSQL's statistics are refreshed.
@@ -268,8 +271,19 @@ def store_records(
 def _seconds(session, later, earlier):
     """SQL for ``later − earlier`` in seconds."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
+        return func.date_part("epoch", later - earlier)  # a float; extract() gives a numeric
     return (func.julianday(later) - func.julianday(earlier)) * 86400
+
+
+def _bucket(session, at, size: timedelta, shift: timedelta = timedelta(0)):
+    """SQL for the number of the time bucket of ``size`` that ``at + shift`` falls in."""
+    if session.get_bind().dialect.name == "postgresql":
+        # date_part gives a float; extract() a numeric, many times slower over a year of rows.
+        seconds = func.date_part("epoch", at) + shift.total_seconds()
+        return cast(func.floor(seconds / size.total_seconds()), BigInteger)
+    # julianday() is positive for every date in use, so truncation is the floor.
+    days = func.julianday(at) + shift.total_seconds() / 86400
+    return cast(days * (86400 / size.total_seconds()), Integer)
 
 
 def _at_most(session, a, b, slack: timedelta):
@@ -281,12 +295,12 @@ def _at_most(session, a, b, slack: timedelta):
 
 @contextmanager
 def _hash_joins_only(session, enabled: bool):
-    """With ``enabled``, PostgreSQL plans the statements inside without nested loops, and
-    in parallel where it can."""
-    settings = ("enable_nestloop", "parallel_setup_cost", "parallel_tuple_cost")
+    """With ``enabled``, PostgreSQL plans the statements inside with hash joins only, and in
+    parallel where it can."""
+    settings = ("enable_nestloop", "enable_mergejoin", "parallel_setup_cost", "parallel_tuple_cost")
     if enabled:
         # Parallel workers pay off for a year of rows; the default costs assume far fewer.
-        for name, value in zip(settings, ("off", "0", "0"), strict=True):
+        for name, value in zip(settings, ("off", "off", "0", "0"), strict=True):
             session.execute(text(f"SET LOCAL {name} = {value}"))
     yield
     # After an error the transaction is rolled back, which resets the settings anyway.
@@ -317,62 +331,107 @@ def match_pending(
     scope = [~exists().where(WM.receipt_id == R.id)]
     if receiver_id is not None:
         scope.append(R.receiver_id == receiver_id)
-    M, M2 = Manifest, aliased(Manifest)
+    M, Weighing = Manifest, aliased(WeighbridgeMatch)
+    weighed = exists().where(WM.manifest_id == M.id, WM.outcome == "matched")
 
-    # One statement writes one narrow result row per pending record, however it is matched:
-    # each record is joined to its manifest by number, or else (left join) to the nearest
-    # manifest by plate, so every record comes out exactly once and no join back is needed.
+    # One statement writes one narrow result row per pending record. Each record is joined
+    # (left) to the manifest its typed number names; the records that name none are joined
+    # (left) to the nearest manifest of the same plate and receiver in time. So every record
+    # comes out exactly once and no join back is needed.
     pending = (
-        select(R.id, R.receiver_id, R.plate, R.arrived_at, R.manifest_number)
+        select(
+            R.id.label("rid"),
+            R.receiver_id,
+            R.plate,
+            R.arrived_at,
+            M.id.label("mid"),
+            M.status,
+            M.receiver_id.label("addressed_to"),
+            Weighing.receipt_id.is_not(None).label("weighed"),
+        )
+        .select_from(R)
+        .outerjoin(M, M.number == R.manifest_number)
+        # At most one weighing per manifest (a unique index), so this join adds no rows; as a
+        # join rather than a subquery it is hashed for a year of records, an index lookup
+        # for an upload.
+        .outerjoin(Weighing, and_(Weighing.manifest_id == M.id, Weighing.outcome == "matched"))
         .where(*scope)
         .cte("pending")
     )
     if postgres:
         pending = pending.prefix_with("MATERIALIZED")
     P = pending.c
-    weighed = exists().where(WM.manifest_id == M.id, WM.outcome == "matched")
     by_number = select(
-        P.id.label("rid"),
-        P.receiver_id.label("receiver_id"),
-        P.arrived_at.label("arrived_at"),
-        M.id.label("mid"),
-        M.status.label("status"),
-        M.receiver_id.label("addressed_to"),
-        weighed.label("weighed"),
+        P.rid,
+        P.receiver_id,
+        P.arrived_at,
+        P.mid,
+        P.status,
+        P.addressed_to,
+        P.weighed,
         literal("number").label("how"),
-    ).select_from(pending.join(M, M.number == P.manifest_number))
-    numbered = exists().where(M2.number == P.manifest_number)
+    ).where(P.mid.is_not(None))
+
+    # By plate: a candidate was picked up within [arrival - max_transit - window, arrival +
+    # window]. Pickup times are cut into buckets at least that long (plus a margin for
+    # rounding), so a candidate lies in the bucket of one end of that interval or of the
+    # other: the join is an equality on (receiver, plate, bucket), probed at most twice per
+    # record, instead of comparing each record with every trip of its vehicle that year.
+    reach = max_transit + window
+    size = reach + window + BUCKET_MARGIN * 2
+    unnumbered = (
+        select(
+            P.rid,
+            P.receiver_id,
+            P.plate,
+            P.arrived_at,
+            _bucket(session, P.arrived_at, size, shift=-(reach + BUCKET_MARGIN)).label("lo"),
+            _bucket(session, P.arrived_at, size, shift=window + BUCKET_MARGIN).label("hi"),
+        )
+        .where(P.mid.is_(None))
+        .cte("unnumbered")
+    )
+    if postgres:
+        unnumbered = unnumbered.prefix_with("MATERIALIZED")
+    U = unnumbered.c
+    probe = union_all(
+        select(U.rid, U.receiver_id, U.plate, U.arrived_at, U.lo.label("bucket")),
+        select(U.rid, U.receiver_id, U.plate, U.arrived_at, U.hi).where(U.hi != U.lo),
+    ).subquery("probe")
+    Q = probe.c
     nearness = func.abs(
-        _seconds(session, P.arrived_at, func.coalesce(M.delivered_at, M.picked_up_at))
+        _seconds(session, Q.arrived_at, func.coalesce(M.delivered_at, M.picked_up_at))
     )
     candidate = and_(
-        M.receiver_id == P.receiver_id,
-        M.vehicle_plate == P.plate,
+        M.receiver_id == Q.receiver_id,
+        M.vehicle_plate == Q.plate,
+        _bucket(session, M.picked_up_at, size) == Q.bucket,
         M.status != "cancelled",
         M.picked_up_at.is_not(None),
-        _at_most(session, M.picked_up_at, P.arrived_at, window),
-        _at_most(session, P.arrived_at, M.picked_up_at, max_transit + window),
+        _at_most(session, M.picked_up_at, Q.arrived_at, window),
+        _at_most(session, Q.arrived_at, M.picked_up_at, reach),
         or_(
             M.delivered_at.is_(None),
             and_(
-                _at_most(session, P.arrived_at, M.delivered_at, window),
-                _at_most(session, M.delivered_at, P.arrived_at, window),
+                _at_most(session, Q.arrived_at, M.delivered_at, window),
+                _at_most(session, M.delivered_at, Q.arrived_at, window),
             ),
         ),
         ~weighed,
     )
     plate_ranked = (
         select(
-            P.id.label("rid"),
-            P.receiver_id.label("receiver_id"),
-            P.arrived_at.label("arrived_at"),
+            Q.rid,
+            Q.receiver_id,
+            Q.arrived_at,
             M.id.label("mid"),
-            M.status.label("status"),
+            M.status,
             M.receiver_id.label("addressed_to"),
-            func.row_number().over(partition_by=P.id, order_by=(nearness, M.id.desc())).label("rn"),
+            func.row_number()
+            .over(partition_by=Q.rid, order_by=(M.id.is_(None), nearness, M.id.desc()))
+            .label("rn"),
         )
-        .select_from(pending.outerjoin(M, candidate))
-        .where(or_(P.manifest_number.is_(None), ~numbered))
+        .select_from(probe.outerjoin(M, candidate))
         .subquery()
     )
     B = plate_ranked.c
@@ -667,63 +726,47 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
 def _weighbridge_findings(session, batch, *, many: bool = False) -> list[NewFinding]:
     """Quantity findings where a newly matched net weight departs from the declared mass.
 
-    SQL narrows the batch to the manifests that can show a difference (all with mass lines,
-    and beyond the loosest limits, or sludge with both moisture figures, compared on dry
-    solids); the pure reconciliation then decides on those few, with exact figures.
+    SQL narrows the batch to the manifests that can show a difference (every line has a mass
+    and the difference reaches the loosest limits, or sludge with both moisture figures,
+    compared on dry solids); the pure reconciliation then decides on those few.
     ``many`` says the batch is large (a year of records), so the plan is hash joins.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     tolerances = all_tolerances(session)
     min_pct = min(t.mass_pct for t in tolerances.values())
     min_kg = min(t.mass_abs_kg for t in tolerances.values())
-    L, M = ManifestLine, Manifest
-    declared = cast(L.declared, Float)
-    kg = case(
-        (L.unit == "t", declared * 1000),
-        (L.unit == "kg", declared),
-        (
-            and_(L.unit == "m3", L.density_t_m3.is_not(None)),
-            declared * cast(L.density_t_m3, Float) * 1000,
-        ),
-    )
-    # Grouped by the manifest alone, with floating point sums: a tiny aggregate state, where
-    # exact decimal sums over a year of lines would fill memory. This only narrows the
-    # candidates, so the comparison is widened by far more than any rounding error, and the
-    # exact figures decide below. Driven by the batch's records, so the lines of other
-    # manifests are never read.
-    declared_kg = func.sum(kg)
-    net = func.max(cast(R.net_kg, Float))
-    slack = (func.abs(net) + func.abs(declared_kg)) * 1e-9 + 1e-3
-    difference = func.abs(net - declared_kg) + slack
+    M = Manifest
+    # The manifest's stored mass totals (kept with its lines) spare reading a year of lines.
+    # Exact decimals; comparing with >= keeps every manifest the exact rules might flag.
+    difference = func.abs(R.net_kg - M.declared_kg)
     both_moistures = and_(M.moisture_pct.is_not(None), M.received_moisture_pct.is_not(None))
     stmt = (
         select(WM.manifest_id)
         .join(R, R.id == WM.receipt_id)
         .join(M, M.id == WM.manifest_id)
-        .join(L, L.manifest_id == WM.manifest_id)
-        .where(*batch, WM.outcome == "matched")
-        .group_by(WM.manifest_id)
-        .having(
-            and_(
-                func.count() == func.count(kg),
-                or_(
-                    func.max(case((both_moistures, 1), else_=0)) == 1,
-                    and_(
-                        difference > float(min_kg),
-                        difference * 100 > (declared_kg - slack) * float(min_pct),
-                    ),
-                ),
-            )
+        .where(
+            *batch,
+            WM.outcome == "matched",
+            M.unmeasured_lines == 0,
+            or_(
+                both_moistures,
+                and_(difference >= min_kg, difference * 100 >= M.declared_kg * min_pct),
+            ),
         )
     )
     with _hash_joins_only(session, postgres and many):
-        mids = session.scalars(stmt).all()
-    mids = list(mids)
+        mids = list(session.scalars(stmt))
     out = []
     for start in range(0, len(mids), 1000):
         chunk = mids[start : start + 1000]
         nets = net_weights(session, chunk)
-        for manifest in session.scalars(select(M).where(M.id.in_(chunk))):
+        # Lines and legs come with each chunk (selectin); the parties' rows are not needed.
+        manifests = session.scalars(
+            select(M)
+            .where(M.id.in_(chunk))
+            .options(lazyload(M.generator), lazyload(M.transporter), lazyload(M.receiver))
+        )
+        for manifest in manifests:
             tallies = manifest_tallies(session, manifest, net_kg=nets.get(manifest.id))
             found = reconcile(tallies, tolerances[manifest.kind])
             out.extend(as_new_finding(manifest, d) for d in found if d.stage == WEIGHBRIDGE)

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from manifest.models import WeighbridgeReceipt
@@ -65,6 +66,25 @@ def test_plate_outside_the_window_is_unmanifested(world, uow):
     trip(world, start=t, to="in_transit", vehicle_plate="粤J88888")
     upload(world, world.centre, [record("T5", "粤J88888", t - timedelta(hours=13), "7490")])
     assert receipt(uow, "T5").outcome == "unmanifested"
+
+
+@pytest.mark.parametrize(
+    ("after_pickup", "outcome"),
+    [
+        (-timedelta(hours=12) + timedelta(minutes=1), "matched"),
+        (-timedelta(hours=12) - timedelta(minutes=1), "unmanifested"),
+        (timedelta(days=7, hours=12) - timedelta(minutes=1), "matched"),
+        (timedelta(days=7, hours=12) + timedelta(minutes=1), "unmanifested"),
+    ],
+)
+def test_plate_match_reaches_from_half_a_day_before_pickup_to_the_longest_trip(
+    world, uow, after_pickup, outcome
+):
+    start = now() - timedelta(days=9)
+    m = trip(world, start=start, to="in_transit", vehicle_plate="粤J88888")
+    upload(world, world.centre, [record("T6", "粤J88888", m.picked_up_at + after_pickup, "7490")])
+    r = receipt(uow, "T6")
+    assert (r.outcome, r.manifest_id) == (outcome, m.id if outcome == "matched" else None)
 
 
 def test_weighbridge_net_weight_departing_from_the_declaration_is_a_finding(world, uow):
