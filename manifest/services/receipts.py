@@ -40,16 +40,20 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    column,
     exists,
     func,
     literal,
     or_,
     select,
+    table,
     text,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from ..actor import WRITE_ROLES, Actor
 from ..config import Settings
@@ -69,6 +73,8 @@ R, WM = WeighbridgeReceipt, WeighbridgeMatch
 MAX_TRANSIT = timedelta(days=7)
 #: Slack around the plate-matching interval, far above any rounding of times to seconds.
 BUCKET_MARGIN = timedelta(minutes=1)
+#: The temporary table one matching run computes its decisions into (PostgreSQL).
+RUN_TABLE = "hwm_match_run"
 #: Records written and matched per statement batch.
 BATCH = 5000
 #: Records matched in one run above which PostgreSQL's statistics are refreshed.
@@ -293,6 +299,21 @@ def _at_most(session, a, b, slack: timedelta):
     return func.julianday(a) <= func.julianday(b) + slack.total_seconds() / 86400
 
 
+class _CreateTempTableAs(Executable, ClauseElement):
+    """``CREATE TEMP TABLE name ON COMMIT DROP AS <query>`` (PostgreSQL)."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, query):
+        self.name, self.query = name, query
+
+
+@compiles(_CreateTempTableAs, "postgresql")
+def _compile_create_temp_table_as(element, compiler, **kw):
+    query = compiler.process(element.query, **kw)
+    return f"CREATE TEMP TABLE {element.name} ON COMMIT DROP AS {query}"
+
+
 @contextmanager
 def _hash_joins_only(session, enabled: bool):
     """With ``enabled``, PostgreSQL plans the statements inside with hash joins only, and in
@@ -452,22 +473,20 @@ def match_pending(
         partition_by=C.mid, order_by=(case((eligible, 0), else_=1), C.arrived_at, C.rid)
     )
     final = select(
-        C.rid,
-        C.mid,
-        C.how,
+        C.rid.label("receipt_id"),
+        C.mid.label("manifest_id"),
+        C.how.label("matched_by"),
         case(
             (C.mid.is_(None), "unmanifested"),
             (C.status == "cancelled", "cancelled"),
             (C.addressed_to != C.receiver_id, "misdirected"),
             (and_(eligible, first == 1), "matched"),
             else_="already_received",
-        ),
-        literal(now, type_=WM.matched_at.type),
+        ).label("outcome"),
+        literal(now, type_=WM.matched_at.type).label("matched_at"),
     )
-    insert = _insert(session)(WM).from_select(
-        ["receipt_id", "manifest_id", "matched_by", "outcome", "matched_at"],
-        final.where(C.rid.is_not(None)),
-    )
+    decisions = final.where(C.rid.is_not(None))
+    columns = ["receipt_id", "manifest_id", "matched_by", "outcome", "matched_at"]
     if postgres:
         # Matching runs one at a time (readers are not blocked): a concurrent run's records
         # and weighings are committed before this statement reads what is pending, so a plain
@@ -484,13 +503,22 @@ def match_pending(
             )
             > ANALYZE_AFTER
         )
+        # The decisions are computed into a temporary table first: PostgreSQL runs no part
+        # of an INSERT ... SELECT in parallel, but may the SELECT of a CREATE TABLE AS.
+        session.execute(text(f"DROP TABLE IF EXISTS {RUN_TABLE}"))
         with _hash_joins_only(session, many):
-            session.execute(insert)
+            session.execute(_CreateTempTableAs(RUN_TABLE, decisions))
+        run = table(RUN_TABLE, *(column(c.name) for c in decisions.selected_columns))
+        session.execute(postgresql.insert(WM).from_select(columns, select(*run.c)))
     else:
         # SQLite runs one writer at a time anyway; a record matched meanwhile keeps that
         # run's result.  (The WHERE keeps SQLite from reading the upsert's ON as part of the
         # join.)
-        session.execute(insert.on_conflict_do_nothing(index_elements=["receipt_id"]))
+        session.execute(
+            sqlite.insert(WM)
+            .from_select(columns, decisions)
+            .on_conflict_do_nothing(index_elements=["receipt_id"])
+        )
 
     result = IngestResult()
     batch = [WM.matched_at == now]
