@@ -427,12 +427,7 @@ def reconcile(tallies: ManifestTallies, tolerance: Tolerance | None = None) -> l
     moisture outside 0 ≤ m < 100.
     """
     tolerance = tolerance or tolerance_for(tallies.kind)
-    _check_moisture(tallies.moisture_declared_pct, "moisture_declared_pct")
-    _check_moisture(tallies.moisture_received_pct, "moisture_received_pct")
-    moisture = None
-    if tallies.moisture_declared_pct is not None and tallies.moisture_received_pct is not None:
-        moisture = (Decimal(tallies.moisture_declared_pct), Decimal(tallies.moisture_received_pct))
-
+    moisture = _moisture_pair(tallies)
     found: list[Discrepancy] = []
     for line in sorted(tallies.lines, key=lambda item: item.line_no):
         found.extend(_line_quantities(line, tolerance, moisture))
@@ -441,3 +436,21 @@ def reconcile(tallies: ManifestTallies, tolerance: Tolerance | None = None) -> l
         d for d in (_moisture(tallies, tolerance), _weighbridge(tallies, tolerance, moisture)) if d
     )
     return found
+
+
+def weighbridge_discrepancy(
+    tallies: ManifestTallies, tolerance: Tolerance | None = None
+) -> Discrepancy | None:
+    """The weighbridge comparison of :func:`reconcile` alone: what it would report for the
+    net weight, or None. Raises as :func:`reconcile` does."""
+    tolerance = tolerance or tolerance_for(tallies.kind)
+    return _weighbridge(tallies, tolerance, _moisture_pair(tallies))
+
+
+def _moisture_pair(tallies: ManifestTallies) -> tuple[Decimal, Decimal] | None:
+    """Both moisture figures, checked, when both are given (arrivals compare dry solids)."""
+    _check_moisture(tallies.moisture_declared_pct, "moisture_declared_pct")
+    _check_moisture(tallies.moisture_received_pct, "moisture_received_pct")
+    if tallies.moisture_declared_pct is None or tallies.moisture_received_pct is None:
+        return None
+    return Decimal(tallies.moisture_declared_pct), Decimal(tallies.moisture_received_pct)

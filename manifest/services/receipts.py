@@ -62,7 +62,7 @@ from ..errors import ValidationFailed
 from ..models import Manifest, Organization, Vehicle, WeighbridgeReceipt
 from ..models.receipts import WeighbridgeMatch
 from ..receipts import FINDING_FOR_OUTCOME, MATCH_WINDOW, RowError, WeighRecord, iter_receipts
-from ..reconcile import WEIGHBRIDGE, reconcile
+from ..reconcile import weighbridge_discrepancy
 from ..uow import UnitOfWork
 from .finding_sets import NewFinding, raise_findings
 from .reconciliation import all_tolerances, as_new_finding, manifest_tallies
@@ -796,8 +796,9 @@ def _weighbridge_findings(session, batch, *, many: bool = False) -> list[NewFind
         )
         for manifest in manifests:
             tallies = manifest_tallies(session, manifest, net_kg=nets.get(manifest.id))
-            found = reconcile(tallies, tolerances[manifest.kind])
-            out.extend(as_new_finding(manifest, d) for d in found if d.stage == WEIGHBRIDGE)
+            found = weighbridge_discrepancy(tallies, tolerances[manifest.kind])
+            if found is not None:
+                out.append(as_new_finding(manifest, found))
     return out
 
 

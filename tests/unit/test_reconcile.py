@@ -16,6 +16,7 @@ from manifest.reconcile import (
     dry_solids_kg,
     reconcile,
     tolerance_for,
+    weighbridge_discrepancy,
 )
 
 TOL = Tolerance()
@@ -345,6 +346,24 @@ def test_weighbridge_is_compared_dry_for_sludge():
 def test_weighbridge_skipped_when_a_line_has_no_mass():
     drums = line(unit="pcs", declared=D("20"))
     assert reconcile(manifest(drums, weighbridge_net_kg=D("1"))) == []
+
+
+@pytest.mark.parametrize(
+    "tallies",
+    [
+        manifest(line(declared=D("10")), weighbridge_net_kg=D("9350")),
+        manifest(line(declared=D("10")), weighbridge_net_kg=D("9600")),
+        manifest(line(declared=D("10"), loaded=D("8")), weighbridge_net_kg=D("7000")),
+        manifest(line(unit="pcs", declared=D("20")), weighbridge_net_kg=D("1")),
+        ManifestTallies(**{**sludge("8", "75").__dict__, "weighbridge_net_kg": D("8000")}),
+        ManifestTallies(**{**sludge("8", "75").__dict__, "weighbridge_net_kg": D("6000")}),
+        manifest(line(declared=D("10")), weighbridge_net_kg=None),
+    ],
+)
+def test_weighbridge_discrepancy_is_what_reconcile_reports_for_the_net_weight(tallies):
+    whole = [d for d in reconcile(tallies) if d.stage == "weighbridge"]
+    alone = weighbridge_discrepancy(tallies)
+    assert whole == ([] if alone is None else [alone])
 
 
 def test_keys_are_stable_across_calls():
