@@ -15,10 +15,11 @@ Everything runs as a fixed number of set-based statements per batch, whatever it
 4. raise ``unmanifested_receipt`` / ``misdirected_receipt`` findings, and a quantity finding
    where the net weight disagrees with the declared mass beyond tolerance.
 
-Steps 2 and 3 are one ``INSERT ... SELECT`` into ``weighbridge_matches``: a record is pending
+Steps 2 and 3 are one query whose rows go into ``weighbridge_matches``: a record is pending
 while it has no row there, and the stored records themselves are never rewritten. On
-PostgreSQL, matching runs one at a time (a table lock that readers do not wait for), and the
-receipt findings of step 4 are written by one statement too.
+PostgreSQL the query fills a temporary table first (so that it may run in parallel), matching
+runs one at a time (a table lock that readers do not wait for), and the receipt findings of
+step 4 are written by one statement too.
 
 A record that arrives before its manifest's pickup is signed stays unmanifested: the plan
 forbids accepting a load without a manifest, and the finding is how the regulator hears of it.
@@ -355,7 +356,7 @@ def match_pending(
     M, Weighing = Manifest, aliased(WeighbridgeMatch)
     weighed = exists().where(WM.manifest_id == M.id, WM.outcome == "matched")
 
-    # One statement writes one narrow result row per pending record. Each record is joined
+    # One query decides for every pending record, in one narrow row each. Each record is joined
     # (left) to the manifest its typed number names; the records that name none are joined
     # (left) to the nearest manifest of the same plate and receiver in time. So every record
     # comes out exactly once and no join back is needed.
