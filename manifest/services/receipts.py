@@ -49,6 +49,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -74,7 +75,7 @@ R, WM = WeighbridgeReceipt, WeighbridgeMatch
 MAX_TRANSIT = timedelta(days=7)
 #: Slack around the plate-matching interval, far above any rounding of times to seconds.
 BUCKET_MARGIN = timedelta(minutes=1)
-#: The temporary table one matching run computes its decisions into (PostgreSQL).
+#: The temporary table one matching run computes its decisions into.
 RUN_TABLE = "hwm_match_run"
 #: Records written and matched per statement batch.
 BATCH = 5000
@@ -301,7 +302,7 @@ def _at_most(session, a, b, slack: timedelta):
 
 
 class _CreateTempTableAs(Executable, ClauseElement):
-    """``CREATE TEMP TABLE name ON COMMIT DROP AS <query>`` (PostgreSQL)."""
+    """``CREATE TEMP TABLE name AS <query>``; on PostgreSQL dropped at commit."""
 
     inherit_cache = False
 
@@ -309,8 +310,14 @@ class _CreateTempTableAs(Executable, ClauseElement):
         self.name, self.query = name, query
 
 
-@compiles(_CreateTempTableAs, "postgresql")
+@compiles(_CreateTempTableAs)
 def _compile_create_temp_table_as(element, compiler, **kw):
+    query = compiler.process(element.query, **kw)
+    return f"CREATE TEMP TABLE {element.name} AS {query}"
+
+
+@compiles(_CreateTempTableAs, "postgresql")
+def _compile_create_temp_table_as_pg(element, compiler, **kw):
     query = compiler.process(element.query, **kw)
     return f"CREATE TEMP TABLE {element.name} ON COMMIT DROP AS {query}"
 
@@ -355,6 +362,7 @@ def match_pending(
         scope.append(R.receiver_id == receiver_id)
     M, Weighing = Manifest, aliased(WeighbridgeMatch)
     weighed = exists().where(WM.manifest_id == M.id, WM.outcome == "matched")
+    tolerances = all_tolerances(session)
 
     # One query decides for every pending record, in one narrow row each. Each record is joined
     # (left) to the manifest its typed number names; the records that name none are joined
@@ -370,6 +378,8 @@ def match_pending(
             M.status,
             M.receiver_id.label("addressed_to"),
             Weighing.receipt_id.is_not(None).label("weighed"),
+            R.net_kg,
+            _worth_weighing(R.net_kg, M, tolerances).label("weigh_check"),
         )
         .select_from(R)
         .outerjoin(M, M.number == R.manifest_number)
@@ -392,6 +402,7 @@ def match_pending(
         P.addressed_to,
         P.weighed,
         literal("number").label("how"),
+        P.weigh_check,
     ).where(P.mid.is_not(None))
 
     # By plate: a candidate was picked up within [arrival - max_transit - window, arrival +
@@ -407,6 +418,7 @@ def match_pending(
             P.receiver_id,
             P.plate,
             P.arrived_at,
+            P.net_kg,
             _bucket(session, P.arrived_at, size, shift=-(reach + BUCKET_MARGIN)).label("lo"),
             _bucket(session, P.arrived_at, size, shift=window + BUCKET_MARGIN).label("hi"),
         )
@@ -417,8 +429,8 @@ def match_pending(
         unnumbered = unnumbered.prefix_with("MATERIALIZED")
     U = unnumbered.c
     probe = union_all(
-        select(U.rid, U.receiver_id, U.plate, U.arrived_at, U.lo.label("bucket")),
-        select(U.rid, U.receiver_id, U.plate, U.arrived_at, U.hi).where(U.hi != U.lo),
+        select(U.rid, U.receiver_id, U.plate, U.arrived_at, U.net_kg, U.lo.label("bucket")),
+        select(U.rid, U.receiver_id, U.plate, U.arrived_at, U.net_kg, U.hi).where(U.hi != U.lo),
     ).subquery("probe")
     Q = probe.c
     nearness = func.abs(
@@ -449,6 +461,7 @@ def match_pending(
             M.id.label("mid"),
             M.status,
             M.receiver_id.label("addressed_to"),
+            _worth_weighing(Q.net_kg, M, tolerances).label("weigh_check"),
             func.row_number()
             .over(partition_by=Q.rid, order_by=(M.id.is_(None), nearness, M.id.desc()))
             .label("rn"),
@@ -466,6 +479,7 @@ def match_pending(
         B.addressed_to,
         literal(False).label("weighed"),
         case((B.mid.is_not(None), "plate")).label("how"),
+        B.weigh_check,
     ).where(B.rn == 1)
     C = union_all(by_number, by_plate).subquery("chosen").c
     # The earliest eligible record per manifest is its weighing.
@@ -485,9 +499,15 @@ def match_pending(
             else_="already_received",
         ).label("outcome"),
         literal(now, type_=WM.matched_at.type).label("matched_at"),
+        C.weigh_check,
     )
     decisions = final.where(C.rid.is_not(None))
     columns = ["receipt_id", "manifest_id", "matched_by", "outcome", "matched_at"]
+    many = False
+    # The decisions go to a temporary table first; the match table takes them from there,
+    # and the findings below read this run's decisions from it. (PostgreSQL also runs no
+    # part of an INSERT ... SELECT in parallel, but may the query of a CREATE TABLE AS.)
+    session.execute(text(f"DROP TABLE IF EXISTS {RUN_TABLE}"))
     if postgres:
         # Matching runs one at a time (readers are not blocked): a concurrent run's records
         # and weighings are committed before this statement reads what is pending, so a plain
@@ -504,29 +524,25 @@ def match_pending(
             )
             > ANALYZE_AFTER
         )
-        # The decisions are computed into a temporary table first: PostgreSQL runs no part
-        # of an INSERT ... SELECT in parallel, but may the SELECT of a CREATE TABLE AS.
-        session.execute(text(f"DROP TABLE IF EXISTS {RUN_TABLE}"))
-        with _hash_joins_only(session, many):
-            session.execute(_CreateTempTableAs(RUN_TABLE, decisions))
-        run = table(RUN_TABLE, *(column(c.name) for c in decisions.selected_columns))
-        session.execute(postgresql.insert(WM).from_select(columns, select(*run.c)))
+    with _hash_joins_only(session, many):
+        session.execute(_CreateTempTableAs(RUN_TABLE, decisions))
+    run = table(RUN_TABLE, *(column(c.name) for c in decisions.selected_columns))
+    stored = select(*(run.c[c] for c in columns))
+    if postgres:
+        store = postgresql.insert(WM).from_select(columns, stored)
     else:
         # SQLite runs one writer at a time anyway; a record matched meanwhile keeps that
-        # run's result.  (The WHERE keeps SQLite from reading the upsert's ON as part of the
-        # join.)
-        session.execute(
+        # run's result. (The WHERE keeps SQLite from reading the upsert's ON as a join's.)
+        store = (
             sqlite.insert(WM)
-            .from_select(columns, decisions)
+            .from_select(columns, stored.where(true()))
             .on_conflict_do_nothing(index_elements=["receipt_id"])
         )
+    session.execute(store)
 
     result = IngestResult()
-    batch = [WM.matched_at == now]
-    if receiver_id is not None:
-        batch.append(WM.receipt_id.in_(select(R.id).where(R.receiver_id == receiver_id)))
     for outcome, count in session.execute(
-        select(WM.outcome, func.count()).where(*batch).group_by(WM.outcome)
+        select(run.c.outcome, func.count()).group_by(run.c.outcome)
     ):
         if outcome == "matched":
             result.matched += count
@@ -534,28 +550,26 @@ def match_pending(
             result.misdirected += count
         else:
             result.unmanifested += count
-    written = result.matched + result.misdirected + result.unmanifested
-    if postgres and written > ANALYZE_AFTER:
-        # Without fresh statistics the queries below plan nested loops for what is now a
-        # large table.
-        session.execute(text("ANALYZE weighbridge_matches"))
+    if many:
+        # Without fresh statistics the statements below misjudge a large run and what is
+        # now a large table.
+        session.execute(text(f"ANALYZE weighbridge_matches, {RUN_TABLE}"))
     # 4. Findings.
     if postgres:
         result.findings = _insert_receipt_findings(
-            session, now=now, due_days=settings.finding_due_days, receiver_id=receiver_id
+            session, now=now, due_days=settings.finding_due_days
         )
         receipt_findings = []
     else:
-        receipt_findings = _receipt_findings(session, batch)
+        receipt_findings = _receipt_findings(session, run)
     result.findings += raise_findings(
         session,
-        [
-            *receipt_findings,
-            *_weighbridge_findings(session, batch, many=written > ANALYZE_AFTER),
-        ],
+        [*receipt_findings, *_weighbridge_findings(session, run, tolerances)],
         now=now,
         due_days=settings.finding_due_days,
     )
+    if not postgres:
+        session.execute(text(f"DROP TABLE {RUN_TABLE}"))  # PostgreSQL drops it at commit
     return result
 
 
@@ -568,8 +582,8 @@ WITH batch AS (
     SELECT w.receipt_id, w.manifest_id, w.outcome,
            CASE w.outcome WHEN 'misdirected' THEN 'misdirected_receipt'
                 ELSE 'unmanifested_receipt' END AS kind
-    FROM weighbridge_matches w
-    WHERE w.matched_at = :now AND w.outcome <> 'matched' {receiver_filter}
+    FROM hwm_match_run w
+    WHERE w.outcome <> 'matched'
 ), rows AS (
     SELECT b.receipt_id, b.kind, b.outcome, r.receiver_id, r.plate, m.id AS manifest_id,
            m.generator_id, m.transporter_id, m.receiver_id AS addressed_to,
@@ -633,12 +647,9 @@ SELECT count(*) FROM created
 """
 
 
-def _insert_receipt_findings(
-    session, *, now: datetime, due_days: int, receiver_id: int | None
-) -> int:
-    """Write the receipt findings of the run at ``now`` in one statement (PostgreSQL only);
-    returns how many were created. A key that exists already is skipped."""
-    receiver_filter = ""
+def _insert_receipt_findings(session, *, now: datetime, due_days: int) -> int:
+    """Write the receipt findings of the decisions in the run table in one statement
+    (PostgreSQL only); returns how many were created. A key that exists already is skipped."""
     params = {
         "now": now,
         "due": now + timedelta(days=due_days),
@@ -647,19 +658,15 @@ def _insert_receipt_findings(
         "utc_suffix": "+00:00: ",
         "micro_format": 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"',
     }
-    if receiver_id is not None:
-        receiver_filter = (
-            "AND w.receipt_id IN (SELECT id FROM weighbridge_receipts WHERE receiver_id = :rid)"
-        )
-        params["rid"] = receiver_id
-    stmt = text(_RECEIPT_FINDINGS_SQL.replace("{receiver_filter}", receiver_filter)).bindparams(
+    stmt = text(_RECEIPT_FINDINGS_SQL).bindparams(
         bindparam("now", type_=UTCDateTime()), bindparam("due", type_=UTCDateTime())
     )
     return session.execute(stmt, params).scalar_one()
 
 
-def _receipt_findings(session, batch) -> list[NewFinding]:
-    """A finding per record of the batch that no manifest of this receiver covers."""
+def _receipt_findings(session, run) -> list[NewFinding]:
+    """A finding per decision of the run table whose record no manifest of this receiver
+    covers."""
     M, Owner = Manifest, aliased(Organization)
     rows = session.execute(
         select(
@@ -669,7 +676,7 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
             R.plate,
             R.arrived_at,
             R.net_kg,
-            WM.outcome,
+            run.c.outcome,
             R.manifest_number,
             Organization.name,
             M.id,
@@ -681,13 +688,13 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
             Vehicle.organization_id,
             Owner.name,
         )
-        .select_from(WM)
-        .join(R, R.id == WM.receipt_id)
+        .select_from(run)
+        .join(R, R.id == run.c.receipt_id)
         .join(Organization, Organization.id == R.receiver_id)
-        .outerjoin(M, M.id == WM.manifest_id)
+        .outerjoin(M, M.id == run.c.manifest_id)
         .outerjoin(Vehicle, Vehicle.plate == R.plate)
         .outerjoin(Owner, Owner.id == Vehicle.organization_id)
-        .where(*batch, WM.outcome.in_(NOT_MATCHED))
+        .where(run.c.outcome.in_(NOT_MATCHED))
     )
     out = []
     for (
@@ -752,39 +759,37 @@ def _receipt_findings(session, batch) -> list[NewFinding]:
     return out
 
 
-def _weighbridge_findings(session, batch, *, many: bool = False) -> list[NewFinding]:
-    """Quantity findings where a newly matched net weight departs from the declared mass.
-
-    SQL narrows the batch to the manifests that can show a difference (every line has a mass
-    and the difference reaches the loosest limits, or sludge with both moisture figures,
-    compared on dry solids); the pure reconciliation then decides on those few.
-    ``many`` says the batch is large (a year of records), so the plan is hash joins.
-    """
-    postgres = session.get_bind().dialect.name == "postgresql"
-    tolerances = all_tolerances(session)
+def _worth_weighing(net_kg, manifest, tolerances: dict):
+    """SQL: whether the exact weighbridge comparison could find ``net_kg`` departing from the
+    manifest's declared mass under the loosest tolerance: every line has a mass (the stored
+    totals say so) and the difference reaches both limits, or it is sludge with both moisture
+    figures, which is compared on dry solids. Comparing with >= keeps every borderline case
+    for the exact rules."""
+    M = manifest
     min_pct = min(t.mass_pct for t in tolerances.values())
     min_kg = min(t.mass_abs_kg for t in tolerances.values())
+    difference = func.abs(net_kg - M.declared_kg)
+    return and_(
+        M.unmeasured_lines == 0,
+        or_(
+            and_(M.moisture_pct.is_not(None), M.received_moisture_pct.is_not(None)),
+            and_(difference >= min_kg, difference * 100 >= M.declared_kg * min_pct),
+        ),
+    )
+
+
+def _weighbridge_findings(session, run, tolerances: dict) -> list[NewFinding]:
+    """Quantity findings where a newly matched net weight departs from the declared mass.
+
+    The run's decisions say which matched manifests could show a difference
+    (:func:`_worth_weighing`); the pure reconciliation decides on those few, exactly.
+    """
     M = Manifest
-    # The manifest's stored mass totals (kept with its lines) spare reading a year of lines.
-    # Exact decimals; comparing with >= keeps every manifest the exact rules might flag.
-    difference = func.abs(R.net_kg - M.declared_kg)
-    both_moistures = and_(M.moisture_pct.is_not(None), M.received_moisture_pct.is_not(None))
-    stmt = (
-        select(WM.manifest_id)
-        .join(R, R.id == WM.receipt_id)
-        .join(M, M.id == WM.manifest_id)
-        .where(
-            *batch,
-            WM.outcome == "matched",
-            M.unmeasured_lines == 0,
-            or_(
-                both_moistures,
-                and_(difference >= min_kg, difference * 100 >= M.declared_kg * min_pct),
-            ),
+    mids = list(
+        session.scalars(
+            select(run.c.manifest_id).where(run.c.outcome == "matched", run.c.weigh_check.is_(True))
         )
     )
-    with _hash_joins_only(session, postgres and many):
-        mids = list(session.scalars(stmt))
     out = []
     for start in range(0, len(mids), 1000):
         chunk = mids[start : start + 1000]

@@ -104,6 +104,27 @@ def test_weighbridge_net_weight_departing_from_the_declaration_is_a_finding(worl
     assert got["difference_pct"] == "-6.67"
 
 
+def test_weighbridge_compares_sludge_on_dry_solids(world, uow):
+    # 20 t declared at 80% moisture: 4,000 kg of dry solids. 19,600 kg on the weighbridge is
+    # within 2% wet; at 79.6% it is the same solids, at 85% a quarter of them are missing.
+    t = now() - timedelta(hours=6)
+    same = trip(world, kind="sludge", start=t, to="delivered", moisture="79.6")
+    lost = trip(world, kind="sludge", start=t, to="delivered", moisture="85")
+    at = t + timedelta(hours=1)
+    upload(
+        world,
+        world.kiln,
+        [
+            record("S1", "粤J88888", at, "19600", same.number),
+            record("S2", "粤J88888", at, "19600", lost.number),
+        ],
+    )
+    assert [f.key for f in findings(uow, same.id) if "weighbridge" in f.key] == []
+    [f] = [f for f in findings(uow, lost.id) if "weighbridge" in f.key]
+    got = measured(f)
+    assert (got["reference_kg"], got["observed_kg"]) == ("4000.000", "2940.000")
+
+
 def test_receipt_without_a_manifest(world, uow):
     result = upload(
         world, world.centre, [record("T2", "粤E99999", now() - timedelta(hours=1), "12000")]
