@@ -3,9 +3,11 @@
 Loads (with COPY, not through HTTP) N manifests with three lines each and as many weighbridge
 records, then times in one run:
 
-* the floor: one plain aggregate scan over the manifest lines;
-* matching every weighbridge record (``match_pending`` for all receivers, findings included);
-* the monthly balance for all organisations of the province (a regulator's view);
+* the floor: one plain aggregate scan over the manifest lines (best of three);
+* matching every weighbridge record (``match_pending`` for all receivers, findings included),
+  once, as it changes the database;
+* the monthly balance for all organisations of the province, a regulator's view (best of
+  three);
 * for reference, storing one bare result row per record, without any matching.
 
 Targets: matching within 3x the floor, the balance within 2x. The result is a markdown table.
@@ -299,10 +301,14 @@ def write_floor(engine) -> float:
     return seconds
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def timed(fn, repeat: int = 1) -> float:
+    """Seconds ``fn`` takes, the best of ``repeat`` runs."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def main(argv=None) -> int:
@@ -338,7 +344,8 @@ def main(argv=None) -> int:
             floor = timed(
                 lambda: conn.execute(
                     text("SELECT count(*), sum(declared), sum(received) FROM manifest_lines")
-                ).all()
+                ).all(),
+                repeat=3,
             )
 
         outcome = {}
@@ -362,7 +369,7 @@ def main(argv=None) -> int:
             with sessions() as s:
                 report["r"] = balance(s, actor=regulator, period=args.period)
 
-        monthly = timed(month)
+        monthly = timed(month, repeat=3)
         writing = write_floor(engine)
         engine.dispose()
     finally:
