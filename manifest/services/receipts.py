@@ -28,6 +28,7 @@ forbids accepting a load without a manifest, and the finding is how the regulato
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,19 +55,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from ..actor import WRITE_ROLES, Actor
 from ..config import Settings
 from ..db import UTCDateTime, utcnow
 from ..errors import ValidationFailed
-from ..models import Manifest, Organization, Vehicle, WeighbridgeReceipt
+from ..models import (
+    Manifest,
+    ManifestLeg,
+    ManifestLine,
+    Organization,
+    Vehicle,
+    WeighbridgeReceipt,
+)
 from ..models.receipts import WeighbridgeMatch
 from ..receipts import FINDING_FOR_OUTCOME, MATCH_WINDOW, RowError, WeighRecord, iter_receipts
 from ..reconcile import weighbridge_discrepancy
 from ..uow import UnitOfWork
 from .finding_sets import NewFinding, raise_findings
+from .findings import parties_of
 from .reconciliation import all_tolerances, as_new_finding, manifest_tallies
 from .registry import find_organization_by_uscc
 
@@ -778,13 +787,26 @@ def _worth_weighing(net_kg, manifest, tolerances: dict):
     )
 
 
+#: The manifest columns the weighbridge check and its finding read.
+_CHECKED = (
+    Manifest.id,
+    Manifest.kind,
+    Manifest.vehicle_plate,
+    Manifest.moisture_pct,
+    Manifest.received_moisture_pct,
+    Manifest.generator_id,
+    Manifest.transporter_id,
+    Manifest.receiver_id,
+)
+
+
 def _weighbridge_findings(session, run, tolerances: dict) -> list[NewFinding]:
     """Quantity findings where a newly matched net weight departs from the declared mass.
 
     The run's decisions say which matched manifests could show a difference
     (:func:`_worth_weighing`); the pure reconciliation decides on those few, exactly.
     """
-    M = Manifest
+    M, L, Leg = Manifest, ManifestLine.__table__.c, ManifestLeg
     mids = list(
         session.scalars(
             select(run.c.manifest_id).where(run.c.outcome == "matched", run.c.weigh_check.is_(True))
@@ -794,17 +816,31 @@ def _weighbridge_findings(session, run, tolerances: dict) -> list[NewFinding]:
     for start in range(0, len(mids), 1000):
         chunk = mids[start : start + 1000]
         nets = net_weights(session, chunk)
-        # Lines and legs come with each chunk (selectin); the parties' rows are not needed.
-        manifests = session.scalars(
-            select(M)
-            .where(M.id.in_(chunk))
-            .options(lazyload(M.generator), lazyload(M.transporter), lazyload(M.receiver))
-        )
-        for manifest in manifests:
-            tallies = manifest_tallies(session, manifest, net_kg=nets.get(manifest.id))
-            found = weighbridge_discrepancy(tallies, tolerances[manifest.kind])
+        # Plain rows rather than ORM objects: only figures and ids are read here.
+        lines, legs = defaultdict(list), defaultdict(list)
+        for line in session.execute(
+            select(ManifestLine.__table__)
+            .where(L.manifest_id.in_(chunk))
+            .order_by(L.manifest_id, L.line_no)
+        ):
+            lines[line.manifest_id].append(line)
+        for manifest_id, transporter_id in session.execute(
+            select(Leg.manifest_id, Leg.transporter_id)
+            .where(Leg.manifest_id.in_(chunk))
+            .order_by(Leg.manifest_id, Leg.leg_no)
+        ):
+            legs[manifest_id].append(transporter_id)
+        for m in session.execute(select(*_CHECKED).where(M.id.in_(chunk))):
+            tallies = manifest_tallies(session, m, lines=lines[m.id], net_kg=nets.get(m.id))
+            found = weighbridge_discrepancy(tallies, tolerances[m.kind])
             if found is not None:
-                out.append(as_new_finding(manifest, found))
+                parties = parties_of(
+                    generator_id=m.generator_id,
+                    receiver_id=m.receiver_id,
+                    transporter_id=m.transporter_id,
+                    leg_transporters=legs[m.id],
+                )
+                out.append(as_new_finding(m, found, parties=parties))
     return out
 
 

@@ -176,7 +176,11 @@ def manifest_tallies(
     )
 
 
-def as_new_finding(manifest: Manifest, discrepancy: Discrepancy) -> NewFinding:
+def as_new_finding(
+    manifest: Manifest, discrepancy: Discrepancy, *, parties: dict[int, str] | None = None
+) -> NewFinding:
+    """The finding for a discrepancy of the manifest; ``parties`` defaults to the manifest's
+    own (see :func:`manifest_parties`), for callers that hold the ids rather than the row."""
     return NewFinding(
         key=f"m{manifest.id}:{discrepancy.key}",
         type=discrepancy.type,
@@ -189,7 +193,7 @@ def as_new_finding(manifest: Manifest, discrepancy: Discrepancy) -> NewFinding:
         },
         manifest_id=manifest.id,
         vehicle_plate=manifest.vehicle_plate,
-        parties=manifest_parties(manifest),
+        parties=manifest_parties(manifest) if parties is None else parties,
     )
 
 
