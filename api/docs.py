@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from .docs_zh import summary as summary_zh
 from .i18n import language
 
 bp = Blueprint("docs", __name__)
@@ -16,6 +17,7 @@ bp = Blueprint("docs", __name__)
 @bp.get("/api/v1/docs")
 def docs():
     spec = current_app.extensions["hwm"]["api"].spec.to_dict()
+    lang = language()
     operations = []
     for path, methods in spec.get("paths", {}).items():
         for method, op in methods.items():
@@ -27,7 +29,7 @@ def docs():
                 {
                     "method": method.upper(),
                     "path": path,
-                    "summary": op.get("summary", ""),
+                    "summary": (lang == "zh" and summary_zh(method, path)) or op.get("summary", ""),
                     "tag": (op.get("tags") or [""])[0],
                     "body": schema.get("$ref", "").split("/")[-1],
                     "responses": sorted(op.get("responses", {})),
@@ -35,5 +37,5 @@ def docs():
             )
     schemas = spec.get("components", {}).get("schemas", {})
     return render_template(
-        "api_docs.html", spec=spec, operations=operations, schemas=schemas, lang=language()
+        "api_docs.html", spec=spec, operations=operations, schemas=schemas, lang=lang
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from api.docs_zh import SUMMARIES
+from api.docs_zh import summary as summary_zh
+
 from .http import API, ago, create, post
 
 
@@ -84,3 +87,28 @@ def test_docs_page_lists_the_operations(client):
     assert "接口列表" in html
     assert "Operations" in client.get(f"{API}/docs?lang=en").get_data(as_text=True)
     assert "<script src=" not in html  # works without fetching anything from elsewhere
+
+
+def test_docs_page_speaks_chinese_by_default_and_english_on_request(client):
+    zh = client.get(f"{API}/docs").get_data(as_text=True)
+    en = client.get(f"{API}/docs", headers={"Accept-Language": "en-GB,en"}).get_data(as_text=True)
+    assert "签名并签发草稿：执行签发前检查并分配联单号（移出人）。" in zh
+    assert "Sign and issue a draft" not in zh
+    assert "Sign and issue a draft: the checks run and the number is given (generator)." in en
+    assert "签名并签发草稿" not in en
+
+
+def test_every_operation_has_a_chinese_summary(app):
+    spec = app.extensions["hwm"]["api"].spec.to_dict()
+    missing = [
+        f"{method.upper()} {path}"
+        for path, methods in spec["paths"].items()
+        for method in methods
+        if method in ("get", "post", "put", "patch", "delete") and not summary_zh(method, path)
+    ]
+    assert missing == []
+    assert len(SUMMARIES) == sum(
+        method in ("get", "post", "put", "patch", "delete")
+        for methods in spec["paths"].values()
+        for method in methods
+    )  # and none is left over from an operation that is gone

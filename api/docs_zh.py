@@ -1,0 +1,89 @@
+"""The Chinese summary of every operation, for the documentation page's default language.
+
+The English summary is each view's docstring; a test checks that every operation of the
+OpenAPI document has its line here, so a new endpoint cannot go undocumented in Chinese.
+"""
+
+from __future__ import annotations
+
+V1 = "/api/v1"
+
+SUMMARIES = {
+    ("POST", "/auth/token"): "以电子邮箱和密码换取访问令牌（令牌只显示一次）。",
+    ("DELETE", "/auth/token"): "退出登录：吊销本次请求所带的令牌。",
+    ("POST", "/organizations"): "登记单位（所辖区域的生态环境部门）。",
+    ("GET", "/organizations"): "单位名录，用于在联单上指明各方。",
+    ("GET", "/organizations/{org_id}"): "查看单个单位。",
+    (
+        "POST",
+        "/organizations/{org_id}/licences",
+    ): "登记经营许可证或道路危险货物运输许可（生态环境部门）。",
+    ("GET", "/organizations/{org_id}/licences"): "单位的许可证列表。",
+    ("POST", "/organizations/{org_id}/vehicles"): "登记车辆（运输单位管理员）。",
+    ("GET", "/organizations/{org_id}/vehicles"): "运输单位的车辆。",
+    ("POST", "/organizations/{org_id}/members"): "为单位添加用户（单位管理员）。",
+    ("GET", "/waste-codes"): "按代码或名称查询危险废物代码及类别。",
+    ("GET", "/manifests/{ref}.pdf"): "联单 PDF：各方、各环节数量、签名及存证链状态。",
+    ("PUT", "/manifests/{ref}/route"): (
+        "设定计划路线：GeoJSON 折线，或 GPX 路线/轨迹（?corridor_m=500 设定走廊宽度）。"
+    ),
+    ("GET", "/manifests/{ref}/route"): "当前有效的计划路线。",
+    ("POST", "/manifests/{ref}/tracks"): (
+        "上传本次运输的 GPX 轨迹（原始请求体或 multipart 的 file 字段），返回分析结果。"
+    ),
+    ("GET", "/manifests/{ref}/tracks"): "本次运输已上传的轨迹。",
+    ("GET", "/manifests/{ref}/tracks/{track_id}"): "单条轨迹及其分析结果。",
+    ("GET", "/manifests/{ref}/tracks/{track_id}.geojson"): (
+        "地图图层：路线、走廊、场站、轨迹及每个异常片段，GeoJSON 格式。"
+    ),
+    ("POST", "/manifests"): "填写联单草稿（移出人）。",
+    ("GET", "/manifests"): "您可查看的联单，最新的在前。",
+    ("GET", "/manifests/{ref}"): (
+        "按编号或 14 位联单号查看单张联单，含匹配的地磅记录（磅单号、净重、到厂时间），无则为空。"
+    ),
+    ("PATCH", "/manifests/{ref}"): "修改草稿（移出人）。",
+    ("POST", "/manifests/{ref}/issue"): "签名并签发草稿：执行签发前检查并分配联单号（移出人）。",
+    ("POST", "/manifests/{ref}/cancel"): "作废草稿或已签发的联单，须说明理由（移出人）。",
+    ("POST", "/manifests/{ref}/pickup"): "按行填写装车数量并签收货物（承运人）。",
+    ("POST", "/manifests/{ref}/handoff"): "从当前承运人处接运货物（下一承运人）。",
+    ("POST", "/manifests/{ref}/deliver"): "按行填写过磅数量并签字确认到达（接受人）。",
+    ("POST", "/manifests/{ref}/decide"): "逐行接收或拒收（接受人）。",
+    ("POST", "/manifests/{ref}/complete"): "记录利用处置方式及日期（接受人）。",
+    ("GET", "/manifests/{ref}/events"): "联单的存证链，按时间先后排列。",
+    ("GET", "/manifests/{ref}/verify"): "重新计算联单的存证链，并与存储的联单比对。",
+    ("GET", "/ledger/verify"): "按总账顺序重新计算全部事件（生态环境部门）。",
+    ("GET", "/findings"): "您可查看的异常（本单位的；生态环境部门可看辖区内的），最新的在前。",
+    ("GET", "/findings/{finding_id}"): "单条异常及其相关方和意见。",
+    (
+        "PATCH",
+        "/findings/{finding_id}",
+    ): "处置异常：状态、期限、严重程度，并附说明（生态环境部门）。",
+    (
+        "POST",
+        "/findings/{finding_id}/comments",
+    ): "对异常发表意见（相关方及生态环境部门）；相关方可将其标为已说明。",
+    ("POST", "/receipts"): "上传地磅记录，CSV（含表头）或 JSON 格式（接受人）。",
+    ("GET", "/reports/balance"): (
+        "按单位、角色和类别统计当月签发联单的申报、装车、接收、接受、拒收、已处置及在途吨数"
+        "（生态环境部门看辖区，各方看本单位），并给出重点监管产废单位的安全处置率。"
+        "format=csv 返回 CSV。"
+    ),
+    ("GET", "/reports/discrepancies"): (
+        "辖区内 [from, to) 期间产生的数量与类别差异异常，按类型和严重程度汇总（生态环境部门）。"
+        "format=csv（带 BOM 的 UTF-8）或 format=pdf 供打印；默认中文，lang=en 为英文。"
+        "GPS 与时限类异常不在其中（见 GET /findings）。"
+    ),
+    ("GET", "/tolerances"): (
+        "各类联单的允许偏差（已配置的，否则为国家默认值：5% 且 10 kg，含水率 5 个百分点）。"
+    ),
+    ("PUT", "/tolerances/{kind}"): (
+        "设定某类联单的允许偏差（生态环境部门）。此后的到货按新标准判定，已产生的异常保留原标准。"
+    ),
+}
+
+
+def summary(method: str, path: str) -> str | None:
+    """The Chinese summary of ``method path`` (a path of the OpenAPI document), if written."""
+    if not path.startswith(V1):
+        return None
+    return SUMMARIES.get((method.upper(), path[len(V1) :]))
