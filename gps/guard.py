@@ -7,11 +7,16 @@
   refused the moment the parser meets it, before anything is expanded; an
   entity reference other than the five predefined ones and character
   references is refused too. Nothing is ever fetched from the network or disk.
+* Encoding: expat reads UTF-8, UTF-16 and Latin-1 only. A file declared in one
+  of China's national encodings (GB2312, GBK, GB18030), as some devices and
+  map software write, is converted to UTF-8 on the way to the parser.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 from collections.abc import Iterator
 from typing import IO, Any, Union
 from xml.parsers import expat
@@ -164,14 +169,59 @@ def xml_error(error: expat.ExpatError) -> Malformed | ForbiddenXml:
     )
 
 
+#: The XML declaration's encoding, read from the first bytes of a document.
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+#: Encoding names that GB18030 (a superset of GBK, itself a superset of GB2312) reads.
+_CHINESE_NATIONAL = {"gb2312", "gbk", "gb18030", "cp936", "ms936", "euc-cn", "x-gbk"}
+_HEAD_BYTES = 512
+
+
+def as_utf8(chunks: Iterator[memoryview]) -> Iterator[memoryview]:
+    """``chunks`` unchanged, or converted to UTF-8 when the document declares GB2312, GBK
+    or GB18030 (the declaration is rewritten to say UTF-8). Streams: one chunk at a time.
+
+    Raises :class:`Malformed` when a document so declared holds bytes that are not
+    GB18030.
+    """
+    head = b""
+    rest = iter(chunks)
+    for chunk in rest:
+        head += bytes(chunk)
+        if len(head) >= _HEAD_BYTES:
+            break
+    found = _DECLARED_ENCODING.match(head)
+    if found is None or found.group(1).decode("ascii").lower() not in _CHINESE_NATIONAL:
+        if head:
+            yield memoryview(head)
+        yield from rest
+        return
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    start, end = found.span(1)
+    try:
+        yield memoryview(
+            (head[:start].decode("ascii") + "UTF-8" + decoder.decode(head[end:])).encode()
+        )
+        for chunk in rest:
+            yield memoryview(decoder.decode(bytes(chunk)).encode())
+        tail = decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise Malformed(
+            f"the file is declared {found.group(1).decode('ascii')} but holds bytes that are "
+            f"not ({error.reason})"
+        ) from None
+    if tail:
+        yield memoryview(tail.encode())
+
+
 def parse_xml(parser: Any, chunks: Iterator[memoryview], after_chunk: Any = None) -> None:
     """Feed ``chunks`` to ``parser`` and finish it; ``after_chunk()`` runs after each.
+    A document in a Chinese national encoding is read as UTF-8 (:func:`as_utf8`).
 
     Raises :class:`Malformed` or :class:`ForbiddenXml` for XML errors, and
     whatever a handler or ``after_chunk`` raises (handlers raise GpxErrors).
     """
     try:
-        for chunk in chunks:
+        for chunk in as_utf8(chunks):
             parser.Parse(chunk, False)
             if after_chunk is not None:
                 after_chunk()

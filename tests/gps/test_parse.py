@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gps
-from gps.errors import NotGpx
+from gps.errors import Malformed, NotGpx
 from tests.gps.conftest import TRICKY, gpx, trkpt
 
 
@@ -193,3 +193,40 @@ def test_a_bad_elevation_is_ignored_when_elevation_is_not_read():
         gps.parse_gpx(data)
     track = gps.parse_gpx(data, elevation=False)
     assert len(track) == 2
+
+
+@pytest.mark.parametrize("encoding", ["GBK", "gb2312", "GB18030"])
+def test_a_file_in_a_chinese_national_encoding_reads_as_its_utf8_twin(encoding):
+    points = "".join(
+        f'<trkpt lat="22.58{i}" lon="113.08{i}"><name>江门市蓬江区第{i}点</name>'
+        f"<time>2024-05-06T01:30:0{i}Z</time></trkpt>"
+        for i in range(5)
+    )
+    utf8 = gpx(points)
+    legacy = utf8.decode().replace('encoding="UTF-8"', f'encoding="{encoding}"').encode("gb18030")
+    assert legacy != utf8
+    assert gps.parse_gpx(legacy).same_as(gps.parse_gpx(utf8))
+    # From a stream that hands out 7 bytes at a time, cutting characters in two.
+    assert gps.parse_gpx(Trickle(legacy)).same_as(gps.parse_gpx(utf8))
+
+
+def test_a_file_declared_gbk_with_bytes_that_are_not_is_malformed():
+    bad = gpx(trkpt(1, 2)).replace(b'encoding="UTF-8"', b'encoding="GBK"') + b"\x80\xff"
+    with pytest.raises(Malformed, match="declared GBK"):
+        gps.parse_gpx(bad)
+
+
+class Trickle(io.RawIOBase):
+    """A raw stream that returns at most 7 bytes per read."""
+
+    def __init__(self, data: bytes):
+        self.data, self.at = data, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        piece = self.data[self.at : self.at + 7]
+        buffer[: len(piece)] = piece
+        self.at += len(piece)
+        return len(piece)
