@@ -1,18 +1,21 @@
 """Real concurrent requests on PostgreSQL: row locks decide, losers get 409, numbers stay
-gapless."""
+gapless, a manifest is weighed once."""
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from api import create_app
 from manifest.models import CustodyEvent, Manifest
+from manifest.models.receipts import WeighbridgeMatch
 from manifest.numbering import issue_year
 from tests.builders import advance, create_manifest, now
+from tests.reconcile.helpers import trip
 
 pytestmark = pytest.mark.slow
 
@@ -82,3 +85,45 @@ def test_two_hundred_concurrent_issues_get_consecutive_numbers(pg_app, pg_world)
     serials = [int(n[-6:]) for n in numbers]
     assert serials == list(range(1, 201))
     assert {n[:8] for n in numbers} == {f"{issue_year(now())}4407"}
+
+
+def test_concurrent_weighbridge_uploads_weigh_each_manifest_once(pg_app, pg_world):
+    start = now() - timedelta(hours=6)
+    hazardous = trip(pg_world, start=start, to="in_transit")  # to the disposal centre
+    sludge = trip(pg_world, kind="sludge", start=start, to="in_transit")  # to the cement kiln
+    at = (start + timedelta(hours=2)).isoformat()
+    tickets = iter(range(20))
+    lock = threading.Lock()
+
+    def upload(client):
+        with lock:
+            n = next(tickets)
+        receiver, manifest, plate = (
+            (pg_world.centre, hazardous, "粤J12345")
+            if n % 2
+            else (pg_world.kiln, sludge, "粤J88888")
+        )
+        record = {
+            "ticket": f"T{n:02d}",
+            "plate": plate,
+            "arrived_at": at,
+            "net_kg": "7500",
+            "manifest_number": manifest.number,
+        }
+        return client.post("/api/v1/receipts", json=[record], headers=receiver.auth())
+
+    responses = _race(pg_app, 20, upload)
+    assert [r.status_code for r in responses] == [201] * 20
+    assert sum(r.get_json()["matched"] for r in responses) == 2
+    with pg_app.extensions["hwm"]["sessions"]() as s:
+        outcomes = s.execute(
+            select(WeighbridgeMatch.manifest_id, WeighbridgeMatch.outcome, func.count())
+            .group_by(WeighbridgeMatch.manifest_id, WeighbridgeMatch.outcome)
+            .order_by(WeighbridgeMatch.manifest_id, WeighbridgeMatch.outcome)
+        ).all()
+    assert outcomes == [
+        (hazardous.id, "already_received", 9),
+        (hazardous.id, "matched", 1),
+        (sludge.id, "already_received", 9),
+        (sludge.id, "matched", 1),
+    ]
