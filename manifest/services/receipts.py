@@ -18,8 +18,8 @@ Everything runs as a fixed number of set-based statements per batch, whatever it
 Steps 2 and 3 are one query whose rows go into ``weighbridge_matches``: a record is pending
 while it has no row there, and the stored records themselves are never rewritten. On
 PostgreSQL the query fills a temporary table first (so that it may run in parallel), matching
-runs one at a time (a table lock that readers do not wait for), and the receipt findings of
-step 4 are written by one statement too.
+runs one at a time per receiver (an advisory lock that nobody else waits for), and the receipt
+findings of step 4 are written by one statement too.
 
 A record that arrives before its manifest's pickup is signed stays unmanifested: the plan
 forbids accepting a load without a manifest, and the finding is how the regulator hears of it.
@@ -84,6 +84,8 @@ R, WM = WeighbridgeReceipt, WeighbridgeMatch
 MAX_TRANSIT = timedelta(days=7)
 #: Slack around the plate-matching interval, far above any rounding of times to seconds.
 BUCKET_MARGIN = timedelta(minutes=1)
+#: The first key of matching's advisory locks on PostgreSQL (the second is the receiver).
+MATCHING_LOCK = 0x68776D01
 #: The temporary table one matching run computes its decisions into.
 RUN_TABLE = "hwm_match_run"
 #: Records written and matched per statement batch.
@@ -518,10 +520,17 @@ def match_pending(
     # part of an INSERT ... SELECT in parallel, but may the query of a CREATE TABLE AS.)
     session.execute(text(f"DROP TABLE IF EXISTS {RUN_TABLE}"))
     if postgres:
-        # Matching runs one at a time (readers are not blocked): a concurrent run's records
-        # and weighings are committed before this statement reads what is pending, so a plain
-        # insert cannot collide, and that is cheaper than an upsert's check per row.
-        session.execute(text("LOCK TABLE weighbridge_matches IN SHARE ROW EXCLUSIVE MODE"))
+        # Matching runs one at a time per receiver (a transaction-level advisory lock; a run
+        # for all receivers excludes every other): a concurrent run's records and weighings
+        # are committed before this statement reads what is pending, so a plain insert cannot
+        # collide, and that is cheaper than an upsert's check per row. Receivers need not wait
+        # for each other: a record is only ever taken as the weighing of a manifest addressed
+        # to its own receiver.
+        if receiver_id is None:
+            session.execute(select(func.pg_advisory_xact_lock(MATCHING_LOCK, 0)))
+        else:
+            session.execute(select(func.pg_advisory_xact_lock_shared(MATCHING_LOCK, 0)))
+            session.execute(select(func.pg_advisory_xact_lock(MATCHING_LOCK, receiver_id)))
         # An upload's batch is best matched by index lookups per record; a year of records
         # by hash joins, which the planner misses, as it cannot estimate how many records are
         # pending (counted here up to the threshold only).
