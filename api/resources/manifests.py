@@ -216,9 +216,22 @@ class WeighbridgeOut(ma.Schema):
     arrived_at = fields.AwareDateTime()
 
 
-class ManifestDetailOut(ManifestOut):
-    """A single manifest: the list's fields and the matched weighing, the fourth tally."""
+class MassTotalsOut(ma.Schema):
+    """The manifest's lines summed in kilograms (lines without a mass are only counted)."""
 
+    declared_kg = DecimalString()
+    loaded_kg = DecimalString()
+    received_kg = DecimalString()
+    accepted_kg = DecimalString()
+    rejected_kg = DecimalString()
+    unmeasured_lines = fields.Integer()
+
+
+class ManifestDetailOut(ManifestOut):
+    """A single manifest: the list's fields, its mass totals and the matched weighing, the
+    fourth tally."""
+
+    totals = fields.Function(lambda manifest: MassTotalsOut().dump(manifest))
     weighbridge = fields.Nested(WeighbridgeOut, allow_none=True)
 
 

@@ -18,7 +18,7 @@ Everything runs as a fixed number of set-based statements per batch, whatever it
 Steps 2 and 3 are one query whose rows go into ``weighbridge_matches``: a record is pending
 while it has no row there, and the stored records themselves are never rewritten. On
 PostgreSQL the query fills a temporary table first (so that it may run in parallel), matching
-runs one at a time per receiver (an advisory lock that nobody else waits for), and the receipt
+runs one at a time per receiver (an advisory lock; readers never wait), and the receipt
 findings of step 4 are written by one statement too.
 
 A record that arrives before its manifest's pickup is signed stays unmanifested: the plan

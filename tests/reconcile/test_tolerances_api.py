@@ -80,7 +80,7 @@ def test_refusals_change_nothing(world, client):
     assert client.get(URL, headers=auth).get_json()["hazardous"]["mass_pct"] == "5.00"
 
 
-def test_a_manifest_shows_its_weighbridge_record(world, client):
+def test_a_manifest_shows_its_mass_totals_and_weighbridge_record(world, client):
     t = now() - timedelta(hours=6)
     m = trip(world, start=t, to="in_transit")
     url = f"/api/v1/manifests/{m.number}"
@@ -107,6 +107,14 @@ def test_a_manifest_shows_its_weighbridge_record(world, client):
     assert got["weighbridge"]["net_kg"] == "7480.000"
     assert got["weighbridge"]["arrived_at"] == arrived.isoformat()
     assert got["lines"][0]["declared"] == "6.000"
+    assert got["totals"] == {
+        "declared_kg": "7500.000",
+        "loaded_kg": "7500.000",
+        "received_kg": "0.000",
+        "accepted_kg": "0.000",
+        "rejected_kg": "0.000",
+        "unmeasured_lines": 0,
+    }
     assert (
         "weighbridge"
         not in client.get("/api/v1/manifests", headers=world.plating.auth()).get_json()[0]
