@@ -291,8 +291,8 @@ def list_manifests(args):
 @blp.route("/<ref>", methods=["GET"])
 @blp.response(200, ManifestDetailOut)
 def get(ref):
-    """One manifest, by id or 14-digit number, with its matched weighbridge record (ticket,
-    net kg, arrival) or null."""
+    """One manifest, by id or 14-digit number, with its mass totals in kg and its matched
+    weighbridge record (ticket, net kg, arrival) or null."""
     return manifests_query.get_detail(session(), current_actor(), ref)
 
 
