@@ -600,7 +600,7 @@ WITH batch AS (
     SELECT w.receipt_id, w.manifest_id, w.outcome,
            CASE w.outcome WHEN 'misdirected' THEN 'misdirected_receipt'
                 ELSE 'unmanifested_receipt' END AS kind
-    FROM hwm_match_run w
+    FROM {run_table} w
     WHERE w.outcome <> 'matched'
 ), rows AS (
     SELECT b.receipt_id, b.kind, b.outcome, r.receiver_id, r.plate, m.id AS manifest_id,
@@ -662,7 +662,7 @@ WITH batch AS (
     ORDER BY c.id, p.organization_id, p.rank
 )
 SELECT count(*) FROM created
-"""
+""".replace("{run_table}", RUN_TABLE)
 
 
 def _insert_receipt_findings(session, *, now: datetime, due_days: int) -> int:
