@@ -246,8 +246,8 @@ def receipts_import(file, uscc):
             _fail(exc)
     click.echo(
         f"{result.created} created, {result.duplicates} duplicates, {result.matched} "
-        f"matched, {result.unmanifested} unmanifested, {result.misdirected} "
-        f"misdirected, {result.findings} findings, {len(result.errors)} rows rejected"
+        f"matched, {result.unmanifested} unmanifested, {result.findings} findings, "
+        f"{len(result.errors)} rows rejected"
     )
     for error in result.errors:
         click.echo(f"  row {error.row}: {error.field or 'row'}: {error.message}", err=True)

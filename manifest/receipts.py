@@ -452,14 +452,14 @@ def parse_receipts(
 
 # Matching ------------------------------------------------------------------------------------
 
-MatchOutcome = Literal["matched", "misdirected", "cancelled", "already_received"]
+MatchOutcome = Literal["matched", "cancelled", "already_received", "unmanifested"]
 
 #: The finding each non-matching outcome raises. A cancelled manifest or one already weighed
 #: in under another ticket cannot cover this load, so the load is unmanifested.
 FINDING_FOR_OUTCOME: dict[str, str] = {
-    "misdirected": "misdirected_receipt",
     "cancelled": "unmanifested_receipt",
     "already_received": "unmanifested_receipt",
+    "unmanifested": "unmanifested_receipt",
 }
 
 
@@ -488,14 +488,17 @@ def in_match_window(
 def classify_match(record: WeighRecord, candidate: MatchCandidate, *, receiver_id) -> MatchOutcome:
     """How a record uploaded by ``receiver_id`` relates to a candidate manifest.
 
-    ``cancelled`` first (a cancelled manifest covers nothing), then ``misdirected`` (addressed
-    to another receiver), then ``already_received`` (the manifest carries a *different*
-    weighbridge ticket). The same ticket again is ``matched``, so re-sending is harmless.
+    A manifest addressed to another receiver is no candidate at all: the record is
+    ``unmanifested``, exactly as if the number named nothing, whatever that manifest's status,
+    so an upload tells its receiver nothing about other parties' manifests. Of its own
+    manifests, ``cancelled`` comes first (a cancelled manifest covers nothing), then
+    ``already_received`` (the manifest carries a *different* weighbridge ticket). The same
+    ticket again is ``matched``, so re-sending is harmless.
     """
+    if candidate.receiver_id != receiver_id:
+        return "unmanifested"
     if candidate.status == "cancelled":
         return "cancelled"
-    if candidate.receiver_id != receiver_id:
-        return "misdirected"
     if candidate.weighbridge_ticket is not None and candidate.weighbridge_ticket != record.ticket:
         return "already_received"
     return "matched"

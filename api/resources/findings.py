@@ -68,6 +68,17 @@ class FindingOut(ma.Schema):
     status = fields.String()
     manifest_id = fields.Integer(allow_none=True)
     manifest_number = fields.String(allow_none=True)
+    named_manifest_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "regulators only (always null for a party): the manifest a "
+            "weighbridge record named although it is addressed to another receiver, a "
+            "possible diversion; its parties are not parties of the finding"
+        },
+    )
+    named_manifest_number = fields.String(
+        allow_none=True, metadata={"description": "the number of named_manifest_id"}
+    )
     vehicle_plate = fields.String(allow_none=True)
     message = fields.String()
     measured = fields.Dict(metadata={"description": "the exact figures, as strings"})

@@ -32,7 +32,6 @@ class IngestOut(ma.Schema):
     duplicates = fields.Integer()
     matched = fields.Integer()
     unmanifested = fields.Integer()
-    misdirected = fields.Integer()
     findings = fields.Integer()
     sha256 = fields.String()
     errors = fields.List(fields.Nested(ReceiptRowErrorOut))
@@ -56,7 +55,8 @@ def upload():
     Columns: ticket, plate, arrived_at, gross_kg, tare_kg, net_kg, manifest_number (Chinese
     headers such as 磅单号 and 车牌号 work too). Valid rows are stored; each invalid row is
     listed in ``errors``. A ticket sent before is counted in ``duplicates`` and changes
-    nothing.
+    nothing. A manifest number that names no manifest addressed to you counts as
+    ``unmanifested``, whether or not it exists.
     """
     result = receipts.ingest_receipts(
         uow(),

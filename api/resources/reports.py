@@ -106,6 +106,10 @@ class DiscrepancyRowOut(ma.Schema):
     due_at = fields.AwareDateTime()
     manifest_id = fields.Integer(allow_none=True)
     manifest_number = fields.String(allow_none=True)
+    named_manifest_number = fields.String(
+        allow_none=True,
+        metadata={"description": "the manifest of another receiver a weighbridge record named"},
+    )
     vehicle_plate = fields.String(allow_none=True)
     line_no = fields.Integer(allow_none=True)
     stage = fields.String(allow_none=True)

@@ -23,7 +23,6 @@ FINDING_TYPES = (
     "end_outside_destination",
     "track_missing",
     "unmanifested_receipt",
-    "misdirected_receipt",
     "licence_capacity",
     "overdue_decision",
     "overdue_delivery",
@@ -48,6 +47,10 @@ class Finding(Base):
     severity: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
     manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifests.id"), index=True)
+    #: For regulators only: the manifest a weighbridge record named that does not name the
+    #: record's receiver (a possible diversion). Never shown to a party, never a party's
+    #: manifest's finding: its parties are not accused by someone else's upload.
+    named_manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifests.id"), index=True)
     vehicle_plate: Mapped[str | None] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
     #: Canonical JSON of the figures that triggered the finding.

@@ -25,7 +25,6 @@ from .manifests import KINDS, Manifest
 RECEIPT_OUTCOMES = (
     "pending",
     "matched",
-    "misdirected",
     "cancelled",
     "already_received",
     "unmanifested",

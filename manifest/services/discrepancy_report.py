@@ -2,13 +2,14 @@
 
 The report lists the findings of the *discrepancy family* created in a period ``[from, to)``
 for organisations in the regulator's regions: ``quantity_discrepancy``, ``type_discrepancy``,
-``moisture_change``, ``rejection``, ``misdirected_receipt``, ``unmanifested_receipt`` and
-``licence_capacity``. GPS findings (route deviations, stops, gaps, ...) and deadline findings
+``moisture_change``, ``rejection``, ``unmanifested_receipt`` and ``licence_capacity``. GPS findings (route deviations, stops, gaps, ...) and deadline findings
 are left out: they are about the trip or the paperwork, not about a quantity or a kind of
 waste, have no declared and observed figure to tabulate, and are listed by
 ``GET /findings?type=``. A ``types`` filter narrows the report to some of the family.
 
-Each row carries the manifest number, the organisations the finding names, the figures
+Each row carries the manifest number (for an unmanifested receipt also the number of another
+receiver's manifest that the record named, a possible diversion), the organisations the
+finding names, the figures
 (declared, observed, difference and difference in % of the declared figure), severity, status
 and due date. How the figures read per type:
 
@@ -19,7 +20,7 @@ quantity_discrepancy   the reference tally         the later tally              
 type_discrepancy       declared code and form      received code and form       —
 moisture_change        moisture at dispatch        moisture on arrival          % (points)
 rejection              received quantity           accepted quantity            line unit
-misdirected/unman.     —                           weighbridge net weight       kg
+unmanifested_receipt   —                           weighbridge net weight       kg
 licence_capacity       licensed annual tonnes      tonnes counted this year     t
 =====================  ==========================  ===========================  ==========
 
@@ -38,6 +39,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ..actor import Actor
 from ..errors import ValidationFailed
@@ -53,7 +55,6 @@ DISCREPANCY_TYPES = (
     "type_discrepancy",
     "moisture_change",
     "rejection",
-    "misdirected_receipt",
     "unmanifested_receipt",
     "licence_capacity",
 )
@@ -67,7 +68,6 @@ TYPE_NAMES = {
         "type_discrepancy": "废物类别/形态不符",
         "moisture_change": "含水率变化",
         "rejection": "拒收",
-        "misdirected_receipt": "错误接收",
         "unmanifested_receipt": "无联单接收",
         "licence_capacity": "超许可经营规模",
     },
@@ -76,7 +76,6 @@ TYPE_NAMES = {
         "type_discrepancy": "Waste type or form differs",
         "moisture_change": "Moisture change",
         "rejection": "Rejection",
-        "misdirected_receipt": "Misdirected receipt",
         "unmanifested_receipt": "Unmanifested receipt",
         "licence_capacity": "Licensed capacity exceeded",
     },
@@ -283,7 +282,7 @@ def figures(type: str, measured: dict) -> dict:
             difference=None if rejected is None else str(-rejected),
             difference_pct=_pct_of(None if rejected is None else -rejected, received),
         )
-    elif type in ("misdirected_receipt", "unmanifested_receipt"):
+    elif type == "unmanifested_receipt":
         net = _dec(measured.get("net_kg"))
         out.update(
             unit="kg",
@@ -341,7 +340,7 @@ def discrepancy_report(
     begin, finish = parse_period(start, end)
     wanted = _check_types(types)
 
-    F, M = Finding, Manifest
+    F, M, Named = Finding, Manifest, aliased(Manifest)
     in_scope = (
         visible_findings(actor)
         .with_only_columns(F.id)
@@ -360,8 +359,10 @@ def discrepancy_report(
             F.message,
             F.measured,
             M.number,
+            Named.number,
         )
         .outerjoin(M, M.id == F.manifest_id)
+        .outerjoin(Named, Named.id == F.named_manifest_id)
         .where(F.id.in_(in_scope))
         .order_by(F.created_at, F.id)
     ).all()
@@ -383,7 +384,20 @@ def discrepancy_report(
         )
 
     rows = []
-    for fid, type_, severity, status, created, due, mid, plate, message, raw, number in found:
+    for (
+        fid,
+        type_,
+        severity,
+        status,
+        created,
+        due,
+        mid,
+        plate,
+        message,
+        raw,
+        number,
+        named,
+    ) in found:
         measured = json.loads(raw or "{}")
         rows.append(
             {
@@ -395,6 +409,7 @@ def discrepancy_report(
                 "due_at": due,
                 "manifest_id": mid,
                 "manifest_number": number,
+                "named_manifest_number": named,
                 "vehicle_plate": plate,
                 "message": message,
                 **parties.get(fid, {r: [] for r in ROLES}),
@@ -445,6 +460,11 @@ def detail(row: dict, lang: str) -> str:
         parts.append("干基" if lang == "zh" else "dry solids")
     if row["ticket"]:
         parts.append(("磅单 " if lang == "zh" else "ticket ") + str(row["ticket"]))
+    if row.get("named_manifest_number"):
+        named = row["named_manifest_number"]
+        parts.append(
+            f"所填联单 {named} 非本单位接收" if lang == "zh" else f"named manifest {named}"
+        )
     if row["scope"]:
         parts.append(str(row["scope"]))
     return " · ".join(parts)

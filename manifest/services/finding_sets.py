@@ -37,6 +37,8 @@ class NewFinding:
     message: str
     measured: dict = field(default_factory=dict)
     manifest_id: int | None = None
+    #: Regulators only: a manifest the finding's evidence named without concerning its parties.
+    named_manifest_id: int | None = None
     vehicle_plate: str | None = None
     #: Organisation id -> role (generator, transporter, receiver).
     parties: dict[int, str] = field(default_factory=dict)
@@ -81,6 +83,7 @@ def _raise_chunk(session, items: Sequence[NewFinding], now: datetime, due_days: 
             "severity": i.severity,
             "status": "open",
             "manifest_id": i.manifest_id,
+            "named_manifest_id": i.named_manifest_id,
             "vehicle_plate": i.vehicle_plate,
             "message": i.message,
             "measured": canonical_json(_plain(i.measured)).decode("utf-8"),
@@ -128,12 +131,13 @@ _JSON_INSERT = """
 WITH input AS (
     SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS x (
         key text, type text, severity text, status text, manifest_id integer,
-        vehicle_plate text, message text, measured text, parties json)
+        named_manifest_id integer, vehicle_plate text, message text, measured text,
+        parties json)
 ), created AS (
-    INSERT INTO findings (key, type, severity, status, manifest_id, vehicle_plate, message,
-                          measured, due_at, created_at, updated_at)
-    SELECT key, type, severity, status, manifest_id, vehicle_plate, message, measured, :due,
-           :now, :now
+    INSERT INTO findings (key, type, severity, status, manifest_id, named_manifest_id,
+                          vehicle_plate, message, measured, due_at, created_at, updated_at)
+    SELECT key, type, severity, status, manifest_id, named_manifest_id, vehicle_plate,
+           message, measured, :due, :now, :now
     FROM input
     ON CONFLICT (key) DO NOTHING
     RETURNING id, key

@@ -1,7 +1,11 @@
 """Reading and triaging findings: who sees which, status changes, due dates and comments.
 
 A party sees the findings naming its organisation; a regulator those naming an organisation
-in its regions, or about a manifest one of whose parties is there. Status moves:
+in its regions, or about a manifest one of whose parties is there, or naming such a manifest
+in ``named_manifest_id`` (a weighbridge record of another receiver that named it). That
+manifest, a possible diversion, is shown to regulators only; to a party the field is always
+empty, so a receiver's own finding reads the same whether the number it typed exists or not.
+Status moves:
 
 * the regulator may set any status (``open``, ``explained``, ``resolved``, ``escalated``) and
   the due date;
@@ -46,7 +50,13 @@ def visible_findings(actor: Actor):
             _in_region(actor),
         )
         manifest = visible_manifests(actor).with_only_columns(Manifest.id)
-        return stmt.where(or_(party_here, Finding.manifest_id.in_(manifest)))
+        return stmt.where(
+            or_(
+                party_here,
+                Finding.manifest_id.in_(manifest),
+                Finding.named_manifest_id.in_(manifest),
+            )
+        )
     mine = aliased(FindingParty)
     return stmt.where(
         exists().where(mine.finding_id == Finding.id, mine.organization_id == actor.organization_id)
@@ -65,7 +75,8 @@ def list_findings(
     per_page: int = 50,
 ) -> tuple[list[dict], int]:
     """One page of visible findings, newest first, and the total. ``manifest`` is an id or a
-    14-digit number; an unknown one matches nothing. Raises NotFound for a malformed one."""
+    14-digit number (for a regulator also matching the manifest a finding names); an unknown
+    one matches nothing. Raises NotFound for a malformed one."""
     stmt = visible_findings(actor)
     if type:
         stmt = stmt.where(Finding.type == type)
@@ -74,18 +85,23 @@ def list_findings(
     if severity:
         stmt = stmt.where(Finding.severity == severity)
     if manifest:
-        stmt = stmt.where(
-            Finding.manifest_id.in_(select(Manifest.id).where(manifest_ref_clause(manifest)))
-        )
+        chosen = select(Manifest.id).where(manifest_ref_clause(manifest))
+        about = Finding.manifest_id.in_(chosen)
+        if actor.is_regulator:
+            about = or_(about, Finding.named_manifest_id.in_(chosen))
+        stmt = stmt.where(about)
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(
         stmt.order_by(Finding.id.desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return [to_dict(f, n) for f, n in zip(rows, _numbers(session, rows), strict=True)], total
+    return _as_dicts(session, actor, rows), total
 
 
-def _numbers(session, findings) -> list[str | None]:
-    ids = {f.manifest_id for f in findings if f.manifest_id is not None}
+def _as_dicts(session, actor: Actor, findings) -> list[dict]:
+    """The findings as :func:`to_dict` gives them to ``actor``, with their manifest numbers
+    read in one query."""
+    ids = {f.manifest_id for f in findings} | {f.named_manifest_id for f in findings}
+    ids.discard(None)
     numbers = (
         dict(
             session.execute(select(Manifest.id, Manifest.number).where(Manifest.id.in_(ids))).all()
@@ -93,17 +109,23 @@ def _numbers(session, findings) -> list[str | None]:
         if ids
         else {}
     )
-    return [numbers.get(f.manifest_id) for f in findings]
+    return [to_dict(f, numbers, regulator=actor.is_regulator) for f in findings]
 
 
-def to_dict(finding: Finding, manifest_number: str | None) -> dict:
+def to_dict(finding: Finding, numbers: dict[int, str], *, regulator: bool) -> dict:
+    """A finding as the API shows it; ``numbers`` maps manifest ids to their numbers. The
+    manifest a finding names without concerning its parties is shown to a ``regulator``
+    only."""
+    named = finding.named_manifest_id if regulator else None
     return {
         "id": finding.id,
         "type": finding.type,
         "severity": finding.severity,
         "status": finding.status,
         "manifest_id": finding.manifest_id,
-        "manifest_number": manifest_number,
+        "manifest_number": numbers.get(finding.manifest_id),
+        "named_manifest_id": named,
+        "named_manifest_number": numbers.get(named),
         "vehicle_plate": finding.vehicle_plate,
         "message": finding.message,
         "measured": json.loads(finding.measured or "{}"),
@@ -142,8 +164,7 @@ def _load(session, actor: Actor, finding_id: int, *, lock: bool = False) -> Find
 
 def get_finding(session, actor: Actor, finding_id: int) -> dict:
     """One visible finding; raises NotFound (also for one the actor may not see)."""
-    finding = _load(session, actor, finding_id)
-    return to_dict(finding, _numbers(session, [finding])[0])
+    return _as_dicts(session, actor, [_load(session, actor, finding_id)])[0]
 
 
 def _set_status(finding: Finding, status: str, now: datetime) -> None:
@@ -226,7 +247,7 @@ def update_finding(
             )
         s.flush()
         s.expire(finding, ["comments"])
-        result = to_dict(finding, _numbers(s, [finding])[0])
+        [result] = _as_dicts(s, actor, [finding])
         uow.commit()
         return result
 
@@ -266,6 +287,6 @@ def add_comment(
         _comment(s, actor, finding, body, status, now)
         s.flush()
         s.expire(finding, ["comments"])
-        result = to_dict(finding, _numbers(s, [finding])[0])
+        [result] = _as_dicts(s, actor, [finding])
         uow.commit()
         return result

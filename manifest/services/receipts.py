@@ -9,11 +9,18 @@ Everything runs as a fixed number of set-based statements per batch, whatever it
    ``max_transit`` before arrival and, once delivered, signed within ``window`` of the
    weighing; the nearest in time wins;
 3. classify: the first record per manifest is ``matched`` (its net weight is the fourth
-   tally); a cancelled manifest gives ``cancelled``, one addressed to another receiver
-   ``misdirected``, one already weighed under another ticket ``already_received``, no
-   manifest at all ``unmanifested``;
-4. raise ``unmanifested_receipt`` / ``misdirected_receipt`` findings, and a quantity finding
-   where the net weight disagrees with the declared mass beyond tolerance.
+   tally); a cancelled manifest gives ``cancelled``, one already weighed under another ticket
+   ``already_received``, no manifest of this receiver at all ``unmanifested``;
+4. raise ``unmanifested_receipt`` findings, and a quantity finding where the net weight
+   disagrees with the declared mass beyond tolerance.
+
+Only manifests addressed to the uploading receiver are ever candidates, by number as by plate.
+A number naming another receiver's manifest is treated exactly like a number naming nothing
+(the record may still match one of the receiver's own manifests by plate), so the upload's
+counts, its stored outcomes and its findings cannot tell the receiver whether that manifest
+exists, in which status or region. Its finding names the uploader alone; the manifest the
+number named is kept on the finding for the regulators only (``named_manifest_id``), so the
+parties of that manifest are not accused by someone else's upload.
 
 Steps 2 and 3 are one query whose rows go into ``weighbridge_matches``: a record is pending
 while it has no row there, and the stored records themselves are never rewritten. On
@@ -39,7 +46,6 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     and_,
-    bindparam,
     case,
     cast,
     column,
@@ -60,22 +66,22 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from ..actor import WRITE_ROLES, Actor
 from ..config import Settings
-from ..db import UTCDateTime, utcnow
+from ..db import utcnow
 from ..errors import ValidationFailed
 from ..models import (
     Manifest,
     ManifestLeg,
     ManifestLine,
     Organization,
-    Vehicle,
     WeighbridgeReceipt,
 )
 from ..models.receipts import WeighbridgeMatch
-from ..receipts import FINDING_FOR_OUTCOME, MATCH_WINDOW, RowError, WeighRecord, iter_receipts
+from ..receipts import MATCH_WINDOW, RowError, WeighRecord, iter_receipts
 from ..reconcile import weighbridge_discrepancy
 from ..uow import UnitOfWork
 from .finding_sets import NewFinding, raise_findings
 from .findings import parties_of
+from .receipt_findings import insert_receipt_findings, receipt_findings
 from .reconciliation import all_tolerances, as_new_finding, manifest_tallies
 from .registry import find_organization_by_uscc
 
@@ -92,7 +98,6 @@ RUN_TABLE = "hwm_match_run"
 BATCH = 5000
 #: Records matched in one run above which PostgreSQL's statistics are refreshed.
 ANALYZE_AFTER = 50_000
-NOT_MATCHED = ("cancelled", "misdirected", "already_received", "unmanifested")
 
 
 @dataclass
@@ -104,13 +109,12 @@ class IngestResult:
     duplicates: int = 0
     matched: int = 0
     unmanifested: int = 0
-    misdirected: int = 0
     findings: int = 0
     errors: list[RowError] = field(default_factory=list)
     sha256: str | None = None
 
     def add(self, other: IngestResult) -> None:
-        for name in ("created", "duplicates", "matched", "unmanifested", "misdirected", "findings"):
+        for name in ("created", "duplicates", "matched", "unmanifested", "findings"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def to_dict(self) -> dict:
@@ -119,7 +123,6 @@ class IngestResult:
             "duplicates": self.duplicates,
             "matched": self.matched,
             "unmanifested": self.unmanifested,
-            "misdirected": self.misdirected,
             "findings": self.findings,
             "sha256": self.sha256,
             "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors],
@@ -376,9 +379,10 @@ def match_pending(
     tolerances = all_tolerances(session)
 
     # One query decides for every pending record, in one narrow row each. Each record is joined
-    # (left) to the manifest its typed number names; the records that name none are joined
-    # (left) to the nearest manifest of the same plate and receiver in time. So every record
-    # comes out exactly once and no join back is needed.
+    # (left) to the manifest of its receiver that its typed number names; the records that name
+    # none are joined (left) to the nearest manifest of the same plate and receiver in time. So
+    # every record comes out exactly once and no join back is needed. Another receiver's
+    # manifest is never joined: its number reads as a number naming nothing.
     pending = (
         select(
             R.id.label("rid"),
@@ -387,13 +391,12 @@ def match_pending(
             R.arrived_at,
             M.id.label("mid"),
             M.status,
-            M.receiver_id.label("addressed_to"),
             Weighing.receipt_id.is_not(None).label("weighed"),
             R.net_kg,
             _worth_weighing(R.net_kg, M, tolerances).label("weigh_check"),
         )
         .select_from(R)
-        .outerjoin(M, M.number == R.manifest_number)
+        .outerjoin(M, and_(M.number == R.manifest_number, M.receiver_id == R.receiver_id))
         # At most one weighing per manifest (a unique index), so this join adds no rows; as a
         # join rather than a subquery it is hashed for a year of records, an index lookup
         # for an upload.
@@ -406,11 +409,9 @@ def match_pending(
     P = pending.c
     by_number = select(
         P.rid,
-        P.receiver_id,
         P.arrived_at,
         P.mid,
         P.status,
-        P.addressed_to,
         P.weighed,
         literal("number").label("how"),
         P.weigh_check,
@@ -467,11 +468,9 @@ def match_pending(
     plate_ranked = (
         select(
             Q.rid,
-            Q.receiver_id,
             Q.arrived_at,
             M.id.label("mid"),
             M.status,
-            M.receiver_id.label("addressed_to"),
             _worth_weighing(Q.net_kg, M, tolerances).label("weigh_check"),
             func.row_number()
             .over(partition_by=Q.rid, order_by=(M.id.is_(None), nearness, M.id.desc()))
@@ -483,18 +482,16 @@ def match_pending(
     B = plate_ranked.c
     by_plate = select(
         B.rid,
-        B.receiver_id,
         B.arrived_at,
         B.mid,
         B.status,
-        B.addressed_to,
         literal(False).label("weighed"),
         case((B.mid.is_not(None), "plate")).label("how"),
         B.weigh_check,
     ).where(B.rn == 1)
     C = union_all(by_number, by_plate).subquery("chosen").c
     # The earliest eligible record per manifest is its weighing.
-    eligible = and_(C.status != "cancelled", C.addressed_to == C.receiver_id, ~C.weighed)
+    eligible = and_(C.status != "cancelled", ~C.weighed)
     first = func.row_number().over(
         partition_by=C.mid, order_by=(case((eligible, 0), else_=1), C.arrived_at, C.rid)
     )
@@ -505,7 +502,6 @@ def match_pending(
         case(
             (C.mid.is_(None), "unmanifested"),
             (C.status == "cancelled", "cancelled"),
-            (C.addressed_to != C.receiver_id, "misdirected"),
             (and_(eligible, first == 1), "matched"),
             else_="already_received",
         ).label("outcome"),
@@ -564,8 +560,6 @@ def match_pending(
     ):
         if outcome == "matched":
             result.matched += count
-        elif outcome == "misdirected":
-            result.misdirected += count
         else:
             result.unmanifested += count
     if many:
@@ -574,207 +568,21 @@ def match_pending(
         session.execute(text(f"ANALYZE weighbridge_matches, {RUN_TABLE}"))
     # 4. Findings.
     if postgres:
-        result.findings = _insert_receipt_findings(
-            session, now=now, due_days=settings.finding_due_days
+        result.findings = insert_receipt_findings(
+            session, RUN_TABLE, now=now, due_days=settings.finding_due_days
         )
-        receipt_findings = []
+        unmanifested = []
     else:
-        receipt_findings = _receipt_findings(session, run)
+        unmanifested = receipt_findings(session, run)
     result.findings += raise_findings(
         session,
-        [*receipt_findings, *_weighbridge_findings(session, run, tolerances)],
+        [*unmanifested, *_weighbridge_findings(session, run, tolerances)],
         now=now,
         due_days=settings.finding_due_days,
     )
     if not postgres:
         session.execute(text(f"DROP TABLE {RUN_TABLE}"))  # PostgreSQL drops it at commit
     return result
-
-
-#: The unmanifested and misdirected receipt findings of one matching run, written by the
-#: database itself (PostgreSQL): the same key, message, canonical JSON ``measured`` and
-#: parties as :func:`_receipt_findings` builds in Python, without a round trip per finding.
-#: JSON strings are escaped by ``to_json``, which escapes exactly what ``json.dumps`` does.
-_RECEIPT_FINDINGS_SQL = """
-WITH batch AS (
-    SELECT w.receipt_id, w.manifest_id, w.outcome,
-           CASE w.outcome WHEN 'misdirected' THEN 'misdirected_receipt'
-                ELSE 'unmanifested_receipt' END AS kind
-    FROM {run_table} w
-    WHERE w.outcome <> 'matched'
-), rows AS (
-    SELECT b.receipt_id, b.kind, b.outcome, r.receiver_id, r.plate, m.id AS manifest_id,
-           m.generator_id, m.transporter_id, m.receiver_id AS addressed_to,
-           v.organization_id AS owner_id,
-           'receipt:' || b.receipt_id || ':' || b.kind AS key,
-           rc.name || ' weighed ' || rtrim(rtrim(r.net_kg::text, '0'), '.') || ' kg from '
-             || r.plate
-             || CASE WHEN owner.name <> '' THEN ' (vehicle of ' || owner.name || ')' ELSE '' END
-             || ' under ticket ' || r.ticket || ' at '
-             || to_char(r.arrived_at, :seconds_format)
-             || CASE WHEN date_trunc('second', r.arrived_at) <> r.arrived_at
-                     THEN to_char(r.arrived_at, '.US') ELSE '' END
-             || :utc_suffix
-             || CASE b.outcome
-                  WHEN 'unmanifested' THEN 'no manifest of this receiver matches it'
-                  WHEN 'cancelled' THEN 'manifest ' || m.number || ' was cancelled'
-                  WHEN 'already_received' THEN 'manifest ' || m.number
-                    || ' was already weighed under another ticket'
-                  ELSE 'manifest ' || m.number || ' is addressed to another receiver'
-                END AS message,
-           '{"arrived_at":' || to_json(to_char(r.arrived_at, :micro_format))
-             || ',"manifest_number":' || coalesce(to_json(r.manifest_number)::text, 'null')
-             || ',"manifest_status":' || coalesce(to_json(m.status)::text, 'null')
-             || ',"matched_manifest_number":' || coalesce(to_json(m.number)::text, 'null')
-             || ',"net_kg":' || to_json(r.net_kg::text)
-             || ',"outcome":' || to_json(b.outcome)
-             || ',"plate":' || to_json(r.plate)
-             || ',"receipt_id":' || b.receipt_id
-             || ',"ticket":' || to_json(r.ticket) || '}' AS measured
-    FROM batch b
-    JOIN weighbridge_receipts r ON r.id = b.receipt_id
-    JOIN organizations rc ON rc.id = r.receiver_id
-    LEFT JOIN manifests m ON m.id = b.manifest_id
-    LEFT JOIN vehicles v ON v.plate = r.plate
-    LEFT JOIN organizations owner ON owner.id = v.organization_id
-), created AS (
-    INSERT INTO findings (key, type, severity, status, manifest_id, vehicle_plate, message,
-                          measured, due_at, created_at, updated_at)
-    SELECT key, kind, 'violation', 'open', manifest_id, plate, message, measured, :due, :now,
-           :now
-    FROM rows
-    ON CONFLICT (key) DO NOTHING
-    RETURNING id, key
-), parties AS (
-    -- An organisation in two roles keeps the first of: receiver, vehicle owner, then the
-    -- manifest's generator, transporter and receiver.
-    INSERT INTO finding_parties (finding_id, organization_id, role)
-    SELECT DISTINCT ON (c.id, p.organization_id) c.id, p.organization_id, p.role
-    FROM created c
-    JOIN rows ON rows.key = c.key
-    CROSS JOIN LATERAL (VALUES (0, rows.receiver_id, 'receiver'),
-                               (1, rows.owner_id, 'transporter'),
-                               (2, rows.generator_id, 'generator'),
-                               (3, rows.transporter_id, 'transporter'),
-                               (4, rows.addressed_to, 'receiver'))
-                       AS p (rank, organization_id, role)
-    WHERE p.organization_id IS NOT NULL
-    ORDER BY c.id, p.organization_id, p.rank
-)
-SELECT count(*) FROM created
-""".replace("{run_table}", RUN_TABLE)
-
-
-def _insert_receipt_findings(session, *, now: datetime, due_days: int) -> int:
-    """Write the receipt findings of the decisions in the run table in one statement
-    (PostgreSQL only); returns how many were created. A key that exists already is skipped."""
-    params = {
-        "now": now,
-        "due": now + timedelta(days=due_days),
-        # Python's isoformat() and the canonical JSON form of a UTC time.
-        "seconds_format": 'YYYY-MM-DD"T"HH24:MI:SS',
-        "utc_suffix": "+00:00: ",
-        "micro_format": 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"',
-    }
-    stmt = text(_RECEIPT_FINDINGS_SQL).bindparams(
-        bindparam("now", type_=UTCDateTime()), bindparam("due", type_=UTCDateTime())
-    )
-    return session.execute(stmt, params).scalar_one()
-
-
-def _receipt_findings(session, run) -> list[NewFinding]:
-    """A finding per decision of the run table whose record no manifest of this receiver
-    covers."""
-    M, Owner = Manifest, aliased(Organization)
-    rows = session.execute(
-        select(
-            R.id,
-            R.receiver_id,
-            R.ticket,
-            R.plate,
-            R.arrived_at,
-            R.net_kg,
-            run.c.outcome,
-            R.manifest_number,
-            Organization.name,
-            M.id,
-            M.number,
-            M.status,
-            M.receiver_id,
-            M.generator_id,
-            M.transporter_id,
-            Vehicle.organization_id,
-            Owner.name,
-        )
-        .select_from(run)
-        .join(R, R.id == run.c.receipt_id)
-        .join(Organization, Organization.id == R.receiver_id)
-        .outerjoin(M, M.id == run.c.manifest_id)
-        .outerjoin(Vehicle, Vehicle.plate == R.plate)
-        .outerjoin(Owner, Owner.id == Vehicle.organization_id)
-        .where(run.c.outcome.in_(NOT_MATCHED))
-    )
-    out = []
-    for (
-        rid,
-        receiver_id,
-        ticket,
-        plate,
-        arrived,
-        net,
-        outcome,
-        typed_number,
-        receiver_name,
-        mid,
-        number,
-        status,
-        addressed_to,
-        generator_id,
-        transporter_id,
-        owner_id,
-        owner_name,
-    ) in rows:
-        kind = FINDING_FOR_OUTCOME.get(outcome, "unmanifested_receipt")
-        parties = {receiver_id: "receiver"}
-        if owner_id is not None:
-            parties.setdefault(owner_id, "transporter")
-        if mid is not None:
-            parties.setdefault(generator_id, "generator")
-            parties.setdefault(transporter_id, "transporter")
-            parties.setdefault(addressed_to, "receiver")
-        why = {
-            "unmanifested": "no manifest of this receiver matches it",
-            "cancelled": f"manifest {number} was cancelled",
-            "already_received": f"manifest {number} was already weighed under another ticket",
-            "misdirected": f"manifest {number} is addressed to another receiver",
-        }[outcome]
-        carrier = f" (vehicle of {owner_name})" if owner_name else ""
-        out.append(
-            NewFinding(
-                key=f"receipt:{rid}:{kind}",
-                type=kind,
-                severity="violation",
-                message=(
-                    f"{receiver_name} weighed {net.normalize():f} kg from {plate}{carrier} "
-                    f"under ticket {ticket} at {arrived.isoformat()}: {why}"
-                ),
-                measured={
-                    "receipt_id": rid,
-                    "ticket": ticket,
-                    "plate": plate,
-                    "arrived_at": arrived,
-                    "net_kg": net,
-                    "outcome": outcome,
-                    "manifest_number": typed_number,
-                    "matched_manifest_number": number,
-                    "manifest_status": status,
-                },
-                manifest_id=mid,
-                vehicle_plate=plate,
-                parties=parties,
-            )
-        )
-    return out
 
 
 def _worth_weighing(net_kg, manifest, tolerances: dict):

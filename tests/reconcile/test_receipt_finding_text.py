@@ -54,19 +54,43 @@ def test_a_load_for_another_receivers_manifest(world, uow):
     upload(world, world.kiln, [record("K-1", "粤J12345", at, "7500", m.number)])
     r = receipt(uow, "K-1")
     f = _finding(uow, r.id)
-    assert f.type == "misdirected_receipt" and f.manifest_id == m.id
-    assert f.message.endswith(f": manifest {m.number} is addressed to another receiver")
-    assert f.message.startswith(f"{world.kiln.org.name} weighed 7500 kg from 粤J12345")
+    assert (f.type, f.manifest_id, f.named_manifest_id) == ("unmanifested_receipt", None, m.id)
+    assert f.message == (
+        f"{world.kiln.org.name} weighed 7500 kg from 粤J12345 (vehicle of "
+        f"{world.carrier.org.name}) under ticket K-1 at {at.astimezone(UTC).isoformat()}: "
+        "no manifest of this receiver matches it"
+    )
     figures = json.loads(f.measured)
     assert (
         figures["outcome"],
         figures["manifest_number"],
         figures["matched_manifest_number"],
         figures["manifest_status"],
-    ) == ("misdirected", m.number, m.number, "in_transit")
-    assert {(p.organization_id, p.role) for p in f.parties} >= {
-        (world.kiln.id, "receiver"),
+    ) == ("unmanifested", m.number, None, None)
+    assert {(p.organization_id, p.role) for p in f.parties} == {(world.kiln.id, "receiver")}
+
+
+def test_a_cancelled_manifest_of_the_receiver_itself(world, uow):
+    from manifest.services import lifecycle
+
+    t = now() - timedelta(hours=6)
+    m = trip(world, start=t, to="issued")
+    lifecycle.cancel_manifest(
+        world.uow, actor=world.plating.actor(), ref=m.id, reason="改期", at=t + timedelta(minutes=5)
+    )
+    at = (t + timedelta(hours=2)).replace(microsecond=0)
+    upload(world, world.centre, [record("C-1", "粤J12345", at, "7500", m.number)])
+    f = _finding(uow, receipt(uow, "C-1").id)
+    assert (f.type, f.manifest_id, f.named_manifest_id) == ("unmanifested_receipt", m.id, None)
+    assert f.message.endswith(f": manifest {m.number} was cancelled")
+    figures = json.loads(f.measured)
+    assert (figures["outcome"], figures["matched_manifest_number"], figures["manifest_status"]) == (
+        "cancelled",
+        m.number,
+        "cancelled",
+    )
+    assert {(p.organization_id, p.role) for p in f.parties} == {
         (world.centre.id, "receiver"),
-        (world.plating.id, "generator"),
         (world.carrier.id, "transporter"),
+        (world.plating.id, "generator"),
     }

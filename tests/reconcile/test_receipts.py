@@ -1,4 +1,4 @@
-"""Weighbridge receipts: matching, unmanifested and misdirected loads, re-sent tickets."""
+"""Weighbridge receipts: matching, unmanifested loads, re-sent tickets."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def test_unmanifested_receipt_names_the_vehicle_owner(world, uow):
     }
 
 
-def test_receipt_for_another_receivers_manifest(world, uow):
+def test_receipt_for_another_receivers_manifest_is_unmanifested_for_the_uploader(world, uow):
     t = now() - timedelta(hours=6)
     to_kiln = trip(world, kind="sludge", start=t, to="in_transit")
     result = upload(
@@ -154,16 +154,31 @@ def test_receipt_for_another_receivers_manifest(world, uow):
         world.centre,
         [record("T3", "粤J88888", t + timedelta(hours=2), "20000", to_kiln.number)],
     )
-    assert (result.matched, result.misdirected, result.findings) == (0, 1, 1)
-    [f] = findings(uow, type="misdirected_receipt")
-    assert f.manifest_id == to_kiln.id
-    assert {p.organization_id for p in f.parties} == {
-        world.centre.id,
-        world.kiln.id,
-        world.wwtp.id,
-        world.carrier.id,
-    }
-    assert receipt(uow, "T3").outcome == "misdirected"
+    assert (result.matched, result.unmanifested, result.findings) == (0, 1, 1)
+    [f] = findings(uow)
+    assert (f.type, f.manifest_id, f.named_manifest_id) == (
+        "unmanifested_receipt",
+        None,
+        to_kiln.id,
+    )
+    # Neither the manifest's parties nor the owner of the plate, its transporter.
+    assert [(p.organization_id, p.role) for p in f.parties] == [(world.centre.id, "receiver")]
+    r = receipt(uow, "T3")
+    assert (r.outcome, r.manifest_id, r.matched_by) == ("unmanifested", None, None)
+
+
+def test_a_foreign_number_still_matches_the_uploaders_own_manifest_by_plate(world, uow):
+    t = now() - timedelta(hours=6)
+    to_kiln = trip(world, kind="sludge", start=t, to="in_transit", vehicle_plate="粤J88888")
+    mine = trip(world, start=t, to="in_transit", vehicle_plate="粤J12345")
+    upload(
+        world,
+        world.centre,
+        [record("T11", "粤J12345", t + timedelta(hours=2), "7500", to_kiln.number)],
+    )
+    r = receipt(uow, "T11")
+    assert (r.outcome, r.manifest_id, r.matched_by) == ("matched", mine.id, "plate")
+    assert findings(uow) == []
 
 
 def test_receipt_for_a_cancelled_manifest_is_unmanifested(world, uow):

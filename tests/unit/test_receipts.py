@@ -295,10 +295,13 @@ def test_match_window():
     [
         (MatchCandidate(receiver_id=7, status="in_transit"), "matched"),
         (MatchCandidate(receiver_id=7, status="delivered", weighbridge_ticket="T001"), "matched"),
-        (MatchCandidate(receiver_id=8, status="in_transit"), "misdirected"),
         (MatchCandidate(receiver_id=7, status="cancelled"), "cancelled"),
-        (MatchCandidate(receiver_id=8, status="cancelled"), "cancelled"),
         (MatchCandidate(7, "delivered", weighbridge_ticket="T000"), "already_received"),
+        # Another receiver's manifest, whatever its status, is as if the number named nothing.
+        (MatchCandidate(receiver_id=8, status="in_transit"), "unmanifested"),
+        (MatchCandidate(receiver_id=8, status="cancelled"), "unmanifested"),
+        (MatchCandidate(8, "delivered", weighbridge_ticket="T000"), "unmanifested"),
+        (MatchCandidate(8, "delivered", weighbridge_ticket="T001"), "unmanifested"),
     ],
 )
 def test_classify_match(candidate, outcome):
@@ -306,5 +309,5 @@ def test_classify_match(candidate, outcome):
 
 
 def test_every_non_match_raises_a_known_finding():
-    assert set(FINDING_FOR_OUTCOME) == {"misdirected", "cancelled", "already_received"}
-    assert set(FINDING_FOR_OUTCOME.values()) <= {"misdirected_receipt", "unmanifested_receipt"}
+    assert set(FINDING_FOR_OUTCOME) == {"cancelled", "already_received", "unmanifested"}
+    assert set(FINDING_FOR_OUTCOME.values()) == {"unmanifested_receipt"}
