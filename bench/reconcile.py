@@ -384,7 +384,7 @@ def main(argv=None) -> int:
     )
     print(
         f"Matching: {r.matched:,} matched, {r.unmanifested:,} unmanifested, "
-        f"{r.misdirected:,} misdirected, {r.findings:,} findings. Balance {args.period}: "
+        f"{r.findings:,} findings. Balance {args.period}: "
         f"{len(report['r']['rows']):,} rows.\n"
     )
     print("| step | seconds | × floor | target |")
