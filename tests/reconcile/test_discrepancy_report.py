@@ -183,6 +183,33 @@ def test_type_filter_and_another_region(world, client, month):
     assert [row["message"] for row in foshan.get_json()["rows"]] == ["weighed in Foshan"]
 
 
+def test_a_record_naming_another_receivers_manifest_shows_it_to_the_regulator(world, client):
+    t = now() - timedelta(hours=6)
+    to_centre = trip(world, start=t, to="in_transit")
+    row = {"ticket": "K-9", "plate": "粤J12345", "arrived_at": t.isoformat(), "net_kg": "7500"}
+    ingest_receipts(
+        world.uow,
+        actor=world.kiln.actor(),
+        data=json.dumps([{**row, "manifest_number": to_centre.number}]),
+        fmt="application/json",
+    )
+    report = client.get(f"{URL}?{period()}", headers=world.regulator.auth()).get_json()
+    [weighed] = report["rows"]
+    assert (weighed["manifest_number"], weighed["named_manifest_number"]) == (
+        None,
+        to_centre.number,
+    )
+    assert [o["name"] for o in weighed["receiver"]] == [world.kiln.org.name]
+    assert weighed["generator"] == weighed["transporter"] == []
+    for lang, words in (("zh", f"所填联单 {to_centre.number}"), ("en", "named manifest")):
+        r = client.get(
+            f"{URL}?{period()}&format=csv",
+            headers={**world.regulator.auth(), "Accept-Language": lang},
+        )
+        header, line = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+        assert words in line[header.index("比对环节" if lang == "zh" else "Compared")]
+
+
 def test_csv_opens_in_excel_and_parses_back(world, client, month):
     report = client.get(f"{URL}?{period()}", headers=world.regulator.auth()).get_json()
     r = client.get(f"{URL}?{period()}&format=csv", headers=world.regulator.auth())

@@ -243,3 +243,24 @@ def test_the_same_ticket_number_at_two_receivers_is_two_records(world, uow):
         world, world.kiln, [record("A1", "粤E99999", now() - timedelta(hours=1), "100")]
     )
     assert (result.created, result.duplicates) == (1, 0)
+
+
+def test_a_file_imported_for_a_receiver_treats_another_receivers_number_as_no_number(world, uow):
+    from manifest.services.receipts import import_file
+
+    t = now() - timedelta(hours=6)
+    to_centre = trip(world, start=t, to="in_transit")
+    at = (t + timedelta(hours=2)).isoformat()
+    lines = [
+        "ticket,plate,arrived_at,net_kg,manifest_number\n",
+        f"K1,粤J12345,{at},7500,{to_centre.number}\n",
+        f"K2,粤J12345,{at},7500,{to_centre.number[:-6]}999999\n",
+    ]
+    result = import_file(world.uow, lines=lines, receiver_uscc=world.kiln.org.uscc, sha256="0" * 64)
+    assert (result.created, result.matched, result.unmanifested, result.findings) == (2, 0, 2, 2)
+    first, second = findings(uow)
+    assert (first.named_manifest_id, second.named_manifest_id) == (to_centre.id, None)
+    for f in (first, second):
+        assert (f.type, f.manifest_id) == ("unmanifested_receipt", None)
+        assert [(p.organization_id, p.role) for p in f.parties] == [(world.kiln.id, "receiver")]
+    assert findings(uow, to_centre.id) == []
