@@ -6,15 +6,16 @@ succeeds and a refusal is an authorisation refusal, not a validation error.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from manifest.services import tracks
+from manifest.uscc import make_uscc
+from tests.builders import PASSWORD
 from tests.gps import synth
 
-from .matrix_world import HERE, MatrixWorld, gpx, serial
+from .matrix_world import MatrixWorld, gpx, serial
 
 MISSING_ID = 987654321
 MISSING_NUMBER = "44070099999999"
@@ -76,13 +77,11 @@ class Objects:
         if target == "none":
             return Target()
         if kind == "org":
-            who = party if party in ("gen", "car", "rec") and detail == "self" else "car"
-            if detail == "self" and party not in ("gen", "car", "rec"):
-                who = "gen"
-            return Target(org_id=w.org(side, who).id)
+            # org:self is the caller's own kind of organisation (a regulator: the generator).
+            own_kind = party if party in ("gen", "car", "rec") else "gen"
+            return Target(org_id=w.org(side, own_kind if detail == "self" else "car").id)
         if kind == "finding":
-            finding = w.finding(side)
-            return Target(finding=finding)
+            return Target(finding=w.finding(side))
         if kind == "track":
             manifest, track = w.track(side)
             return Target(manifest=manifest, track=track)
@@ -163,13 +162,12 @@ def _sign_in(w: MatrixWorld, identity, t, missing) -> Call:
     user = w.users["gen:admin"]
     return Call(
         "/api/v1/auth/token",
-        json={"email": user.email, "password": "correct horse battery"},
+        json={"email": user.email, "password": PASSWORD},
     )
 
 
 def _draft_body(w: MatrixWorld) -> dict:
-    gen, car, rec = (w.org("own", p) for p in ("gen", "car", "rec"))
-    del gen
+    car, rec = w.org("own", "car"), w.org("own", "rec")
     return {
         "kind": "hazardous",
         "transporter_id": car.id,
@@ -191,8 +189,6 @@ def _draft_body(w: MatrixWorld) -> dict:
 
 
 def _organization_body() -> dict:
-    from manifest.uscc import make_uscc
-
     n = serial()
     return {
         "name": f"矩阵新登记{n}有限公司",
@@ -336,5 +332,3 @@ CALLS: dict[str, Callable] = {
         "/comments", lambda: {"body": "已核实，请说明"}
     ),
 }
-
-__all__ = ["CALLS", "HERE", "MISSING_ID", "MISSING_NUMBER", "Call", "Objects", "Target", "json"]
