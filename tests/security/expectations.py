@@ -219,11 +219,4 @@ KNOWN_HOLES: dict[tuple[str, str, str], str] = {
     ("PUT /api/v1/tolerances/{kind}", "regulator:far", "-"): (
         "a regulator of another region may change the tolerances that judge Jiangmen"
     ),
-    **{
-        ("POST /api/v1/receipts", identity, side): (
-            "a weighbridge row naming someone else's manifest reveals it and accuses its parties"
-        )
-        for identity in who("rec", WRITE)
-        for side in ("other", "far")
-    },
 }
