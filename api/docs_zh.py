@@ -46,7 +46,12 @@ SUMMARIES = {
     ("POST", "/manifests/{ref}/issue"): "签名并签发草稿：执行签发前检查并分配联单号（移出人）。",
     ("POST", "/manifests/{ref}/cancel"): "作废草稿或已签发的联单，须说明理由（移出人）。",
     ("POST", "/manifests/{ref}/pickup"): "按行填写装车数量并签收货物（承运人）。",
-    ("POST", "/manifests/{ref}/handoff"): "从当前承运人处接运货物（下一承运人）。",
+    ("POST", "/manifests/{ref}/next-transporter"): (
+        "指定、更换或（传 null）撤销下一承运人，作为签名事件记入存证链（当前承运人）。"
+    ),
+    ("POST", "/manifests/{ref}/handoff"): (
+        "从当前承运人处接运货物（仅限联单上指定的下一承运人；其他任何人视同联单不存在）。"
+    ),
     ("POST", "/manifests/{ref}/deliver"): "按行填写过磅数量并签字确认到达（接受人）。",
     ("POST", "/manifests/{ref}/decide"): "逐行接收或拒收（接受人）。",
     ("POST", "/manifests/{ref}/complete"): "记录利用处置方式及日期（接受人）。",

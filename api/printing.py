@@ -123,6 +123,7 @@ ACTIONS_ZH = {
     "issue": "移出人签发",
     "cancel": "作废",
     "pickup": "承运人接收",
+    "name_next": "指定下一承运人",
     "handoff": "运输交接",
     "deliver": "接受人签收",
     "decide": "接受/拒收",

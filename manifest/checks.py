@@ -1,5 +1,8 @@
 """Issue-time checks: licences, transport permit, vehicle and capacity.
 
+The carrier's checks (permit and vehicle) also run when a next transporter takes a load
+over, on the quantities it takes and the day it signs.
+
 Pure functions over plain facts gathered by the service. Every check runs; the caller gets
 the complete list of failures, so a generator can fix everything in one go.
 """
@@ -61,6 +64,18 @@ class LineFacts:
 
 
 @dataclass(frozen=True)
+class CarrierFacts:
+    """What the carrier's checks look at: who carries what, in which vehicle, on which day."""
+
+    day: date  # local date of the transport (planned pickup, or the hand-over)
+    transporter_id: int
+    vehicle_plate: str
+    lines: Sequence[LineFacts]
+    transporter_permits: Sequence[LicenceFacts] = ()
+    vehicle: VehicleFacts | None = None
+
+
+@dataclass(frozen=True)
 class IssueFacts:
     kind: str  # hazardous or sludge
     operation: str
@@ -76,6 +91,17 @@ class IssueFacts:
     accepted_this_year_t: dict[str, Decimal] = field(default_factory=dict)
     moisture_pct: Decimal | None = None
     heavy_metal_report: str | None = None
+
+    @property
+    def carrier(self) -> CarrierFacts:
+        return CarrierFacts(
+            day=self.pickup_day,
+            transporter_id=self.transporter_id,
+            vehicle_plate=self.vehicle_plate,
+            lines=self.lines,
+            transporter_permits=self.transporter_permits,
+            vehicle=self.vehicle,
+        )
 
 
 @dataclass(frozen=True)
@@ -176,18 +202,7 @@ def run_issue_checks(facts: IssueFacts) -> CheckResult:
                 )
             _check_capacity(facts, active, result)
 
-        permits = [p for p in facts.transporter_permits if p.kind == "dg_transport"]
-        if not any(p.active_on(day) for p in permits):
-            fail(
-                CheckFailure(
-                    "transporter_permit_active",
-                    "the transporter has no dangerous-goods transport permit active on the pickup date",
-                    expected=f"active on {day.isoformat()}",
-                    actual=_licence_summary(permits) or "no permit",
-                )
-            )
-
-    _check_vehicle(facts, fail)
+    result.failures.extend(carrier_failures(facts.carrier))
 
     if facts.kind == "sludge":
         if facts.moisture_pct is None:
@@ -203,7 +218,27 @@ def run_issue_checks(facts: IssueFacts) -> CheckResult:
     return result
 
 
-def _check_vehicle(facts: IssueFacts, fail) -> None:
+def carrier_failures(facts: CarrierFacts) -> list[CheckFailure]:
+    """The transporter's permit (for hazardous waste) and its vehicle: registered, its own,
+    active, and able to take the load. Every failure is listed."""
+    failures: list[CheckFailure] = []
+    if any(is_hazardous_code(ln.waste_code) for ln in facts.lines):
+        permits = [p for p in facts.transporter_permits if p.kind == "dg_transport"]
+        if not any(p.active_on(facts.day) for p in permits):
+            failures.append(
+                CheckFailure(
+                    "transporter_permit_active",
+                    "the transporter has no dangerous-goods transport permit active on "
+                    f"{facts.day.isoformat()}",
+                    expected=f"active on {facts.day.isoformat()}",
+                    actual=_licence_summary(permits) or "no permit",
+                )
+            )
+    _check_vehicle(facts, failures.append)
+    return failures
+
+
+def _check_vehicle(facts: CarrierFacts, fail) -> None:
     vehicle = facts.vehicle
     if vehicle is None:
         fail(

@@ -21,7 +21,7 @@ from .actor import Actor
 from .db import utcnow
 from .models import Organization, User
 from .numbering import CHINA
-from .services import lifecycle, registry
+from .services import handover, lifecycle, registry
 from .services.drafts import create_manifest
 from .uow import UnitOfWork
 from .uscc import make_uscc
@@ -334,10 +334,12 @@ class _Loader:
         moisture: str | None = None,
         pickup: datetime,
         notes: str = "",
+        next_transporter: str | None = None,
     ):
         data = {
             "kind": kind,
             "transporter_id": self.orgs["carrier"].id,
+            "next_transporter_id": next_transporter and self.orgs[next_transporter].id,
             "vehicle_plate": plate,
             "receiver_id": self.orgs[receiver].id,
             "planned_pickup_at": pickup,
@@ -397,11 +399,20 @@ class _Loader:
                 )
                 t += timedelta(hours=1, minutes=25)
                 if handoff:
-                    lifecycle.handoff(
+                    if manifest.next_transporter_id is None:
+                        # Not named in the draft: the carrier's office names the relay
+                        # while its truck is on the way.
+                        handover.name_next_transporter(
+                            self.uow,
+                            actor=self.actors["carrier"],
+                            ref=ref,
+                            transporter_id=self.orgs[handoff["to"]].id,
+                            at=t - timedelta(minutes=30),
+                        )
+                    handover.handoff(
                         self.uow,
                         actor=self.actors[handoff["driver"]],
                         ref=ref,
-                        transporter_id=self.orgs[handoff["to"]].id,
                         vehicle_plate=handoff["plate"],
                         driver=next(d for local, _, _, d in USERS if local == handoff["driver"]),
                         at=t,
@@ -591,6 +602,7 @@ class _Loader:
             moisture="68.0",
             pickup=day(9, 10),
             notes="经台山水步中转，由海通物流接驳运至三合水泥厂。",
+            next_transporter="relay",
         )
         self._trip(
             m,

@@ -30,6 +30,7 @@ class Action(StrEnum):
     ISSUE = "issue"
     CANCEL = "cancel"
     PICKUP = "pickup"
+    NAME_NEXT = "name_next"
     HANDOFF = "handoff"
     DELIVER = "deliver"
     DECIDE = "decide"
@@ -68,6 +69,14 @@ MOVES: dict[Action, Move] = {
         _move(Action.ISSUE, Party.GENERATOR, [S.DRAFT], [S.ISSUED]),
         _move(Action.CANCEL, Party.GENERATOR, [S.DRAFT, S.ISSUED], [S.CANCELLED]),
         _move(Action.PICKUP, Party.TRANSPORTER, [S.ISSUED], [S.IN_TRANSIT]),
+        # The current carrier names (or changes) the one transporter that may take over next;
+        # the hand-over consumes the naming.
+        _move(
+            Action.NAME_NEXT,
+            Party.TRANSPORTER,
+            [S.ISSUED, S.IN_TRANSIT],
+            [S.ISSUED, S.IN_TRANSIT],
+        ),
         _move(Action.HANDOFF, Party.NEXT_TRANSPORTER, [S.IN_TRANSIT], [S.IN_TRANSIT]),
         _move(Action.DELIVER, Party.RECEIVER, [S.IN_TRANSIT], [S.DELIVERED]),
         _move(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from manifest.services import lifecycle, registry
+from manifest.services import handover, lifecycle, registry
 from manifest.services.drafts import create_manifest as create_draft
 from manifest.uscc import make_uscc
 
@@ -267,3 +267,16 @@ def advance(world: World, manifest, to: str):
                 completed_at=t,
             )
     return manifest
+
+
+def name_next(world: World, manifest, next_carrier: Party, at: datetime | None = None):
+    """The current carrier's administrator names ``next_carrier`` as the next transporter,
+    the consent a hand-over needs."""
+    current = world.carrier2 if manifest.transporter_id == world.carrier2.id else world.carrier
+    return handover.name_next_transporter(
+        world.uow,
+        actor=current.actor(),
+        ref=manifest.id,
+        transporter_id=next_carrier.id,
+        at=at or now(),
+    )

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.catalogue_data import HAZARDS, PHYSICAL_FORMS
-from manifest.services import lifecycle, manifests_query
+from manifest.services import handover, lifecycle, manifests_query
 from manifest.services.drafts import create_manifest, edit_manifest
 from manifest.status import actions_open_to
 
@@ -48,6 +48,14 @@ class LineIn(ma.Schema):
 class ManifestIn(ma.Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["hazardous", "sludge"]))
     transporter_id = Id(required=True)
+    next_transporter_id = Id(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "the one transporter that may take the load over from the first "
+            "(another registered transporter), or null"
+        },
+    )
     vehicle_plate = fields.String(required=True, validate=validate.Length(1, 20))
     receiver_id = Id(required=True)
     planned_pickup_at = Timestamp(required=True)
@@ -84,7 +92,18 @@ class PickupIn(SignatureArgs):
 
 
 class HandoffIn(PickupIn):
-    transporter_id = Id(required=True)
+    transporter_id = Id(
+        load_default=None,
+        metadata={"description": "optional; when given, your own organisation"},
+    )
+
+
+class NextTransporterIn(SignatureArgs):
+    transporter_id = Id(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the transporter that may take over next; null withdraws"},
+    )
 
 
 class DeliverLine(QuantityLine):
@@ -183,6 +202,11 @@ class ManifestOut(ma.Schema):
     category = fields.String()
     generator = fields.Nested(PartyOut)
     transporter = fields.Nested(PartyOut)
+    next_transporter = fields.Nested(
+        PartyOut,
+        allow_none=True,
+        metadata={"description": "the only transporter that may take the load over next"},
+    )
     receiver = fields.Nested(PartyOut)
     vehicle_plate = fields.String()
     driver = fields.String(allow_none=True)
@@ -328,12 +352,22 @@ def pickup(args, ref):
     return lifecycle.pickup(uow(), actor=current_actor(), ref=ref, **args)
 
 
+@blp.route("/<ref>/next-transporter", methods=["POST"])
+@blp.arguments(NextTransporterIn)
+@blp.response(200, ManifestOut)
+def name_next_transporter(args, ref):
+    """Name, change or (with null) withdraw the transporter that may take the load over
+    next; a signed event in the custody chain (the current transporter)."""
+    return handover.name_next_transporter(uow(), actor=current_actor(), ref=ref, **args)
+
+
 @blp.route("/<ref>/handoff", methods=["POST"])
 @blp.arguments(HandoffIn)
 @blp.response(200, ManifestOut)
 def handoff(args, ref):
-    """Take the load over from the current transporter (the next transporter)."""
-    return lifecycle.handoff(uow(), actor=current_actor(), ref=ref, **args)
+    """Take the load over from the current transporter (only the next transporter named on
+    the manifest; for anyone else the manifest does not exist)."""
+    return handover.handoff(uow(), actor=current_actor(), ref=ref, **args)
 
 
 @blp.route("/<ref>/deliver", methods=["POST"])

@@ -80,6 +80,11 @@ class Manifest(Base):
     generator_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     transporter_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     receiver_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    #: The one transporter that may take the load over next; named by the generator in the
+    #: draft or by the current carrier, and cleared by the hand-over that consumes it.
+    next_transporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), index=True
+    )
     vehicle_plate: Mapped[str] = mapped_column(String(16))
     driver: Mapped[str | None] = mapped_column(String(100))
     planned_pickup_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -115,6 +120,9 @@ class Manifest(Base):
     generator: Mapped[Organization] = relationship(foreign_keys=[generator_id], lazy="joined")
     transporter: Mapped[Organization] = relationship(foreign_keys=[transporter_id], lazy="joined")
     receiver: Mapped[Organization] = relationship(foreign_keys=[receiver_id], lazy="joined")
+    next_transporter: Mapped[Organization | None] = relationship(
+        foreign_keys=[next_transporter_id], lazy="joined"
+    )
     lines: Mapped[list[ManifestLine]] = relationship(
         back_populates="manifest", order_by="ManifestLine.line_no", lazy="selectin"
     )

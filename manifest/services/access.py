@@ -1,4 +1,10 @@
-"""Who may see which manifest. Another organisation's manifest does not exist for you."""
+"""Who may see which manifest. Another organisation's manifest does not exist for you.
+
+The parties (generator, current and past carriers, receiver) and the regulators of their
+regions see a manifest whole. The next transporter named on it is no party yet: it may read
+the manifest itself, to plan the hand-over, and sign the hand-over; its custody chain, print,
+route and the carriers' GPS tracks stay closed to it until it has taken the load over.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,9 @@ from ..numbering import looks_like_number
 from ..regions import region_prefix
 
 
-def visible_manifests(actor: Actor) -> Select:
-    """A SELECT of the manifests ``actor`` may see."""
+def visible_manifests(actor: Actor, *, named_next: bool = False) -> Select:
+    """A SELECT of the manifests ``actor`` may see; with ``named_next``, also those naming
+    the actor's organisation as the next transporter."""
     stmt = select(Manifest)
     if actor.is_regulator:
         parties = []
@@ -33,14 +40,15 @@ def visible_manifests(actor: Actor) -> Select:
     past_leg = exists().where(
         ManifestLeg.manifest_id == Manifest.id, ManifestLeg.transporter_id == org_id
     )
-    return stmt.where(
-        or_(
-            Manifest.generator_id == org_id,
-            Manifest.transporter_id == org_id,
-            Manifest.receiver_id == org_id,
-            past_leg,
-        )
-    )
+    parties = [
+        Manifest.generator_id == org_id,
+        Manifest.transporter_id == org_id,
+        Manifest.receiver_id == org_id,
+        past_leg,
+    ]
+    if named_next:
+        parties.append(Manifest.next_transporter_id == org_id)
+    return stmt.where(or_(*parties))
 
 
 def manifest_ref_clause(ref):
@@ -53,25 +61,16 @@ def manifest_ref_clause(ref):
     raise NotFound(f"manifest {ref} not found")
 
 
-def load_visible(session, actor: Actor, ref, *, lock: bool = False) -> Manifest:
-    """The manifest ``ref`` if ``actor`` may see it, locked for update when asked.
+def load_visible(
+    session, actor: Actor, ref, *, lock: bool = False, named_next: bool = False
+) -> Manifest:
+    """The manifest ``ref`` if ``actor`` may see it (``named_next``: as in
+    :func:`visible_manifests`), locked for update when asked.
 
     Raises NotFound, for a missing manifest and for one the actor may not see alike.
     """
-    stmt = visible_manifests(actor).where(manifest_ref_clause(ref))
+    stmt = visible_manifests(actor, named_next=named_next).where(manifest_ref_clause(ref))
     if lock:
-        stmt = stmt.with_for_update(of=Manifest)
-    manifest = session.scalar(stmt)
-    if manifest is None:
-        raise NotFound(f"manifest {ref} not found")
-    return manifest
-
-
-def load_any(session, ref, *, lock: bool = False) -> Manifest:
-    """The manifest ``ref`` whoever asks; for the hand-off, whose signer is not a party yet."""
-    stmt = select(Manifest).where(manifest_ref_clause(ref))
-    if lock:
-        # Only the manifest row: PostgreSQL refuses FOR UPDATE on the eager outer joins.
         stmt = stmt.with_for_update(of=Manifest)
     manifest = session.scalar(stmt)
     if manifest is None:

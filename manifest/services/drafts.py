@@ -103,17 +103,32 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
     return lines, categories.pop()
 
 
+def party_problem(session, organization_id, role: str) -> str | None:
+    """Why ``organization_id`` cannot be named on a manifest as its ``role`` (transporter,
+    receiver), or None when it can: it must be a registered organisation playing that role."""
+    org = session.get(Organization, organization_id) if is_row_id(organization_id) else None
+    if org is None:
+        return "unknown organisation"
+    if role not in org.roles:
+        return f"{org.name} is not registered as a {role}"
+    return None
+
+
 def _validate_header(session, data: dict, generator_id: int) -> dict:
     errors: dict[str, list[str]] = {}
     kind = data.get("kind")
     if kind not in ("hazardous", "sludge"):
         errors["kind"] = ["must be hazardous or sludge"]
     for field, role in (("transporter_id", "transporter"), ("receiver_id", "receiver")):
-        org = session.get(Organization, data[field]) if is_row_id(data.get(field)) else None
-        if org is None:
-            errors[field] = ["unknown organisation"]
-        elif role not in org.roles:
-            errors[field] = [f"{org.name} is not registered as a {role}"]
+        problem = party_problem(session, data.get(field), role)
+        if problem:
+            errors[field] = [problem]
+    if data.get("next_transporter_id") is not None:
+        problem = party_problem(session, data["next_transporter_id"], "transporter")
+        if problem is None and data["next_transporter_id"] == data.get("transporter_id"):
+            problem = "the next transporter must be another carrier than the first"
+        if problem:
+            errors["next_transporter_id"] = [problem]
     if data.get("receiver_id") == generator_id:
         errors.setdefault("receiver_id", []).append("the receiver must be another organisation")
     try:
@@ -142,6 +157,7 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
     return {
         "kind": kind,
         "transporter_id": data["transporter_id"],
+        "next_transporter_id": data.get("next_transporter_id"),
         "receiver_id": data["receiver_id"],
         "vehicle_plate": plate,
         "operation": operation,
@@ -207,6 +223,7 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
         current = {
             "kind": manifest.kind,
             "transporter_id": manifest.transporter_id,
+            "next_transporter_id": manifest.next_transporter_id,
             "receiver_id": manifest.receiver_id,
             "vehicle_plate": manifest.vehicle_plate,
             "operation": manifest.operation,
@@ -251,7 +268,7 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
         s.flush()
         s.add_all(ManifestLine(manifest_id=manifest.id, **ln) for ln in lines)
         s.flush()
-        s.expire(manifest, ["lines", "transporter", "receiver"])
+        s.expire(manifest, ["lines", "transporter", "next_transporter", "receiver"])
         refresh_mass_totals(manifest)
         append_event(
             s,

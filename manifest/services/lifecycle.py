@@ -1,4 +1,5 @@
-"""The signed moves of a manifest: issue, cancel, pickup, handoff, deliver, decide, complete.
+"""The signed moves of a manifest: issue, cancel, pickup, deliver, decide, complete (the
+naming of the next transporter and the hand-over are in :mod:`.handover`).
 
 Every move locks the manifest row, checks the status table and the actor's part in the
 manifest, writes the change and appends one custody event, all in one transaction.
@@ -21,7 +22,6 @@ from ..checks import (
     LineFacts,
     VehicleFacts,
     category_of,
-    is_hazardous_code,
     run_issue_checks,
 )
 from ..db import utcnow
@@ -42,7 +42,7 @@ from ..status import MOVES, Action, Party, Status, decision_outcome, move_for
 from ..tonnage import mass_totals
 from ..uow import UnitOfWork
 from . import catalogue_lookup
-from .access import load_any, load_visible
+from .access import load_visible
 from .custody import append_event
 
 #: How far ahead of the server's clock a client's claimed time may be.
@@ -53,7 +53,9 @@ ACCEPTED_STATUSES = (Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value, Sta
 # ---------------------------------------------------------------- shared validation
 
 
-def _check_time(manifest: Manifest, at, field: str = "at") -> datetime:
+def check_time(manifest: Manifest, at, field: str = "at") -> datetime:
+    """``at`` as a signature time: aware, plausible, not in the future, not before the
+    manifest's previous signature. Raises ValidationFailed."""
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ValidationFailed(
             f"{field} must be an ISO 8601 time with an offset",
@@ -72,7 +74,8 @@ def _check_time(manifest: Manifest, at, field: str = "at") -> datetime:
     return at
 
 
-def _check_position(position) -> dict | None:
+def check_position(position) -> dict | None:
+    """The signer's claimed ``{lat, lon}`` (or None). Raises ValidationFailed."""
     if position is None:
         return None
     try:
@@ -135,7 +138,9 @@ def refresh_mass_totals(manifest: Manifest) -> None:
         setattr(manifest, column, value)
 
 
-def _finish(s, manifest: Manifest, action: Action, at: datetime | None) -> None:
+def finish_move(s, manifest: Manifest, action: Action, at: datetime | None) -> None:
+    """Close a move inside its transaction: the latest signature time, the mass totals, and
+    the follow-up checks (reconciliation, findings) of ``action``."""
     if at is not None:
         manifest.last_move_at = max(at, manifest.last_move_at or at)
     # Unchanged totals are no change to the row: moves that write no quantity cost nothing.
@@ -151,7 +156,16 @@ def _vehicle(s, plate: str) -> Vehicle | None:
     return s.scalar(select(Vehicle).where(Vehicle.plate == plate))
 
 
-def _licence_facts(s, organization_id: int, kind: str) -> list[LicenceFacts]:
+def vehicle_facts(s, plate: str) -> VehicleFacts | None:
+    """The registered vehicle with ``plate``, as the carrier checks see it, or None."""
+    vehicle = _vehicle(s, plate)
+    if vehicle is None:
+        return None
+    return VehicleFacts(vehicle.plate, vehicle.organization_id, vehicle.max_load_t, vehicle.active)
+
+
+def licence_facts(s, organization_id: int, kind: str) -> list[LicenceFacts]:
+    """The organisation's licences of ``kind``, as the checks see them."""
     rows = s.scalars(
         select(Licence).where(Licence.organization_id == organization_id, Licence.kind == kind)
     )
@@ -233,21 +247,33 @@ def _require_party(actor: Actor, manifest: Manifest, party: Party, roles=WRITE_R
     org_of = {
         Party.GENERATOR: manifest.generator_id,
         Party.TRANSPORTER: manifest.transporter_id,
+        Party.NEXT_TRANSPORTER: manifest.next_transporter_id,
         Party.RECEIVER: manifest.receiver_id,
     }
-    if actor.organization_id != org_of[party]:
-        raise Forbidden(f"only the manifest's {party.value} may do this")
+    if actor.organization_id is None or actor.organization_id != org_of[party]:
+        raise Forbidden(f"only the manifest's {party.value.replace('_', ' ')} may do this")
     actor.require_user_role(roles)
 
 
-def _open_move(s, actor: Actor, ref, action: Action) -> Manifest:
+#: The parties whose drivers sign for them (a load changes hands on the road).
+CARRYING_PARTIES = frozenset({Party.TRANSPORTER, Party.NEXT_TRANSPORTER})
+
+
+def open_move(s, actor: Actor, ref, action: Action, *, roles=None) -> Manifest:
     """Lock the manifest and check that the actor's organisation is the party the status
-    table names for ``action`` and that the manifest's status allows it."""
-    manifest = load_visible(s, actor, ref, lock=True)
+    table names for ``action`` (with a user role in ``roles``; by default drivers may sign
+    for carriers) and that the manifest's status allows it.
+
+    A named next transporter finds the manifest only for the move the table gives it; for
+    anyone else who is no party it does not exist. Raises NotFound, Forbidden,
+    InvalidTransition.
+    """
     move = MOVES[action]
-    _require_party(
-        actor, manifest, move.by, TRANSPORT_ROLES if move.by == Party.TRANSPORTER else WRITE_ROLES
-    )
+    by_next = move.by == Party.NEXT_TRANSPORTER
+    manifest = load_visible(s, actor, ref, lock=True, named_next=by_next)
+    if roles is None:
+        roles = TRANSPORT_ROLES if move.by in CARRYING_PARTIES else WRITE_ROLES
+    _require_party(actor, manifest, move.by, roles)
     move_for(action, manifest.status)
     return manifest
 
@@ -265,12 +291,11 @@ def issue_manifest(
     """
     with uow:
         s = uow.session
-        manifest = _open_move(s, actor, ref, Action.ISSUE)
-        at = _check_time(manifest, at)
-        position = _check_position(position)
+        manifest = open_move(s, actor, ref, Action.ISSUE)
+        at = check_time(manifest, at)
+        position = check_position(position)
         for ln in manifest.lines:
             catalogue_lookup.require_known(s, ln.waste_code)
-        vehicle = _vehicle(s, manifest.vehicle_plate)
         pickup_day = manifest.planned_pickup_at.astimezone(CHINA).date()
         facts = IssueFacts(
             kind=manifest.kind,
@@ -282,13 +307,9 @@ def issue_manifest(
                 LineFacts(ln.line_no, ln.waste_code, ln.unit, ln.declared, ln.density_t_m3)
                 for ln in manifest.lines
             ],
-            receiver_licences=_licence_facts(s, manifest.receiver_id, "hw_operation"),
-            transporter_permits=_licence_facts(s, manifest.transporter_id, "dg_transport"),
-            vehicle=None
-            if vehicle is None
-            else VehicleFacts(
-                vehicle.plate, vehicle.organization_id, vehicle.max_load_t, vehicle.active
-            ),
+            receiver_licences=licence_facts(s, manifest.receiver_id, "hw_operation"),
+            transporter_permits=licence_facts(s, manifest.transporter_id, "dg_transport"),
+            vehicle=vehicle_facts(s, manifest.vehicle_plate),
             accepted_this_year_t=accepted_tonnes_this_year(
                 s, manifest.receiver_id, pickup_day.year
             ),
@@ -337,7 +358,7 @@ def issue_manifest(
                 ],
             },
         )
-        _finish(s, manifest, Action.ISSUE, at)
+        finish_move(s, manifest, Action.ISSUE, at)
         uow.commit()
         return manifest
 
@@ -351,9 +372,9 @@ def cancel_manifest(
         raise ValidationFailed("a cancellation needs a reason", errors={"reason": ["required"]})
     with uow:
         s = uow.session
-        manifest = _open_move(s, actor, ref, Action.CANCEL)
-        at = _check_time(manifest, at)
-        position = _check_position(position)
+        manifest = open_move(s, actor, ref, Action.CANCEL)
+        at = check_time(manifest, at)
+        position = check_position(position)
         manifest.status = Status.CANCELLED.value
         manifest.cancelled_at = at
         manifest.cancel_reason = reason[:2000]
@@ -367,7 +388,7 @@ def cancel_manifest(
             position=position,
             payload={"reason": manifest.cancel_reason},
         )
-        _finish(s, manifest, Action.CANCEL, at)
+        finish_move(s, manifest, Action.CANCEL, at)
         uow.commit()
         return manifest
 
@@ -387,21 +408,37 @@ def _transport_vehicle(s, transporter_id: int, plate_raw: str) -> str:
     return plate
 
 
-def _driver(driver) -> str:
+def check_driver(driver) -> str:
+    """The driver's name, trimmed; required. Raises ValidationFailed."""
     driver = str(driver or "").strip()
     if not driver:
         raise ValidationFailed("the driver's name is required", errors={"driver": ["required"]})
     return driver[:100]
 
 
-def _take_load(
-    s, manifest: Manifest, transporter_id: int, plate: str, driver: str, lines, at: datetime
-) -> list[dict]:
-    """A transporter takes the load: the loaded quantity of every line, a new leg, and the
-    manifest's carrier, vehicle and driver. Returns the lines as the event signs them."""
+def parse_load(manifest: Manifest, lines) -> list[tuple[ManifestLine, Decimal]]:
+    """The quantity a carrier signs for on each line; every line exactly once.
+
+    Raises ValidationFailed naming each bad entry.
+    """
     parsed = _per_line(manifest, lines, lambda raw, ln: {"quantity": _quantity(raw, ln)})
-    for line, values in parsed:
-        line.loaded = values["quantity"]
+    return [(line, values["quantity"]) for line, values in parsed]
+
+
+def take_load(
+    s,
+    manifest: Manifest,
+    transporter_id: int,
+    plate: str,
+    driver: str,
+    load: list[tuple[ManifestLine, Decimal]],
+    at: datetime,
+) -> list[dict]:
+    """A transporter takes the load (from :func:`parse_load`): the loaded quantity of every
+    line, a new leg, and the manifest's carrier, vehicle and driver. Returns the lines as
+    the event signs them."""
+    for line, quantity in load:
+        line.loaded = quantity
     s.add(
         ManifestLeg(
             manifest_id=manifest.id,
@@ -417,7 +454,7 @@ def _take_load(
     s.flush()
     # The leg was added beside the loaded collections; the caller must see it and the carrier.
     s.expire(manifest, ["legs", "transporter"])
-    return [{"line_no": ln.line_no, "quantity": v["quantity"]} for ln, v in parsed]
+    return [{"line_no": ln.line_no, "quantity": quantity} for ln, quantity in load]
 
 
 def pickup(
@@ -434,12 +471,13 @@ def pickup(
     """The transporter signs for the load with the quantity loaded on each line."""
     with uow:
         s = uow.session
-        manifest = _open_move(s, actor, ref, Action.PICKUP)
-        at = _check_time(manifest, at)
-        position = _check_position(position)
+        manifest = open_move(s, actor, ref, Action.PICKUP)
+        at = check_time(manifest, at)
+        position = check_position(position)
         plate = _transport_vehicle(s, manifest.transporter_id, vehicle_plate)
-        driver = _driver(driver)
-        loaded = _take_load(s, manifest, actor.organization_id, plate, driver, lines, at)
+        driver = check_driver(driver)
+        load = parse_load(manifest, lines)
+        loaded = take_load(s, manifest, actor.organization_id, plate, driver, load, at)
         manifest.status = Status.IN_TRANSIT.value
         manifest.picked_up_at = at
         append_event(
@@ -457,77 +495,7 @@ def pickup(
                 "lines": loaded,
             },
         )
-        _finish(s, manifest, Action.PICKUP, at)
-        uow.commit()
-        return manifest
-
-
-def handoff(
-    uow: UnitOfWork,
-    *,
-    actor: Actor,
-    ref,
-    transporter_id: int,
-    vehicle_plate: str,
-    driver: str,
-    lines: list[dict],
-    at: datetime,
-    position: dict | None = None,
-) -> Manifest:
-    """The next transporter takes the load over and signs for the quantities it received."""
-    if actor.organization_id != transporter_id:
-        raise Forbidden("the next transporter signs the hand-over itself")
-    actor.require_org_role("transporter")
-    actor.require_user_role(TRANSPORT_ROLES)
-    with uow:
-        s = uow.session
-        manifest = load_any(s, ref, lock=True)
-        if manifest.status != Status.IN_TRANSIT.value:
-            # Only a load on the road may be taken over by a newcomer; for anything else the
-            # caller is a stranger unless a party, and a stranger learns nothing (404).
-            load_visible(s, actor, ref)
-        move_for(Action.HANDOFF, manifest.status)
-        if manifest.transporter_id == transporter_id:
-            raise ValidationFailed(
-                "the load is already with this transporter",
-                errors={"transporter_id": ["same as the current one"]},
-            )
-        at = _check_time(manifest, at)
-        position = _check_position(position)
-        plate = _transport_vehicle(s, transporter_id, vehicle_plate)
-        driver = _driver(driver)
-        if any(is_hazardous_code(ln.waste_code) for ln in manifest.lines):
-            day = at.astimezone(CHINA).date()
-            if not any(p.active_on(day) for p in _licence_facts(s, transporter_id, "dg_transport")):
-                raise ChecksFailed(
-                    "the next transporter has no active transport permit",
-                    details=[
-                        {
-                            "check": "transporter_permit_active",
-                            "message": "no dangerous-goods transport permit "
-                            f"active on {day.isoformat()}",
-                        }
-                    ],
-                )
-        previous = manifest.transporter_id
-        loaded = _take_load(s, manifest, transporter_id, plate, driver, lines, at)
-        append_event(
-            s,
-            manifest=manifest,
-            action="handoff",
-            actor=actor,
-            party=Party.NEXT_TRANSPORTER.value,
-            claimed_time=at,
-            position=position,
-            payload={
-                "from_transporter_id": previous,
-                "transporter_id": transporter_id,
-                "vehicle_plate": plate,
-                "driver": driver,
-                "lines": loaded,
-            },
-        )
-        _finish(s, manifest, Action.HANDOFF, at)
+        finish_move(s, manifest, Action.PICKUP, at)
         uow.commit()
         return manifest
 
@@ -546,9 +514,9 @@ def deliver(
     from the declaration, the waste code and form it found)."""
     with uow:
         s = uow.session
-        manifest = _open_move(s, actor, ref, Action.DELIVER)
-        at = _check_time(manifest, at)
-        position = _check_position(position)
+        manifest = open_move(s, actor, ref, Action.DELIVER)
+        at = check_time(manifest, at)
+        position = check_position(position)
         moisture = None
         if moisture_pct is not None:
             moisture = parse_percentage(moisture_pct, field="moisture_pct")
@@ -589,7 +557,7 @@ def deliver(
                 "lines": [{"line_no": ln.line_no, **found} for ln, found in parsed],
             },
         )
-        _finish(s, manifest, Action.DELIVER, at)
+        finish_move(s, manifest, Action.DELIVER, at)
         uow.commit()
         return manifest
 
@@ -600,12 +568,12 @@ def decide(
     """The receiver accepts or rejects each line; accepted + rejected must equal received."""
     with uow:
         s = uow.session
-        manifest = _open_move(s, actor, ref, Action.DECIDE)
+        manifest = open_move(s, actor, ref, Action.DECIDE)
         if at is None:
             # Whole seconds, as clients write times, so a completion signed "now" right
             # after is not refused as earlier than the decision.
             at = max(utcnow().replace(microsecond=0), manifest.last_move_at)
-        at = _check_time(manifest, at)
+        at = check_time(manifest, at)
 
         def parse(raw, line):
             accepted = _quantity(raw, line, "accepted")
@@ -647,7 +615,7 @@ def decide(
                 "lines": [{"line_no": ln.line_no, **d} for ln, d in parsed],
             },
         )
-        _finish(s, manifest, Action.DECIDE, at)
+        finish_move(s, manifest, Action.DECIDE, at)
         uow.commit()
         return manifest
 
@@ -658,8 +626,8 @@ def complete(
     """The receiver records the treatment operation applied and when it was done."""
     with uow:
         s = uow.session
-        manifest = _open_move(s, actor, ref, Action.COMPLETE)
-        completed_at = _check_time(manifest, completed_at, "completed_at")
+        manifest = open_move(s, actor, ref, Action.COMPLETE)
+        completed_at = check_time(manifest, completed_at, "completed_at")
         operation = validate_operation(operation)
         manifest.status = Status.COMPLETED.value
         manifest.completed_at = completed_at
@@ -673,6 +641,6 @@ def complete(
             claimed_time=completed_at,
             payload={"operation": operation, "completed_at": completed_at},
         )
-        _finish(s, manifest, Action.COMPLETE, completed_at)
+        finish_move(s, manifest, Action.COMPLETE, completed_at)
         uow.commit()
         return manifest

@@ -26,10 +26,11 @@ def list_visible(
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Manifest], int]:
-    """One page of the manifests ``actor`` may see, newest first, and the total count."""
+    """One page of the manifests ``actor`` may see, newest first, and the total count; a
+    named next transporter sees the manifests it may take over."""
     from sqlalchemy import func, select
 
-    stmt = visible_manifests(actor)
+    stmt = visible_manifests(actor, named_next=True)
     if status:
         stmt = stmt.where(Manifest.status == status)
     if kind:
@@ -50,6 +51,8 @@ def list_visible(
 
 
 def get_visible(session, actor: Actor, ref) -> Manifest:
+    """The manifest for its parties and regulators (not a named next transporter, which
+    reads only :func:`get_detail`). Raises NotFound."""
     return load_visible(session, actor, ref)
 
 
@@ -67,8 +70,9 @@ class ManifestDetail:
 
 def get_detail(session, actor: Actor, ref) -> ManifestDetail:
     """The manifest ``ref`` with the weighbridge record matched to it (the fourth tally), one
-    query more than :func:`get_visible`. Raises NotFound like it."""
-    manifest = load_visible(session, actor, ref)
+    query more than :func:`get_visible`; a named next transporter may read it too, to plan
+    the hand-over. Raises NotFound like it."""
+    manifest = load_visible(session, actor, ref, named_next=True)
     R, W = WeighbridgeReceipt, WeighbridgeMatch
     row = session.execute(
         select(R.ticket, R.net_kg, R.arrived_at)

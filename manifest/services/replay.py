@@ -1,8 +1,9 @@
 """Replaying signed events to check the stored manifest against what was signed.
 
 The chain proves the events were not altered; this proves the manifest row and its lines
-were not altered behind the events' back (say, a quantity edited by SQL), and that the mass
-totals stored on the row still add up from its lines.
+were not altered behind the events' back (say, a quantity edited by SQL, or the carrier or
+the named next transporter swapped), and that the mass totals stored on the row still add
+up from its lines.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ TOTAL_SOURCES = {
     "deliver": ("received_kg",),
     "decide": ("accepted_kg", "rejected_kg"),
 }
+#: Which carrier columns each action signs, as {column: payload key}; a key of None means
+#: the action clears the column (the hand-over consumes the naming of the next transporter).
+#: Manifests filed before the naming existed signed no next transporter: it is absent, None.
+CARRIERS_SIGNED: dict[str, dict[str, str | None]] = {
+    "create": {"transporter_id": "transporter_id", "next_transporter_id": "next_transporter_id"},
+    "edit": {"transporter_id": "transporter_id", "next_transporter_id": "next_transporter_id"},
+    "pickup": {"transporter_id": "transporter_id"},
+    "name_next": {"next_transporter_id": "transporter_id"},
+    "handoff": {"transporter_id": "transporter_id", "next_transporter_id": None},
+}
 STATUS_AFTER = {
     "create": Status.DRAFT,
     "edit": Status.DRAFT,
@@ -54,8 +65,11 @@ def first_disagreement(
     status: str | None = None
     number_event: CustodyEvent | None = None
     number = None
+    carriers: dict[str, tuple[int | None, CustodyEvent]] = {}
     for ev in events:
         payload = json.loads(ev.payload)
+        for column, key in CARRIERS_SIGNED.get(ev.action, {}).items():
+            carriers[column] = (None if key is None else payload.get(key), ev)
         for key, attr in LINE_TALLIES.get(ev.action, []):
             for line in payload.get("lines", []):
                 if line.get(key) is not None:
@@ -87,6 +101,15 @@ def first_disagreement(
                 f"status is {manifest.status}, the signed events lead to {status}",
             )
         )
+    for column, (value, ev) in carriers.items():
+        if getattr(manifest, column) != value:
+            problems.append(
+                (
+                    ev.sequence,
+                    ev.id,
+                    f"{column} is {getattr(manifest, column)}, the signed events say {value}",
+                )
+            )
     if number_event is not None and manifest.number != number:
         problems.append(
             (

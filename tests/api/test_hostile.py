@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
-from tests.builders import advance, create_manifest
+from tests.builders import advance, create_manifest, name_next, now
 
 from .http import API, ago, hazardous
 
@@ -73,6 +74,7 @@ BASES = {
         "driver": "李师傅",
         "lines": [{"line_no": 1, "quantity": "6"}],
     },
+    "next-transporter": {**SIGNED, "transporter_id": 0},
     "handoff": {
         **SIGNED,
         "vehicle_plate": "粤E54321",
@@ -96,6 +98,7 @@ STATUS_FOR = {
     "issue": "draft",
     "cancel": "issued",
     "pickup": "issued",
+    "next-transporter": "in_transit",
     "handoff": "in_transit",
     "deliver": "in_transit",
     "decide": "delivered",
@@ -123,6 +126,7 @@ def _target(world, rule: str, name: str):
         "vehicles": world.carrier,
         "members": world.plating,
         "pickup": world.carrier,
+        "next-transporter": world.carrier,
         "handoff": world.carrier2,
         "deliver": world.centre,
         "decide": world.centre,
@@ -133,6 +137,9 @@ def _target(world, rule: str, name: str):
     org = {"licences": world.centre, "vehicles": world.carrier}.get(name, world.plating)
     manifest = create_manifest(world)
     manifest = advance(world, manifest, STATUS_FOR.get(name, "in_transit"))
+    if name == "handoff":
+        # Named a little in the past, so the hostile bodies' own times are not earlier.
+        name_next(world, manifest, world.carrier2, now() - timedelta(hours=1))
     path = re.sub(r"<(?:\w+:)?ref>", str(manifest.id), rule)
     path = re.sub(r"<(?:int(?:\([^)]*\))?:)?org_id>", str(org.id), path)
     path = re.sub(r"<[^>]+>", "1", path)
@@ -159,7 +166,7 @@ def test_no_body_gets_a_500(client, world, app):
             else BASES.get(name, {})
         )
         base = {k: (ago(minutes=1) if v is None else v) for k, v in base.items()}
-        if "transporter_id" in base and name == "handoff":
+        if "transporter_id" in base and name in ("handoff", "next-transporter"):
             base["transporter_id"] = world.carrier2.id
         send = getattr(client, method.lower())
         for body in _mutations(base):

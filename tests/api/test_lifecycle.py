@@ -64,10 +64,18 @@ def test_hazardous_manifest_from_draft_to_completion(client, world):
 
     r = post(
         client,
+        f"/manifests/{number}/next-transporter",
+        world.carrier,
+        {"transporter_id": world.carrier2.id, "at": ago(hours=3, minutes=30)},
+    )
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["next_transporter"]["id"] == world.carrier2.id
+
+    r = post(
+        client,
         f"/manifests/{number}/handoff",
         world.carrier2,
         {
-            "transporter_id": world.carrier2.id,
             "vehicle_plate": "粤E54321",
             "driver": "王师傅",
             "at": ago(hours=3),
@@ -78,6 +86,7 @@ def test_hazardous_manifest_from_draft_to_completion(client, world):
     body = r.get_json()
     assert body["status"] == "in_transit"
     assert body["transporter"]["id"] == world.carrier2.id
+    assert body["next_transporter"] is None  # the naming is consumed
     assert [leg["transporter_id"] for leg in body["legs"]] == [world.carrier.id, world.carrier2.id]
 
     r = post(
@@ -148,23 +157,26 @@ def test_hazardous_manifest_from_draft_to_completion(client, world):
         "edit",
         "issue",
         "pickup",
+        "name_next",
         "handoff",
         "deliver",
         "decide",
         "complete",
     ]
-    assert [e["sequence"] for e in chain] == list(range(1, 10))
+    assert [e["sequence"] for e in chain] == list(range(1, 11))
     assert chain[0]["previous_hash"] == GENESIS
     for before, after in zip(chain, chain[1:], strict=False):
         assert after["previous_hash"] == before["hash"]
     assert chain[3]["claimed_position"] == {"lat": 22.58, "lon": 113.08}
     assert chain[4]["user_email"] == world.carrier.users["driver"][0].email
-    assert chain[5]["organization_id"] == world.carrier2.id
+    assert chain[5]["organization_id"] == world.carrier.id
+    assert chain[5]["payload"] == {"transporter_id": world.carrier2.id, "replaces": None}
+    assert chain[6]["organization_id"] == world.carrier2.id
 
     r = get(client, f"/manifests/{number}/verify", world.regulator)
     assert r.status_code == 200
     assert r.get_json()["valid"] is True
-    assert r.get_json()["length"] == 9 and r.get_json()["head"] == chain[-1]["hash"]
+    assert r.get_json()["length"] == 10 and r.get_json()["head"] == chain[-1]["hash"]
 
 
 def test_sewage_sludge_to_a_cement_kiln(client, world):

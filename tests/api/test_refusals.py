@@ -344,38 +344,6 @@ def test_another_organisations_manifest_does_not_exist(client, world):
     assert get(client, "/manifests/abc", world.plating).status_code == 404
 
 
-def test_a_stranger_cannot_probe_manifests_by_hand_over(client, world):
-    """The next transporter is no party until it signs, so only a load in transit is open to
-    it; any other manifest does not exist for it."""
-    m = create(client, world)
-    r = post(
-        client,
-        f"/manifests/{m['id']}/handoff",
-        world.carrier2,
-        {
-            "transporter_id": world.carrier2.id,
-            "vehicle_plate": "粤E54321",
-            "driver": "王师傅",
-            "at": ago(minutes=1),
-            "lines": [{"line_no": 1, "quantity": "6"}],
-        },
-    )
-    assert refused(r, 404)["code"] == "not_found"
-    r = post(
-        client,
-        f"/manifests/{m['id']}/handoff",
-        world.carrier,
-        {
-            "transporter_id": world.carrier.id,
-            "vehicle_plate": "粤J12345",
-            "driver": "李师傅",
-            "at": ago(minutes=1),
-            "lines": [{"line_no": 1, "quantity": "6"}],
-        },
-    )
-    assert refused(r, 409)["code"] == "invalid_transition"  # a party learns the status
-
-
 def test_regulator_of_another_region_sees_nothing(client, world):
     foshan = registry.create_regulator_user(
         world.uow,

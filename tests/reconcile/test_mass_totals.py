@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from manifest.models import Manifest
-from manifest.services import lifecycle
+from manifest.services import handover
 from manifest.services.custody import verify_manifest_chain
 from manifest.services.drafts import edit_manifest
 from manifest.tonnage import mass_totals
-from tests.builders import build_world, create_manifest, hazardous_body
+from tests.builders import build_world, create_manifest, hazardous_body, name_next
 from tests.reconcile.helpers import decide, deliver, issue, pickup
 
 CN = ZoneInfo("Asia/Shanghai")
@@ -68,11 +68,11 @@ def test_totals_follow_the_lines_from_draft_to_decision(world, sessions):
     m = pickup(world, m, at(9), {1: "4.990", 2: "1490", 3: "1.900", 4: "4"})
     assert stored(sessions, m.id)["loaded_kg"] == D("8570")
 
-    m = lifecycle.handoff(
+    name_next(world, m, world.carrier2, at(10))
+    m = handover.handoff(
         world.uow,
         actor=world.carrier2.actor(),
         ref=m.id,
-        transporter_id=world.carrier2.id,
         vehicle_plate="粤E54321",
         driver="王师傅",
         at=at(10),

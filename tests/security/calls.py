@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from manifest.services import tracks
+from manifest.services import handover, tracks
 from manifest.uscc import make_uscc
 from tests.builders import PASSWORD
 from tests.gps import synth
@@ -87,8 +87,16 @@ class Objects:
             return Target(manifest=manifest, track=track)
         if kind == "receipt":
             return Target(manifest=w.manifest(side, "in_transit"))
-        if detail == "relayed":
-            return Target(manifest=w.manifest(side, "in_transit", carrier="relay"))
+        if detail == "named":
+            manifest = w.manifest(side, "in_transit", carrier="relay")
+            manifest = handover.name_next_transporter(
+                w.uow,
+                actor=w.org(side, "relay").actor(),
+                ref=manifest.id,
+                transporter_id=w.org(side, "car").id,
+                at=datetime.now(UTC).replace(microsecond=0),
+            )
+            return Target(manifest=manifest)
         if detail == "routed":
             manifest = w.manifest(side, "issued")
             tracks.set_route(
@@ -305,6 +313,10 @@ CALLS: dict[str, Callable] = {
             "at": _now(),
             "lines": _lines(t),
         },
+    ),
+    "POST /api/v1/manifests/{ref}/next-transporter": _move(
+        "/next-transporter",
+        lambda w, i, t: {"transporter_id": w.org("own", "relay").id, "at": _now()},
     ),
     "POST /api/v1/manifests/{ref}/handoff": _move("/handoff", _handoff_body),
     "POST /api/v1/manifests/{ref}/deliver": _move(

@@ -23,8 +23,8 @@ operation whose path names no object.
 
 - ``none``: no object;
 - ``manifest:<status>``: a manifest in that status (``manifest:routed`` has a planned route;
-  ``manifest:relayed`` is on the road with another carrier of the side, the load the side's
-  transporter would take over);
+  ``manifest:named`` is on the road with another carrier of the side, which has named the
+  side's transporter as the next one to take the load over);
 - ``receipt``: a weighbridge row naming an in-transit manifest of the side;
 - ``finding`` / ``track``: a finding or GPS track on a manifest of the side;
 - ``org:car`` / ``org:self``: the side's transporter / the caller's own kind of organisation
@@ -121,9 +121,8 @@ def cells(identities: Iterable[str], sides: Iterable[str], status: int) -> dict:
     return {(i, s): status for i in identities for s in sides}
 
 
-# The would-be next carrier of a load is named on no manifest yet: the hand-over is refused to
-# every transporter as if the number did not exist; non-transporters and readers are refused
-# whatever the number.
+# Only the transporter named as the next carrier takes a load over (any other transporter is
+# told the number does not exist); non-transporters and readers are refused whatever the number.
 HANDOFF_REFUSED = frozenset(IDENTITIES) - who("car", TRANSPORT) - {"anonymous"}
 
 # Only a receiver's writers upload weighbridge records; anyone else is refused whatever the rows.
@@ -173,8 +172,11 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/manifests/{ref}/issue": Rule("manifest:draft", 200, by=who("gen", WRITE)),
     "POST /api/v1/manifests/{ref}/cancel": Rule("manifest:issued", 200, by=who("gen", WRITE)),
     "POST /api/v1/manifests/{ref}/pickup": Rule("manifest:issued", 200, by=who("car", TRANSPORT)),
+    "POST /api/v1/manifests/{ref}/next-transporter": Rule(
+        "manifest:in_transit", 200, by=who("car", WRITE)
+    ),
     "POST /api/v1/manifests/{ref}/handoff": Rule(
-        "manifest:relayed", 404, party=404, gate=HANDOFF_REFUSED
+        "manifest:named", 200, by=who("car", TRANSPORT), gate=HANDOFF_REFUSED
     ),
     "POST /api/v1/manifests/{ref}/deliver": Rule("manifest:in_transit", 200, by=who("rec", WRITE)),
     "POST /api/v1/manifests/{ref}/decide": Rule("manifest:delivered", 200, by=who("rec", WRITE)),
@@ -204,18 +206,9 @@ UNDOCUMENTED = {
 
 # Known holes, not closed yet. Each cell declares the CORRECT answer in TABLE and fails today;
 # the strict xfail turns into a failure as soon as the fix lands, and the entry must go.
-# - hand-over: the relayed manifest names no next carrier, so no hand-over may succeed; once
-#   one can be named, name the side's transporter on it and declare who may then take over.
 # - tolerances: the request changes the one tolerance that judges Jiangmen; once a tolerance
 #   belongs to a region, the request must name Jiangmen (440700) as the region it sets.
 KNOWN_HOLES: dict[tuple[str, str, str], str] = {
-    **{
-        ("POST /api/v1/manifests/{ref}/handoff", identity, side): (
-            "any transporter of any region may take a load over without being named"
-        )
-        for identity in who("car", TRANSPORT)
-        for side in SIDES
-    },
     ("PUT /api/v1/tolerances/{kind}", "regulator:far", "-"): (
         "a regulator of another region may change the tolerances that judge Jiangmen"
     ),

@@ -1,7 +1,15 @@
 from datetime import date
 from decimal import Decimal
 
-from manifest.checks import IssueFacts, LicenceFacts, LineFacts, VehicleFacts, run_issue_checks
+from manifest.checks import (
+    CarrierFacts,
+    IssueFacts,
+    LicenceFacts,
+    LineFacts,
+    VehicleFacts,
+    carrier_failures,
+    run_issue_checks,
+)
 
 DAY = date(2026, 11, 30)
 
@@ -153,3 +161,34 @@ def test_sludge_needs_its_moisture():
         facts(kind="sludge", lines=[LineFacts(1, "462-001-S07", "t", Decimal("8"))], operation="R5")
     )
     assert names(result) == ["sludge_moisture"]
+
+
+def test_a_carrier_taking_over_is_checked_on_its_own_day_and_load():
+    """The hand-over runs the issue's carrier checks: the permit on the day it signs, and its
+    vehicle for the quantities it takes (sludge needs no dangerous-goods permit)."""
+    expired = permit(valid_to=date(2026, 11, 29))
+    taker = CarrierFacts(
+        day=DAY,
+        transporter_id=8,
+        vehicle_plate="粤E54321",
+        lines=[LineFacts(1, "336-064-17", "t", Decimal("12"))],
+        transporter_permits=[expired],
+        vehicle=VehicleFacts("粤E54321", 7, Decimal("10"), False),
+    )
+    assert [f.check for f in carrier_failures(taker)] == [
+        "transporter_permit_active",
+        "vehicle_owner",
+        "vehicle_active",
+        "vehicle_load",
+    ]
+    sludge = CarrierFacts(
+        day=date(2026, 11, 28),
+        transporter_id=7,
+        vehicle_plate="粤E54321",
+        lines=[LineFacts(1, "462-001-S07", "t", Decimal("9"))],
+        vehicle=VehicleFacts("粤E54321", 7, Decimal("10"), True),
+    )
+    assert carrier_failures(sludge) == []
+    assert names(run_issue_checks(facts(pickup_day=DAY, transporter_permits=[expired]))) == [
+        "transporter_permit_active"
+    ]

@@ -19,6 +19,8 @@ from manifest.status import (
         ("cancel", "draft", {"cancelled"}, Party.GENERATOR),
         ("cancel", "issued", {"cancelled"}, Party.GENERATOR),
         ("pickup", "issued", {"in_transit"}, Party.TRANSPORTER),
+        ("name_next", "issued", {"issued", "in_transit"}, Party.TRANSPORTER),
+        ("name_next", "in_transit", {"issued", "in_transit"}, Party.TRANSPORTER),
         ("handoff", "in_transit", {"in_transit"}, Party.NEXT_TRANSPORTER),
         ("deliver", "in_transit", {"delivered"}, Party.RECEIVER),
         ("decide", "delivered", {"accepted", "partially_rejected", "rejected"}, Party.RECEIVER),
@@ -43,6 +45,8 @@ def test_every_move_of_the_domain_table(action, source, targets, by):
         ("issue", "issued"),
         ("decide", "accepted"),
         ("handoff", "delivered"),
+        ("name_next", "draft"),
+        ("name_next", "delivered"),
         ("create", "draft"),
     ],
 )

@@ -1,0 +1,163 @@
+"""Changing carriers on the road: the current carrier names the next transporter, and only
+that transporter may take the load over.
+
+A manifest names at most one next transporter at a time (the generator may name it in the
+draft; the current carrier names or changes it from issue until the hand-over). The naming
+is a signed event in the custody chain, so the current carrier's consent is evidence; the
+hand-over consumes it, and a further change of carrier needs a new naming. Anyone else
+asking to take a load over is told the manifest does not exist, whatever its status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
+from ..checks import CarrierFacts, LineFacts, carrier_failures
+from ..errors import ChecksFailed, Forbidden, ValidationFailed
+from ..models import Manifest
+from ..numbering import CHINA
+from ..plates import validate_plate
+from ..status import Action, Party
+from ..uow import UnitOfWork
+from .custody import append_event
+from .drafts import party_problem
+from .lifecycle import (
+    check_driver,
+    check_position,
+    check_time,
+    finish_move,
+    licence_facts,
+    open_move,
+    parse_load,
+    take_load,
+    vehicle_facts,
+)
+
+
+def name_next_transporter(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    ref,
+    transporter_id: int | None,
+    at: datetime,
+    position: dict | None = None,
+) -> Manifest:
+    """The current carrier (an administrator or member) names the transporter that may take
+    the load over next, replacing any earlier naming; ``None`` withdraws the naming. Naming
+    the transporter already named changes nothing and signs nothing.
+
+    Raises NotFound, Forbidden (not the current carrier, or a driver or reader),
+    InvalidTransition (not issued or in transit) and ValidationFailed (not a transporter,
+    the current carrier itself, a bad time or position).
+    """
+    with uow:
+        s = uow.session
+        manifest = open_move(s, actor, ref, Action.NAME_NEXT, roles=WRITE_ROLES)
+        at = check_time(manifest, at)
+        position = check_position(position)
+        if transporter_id is not None:
+            problem = party_problem(s, transporter_id, "transporter")
+            if problem is None and transporter_id == manifest.transporter_id:
+                problem = "the load is already with this transporter"
+            if problem:
+                raise ValidationFailed(
+                    f"cannot name the next transporter: {problem}",
+                    errors={"transporter_id": [problem]},
+                )
+        if transporter_id == manifest.next_transporter_id:
+            return manifest
+        replaced = manifest.next_transporter_id
+        manifest.next_transporter_id = transporter_id
+        append_event(
+            s,
+            manifest=manifest,
+            action=Action.NAME_NEXT.value,
+            actor=actor,
+            party=Party.TRANSPORTER.value,
+            claimed_time=at,
+            position=position,
+            payload={"transporter_id": transporter_id, "replaces": replaced},
+        )
+        s.expire(manifest, ["next_transporter"])
+        finish_move(s, manifest, Action.NAME_NEXT, at)
+        uow.commit()
+        return manifest
+
+
+def handoff(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    ref,
+    vehicle_plate: str,
+    driver: str,
+    lines: list[dict],
+    at: datetime,
+    position: dict | None = None,
+    transporter_id: int | None = None,
+) -> Manifest:
+    """The named next transporter takes the load over and signs for the quantities it
+    received; its transport permit and vehicle are checked as at issue, on the day it signs
+    and for the load it takes. The naming is consumed.
+
+    ``transporter_id``, when given, must be the signer's own organisation. Raises NotFound
+    (for every manifest not naming the signer's organisation, of any status, as for one that
+    does not exist), Forbidden, InvalidTransition, ValidationFailed, and ChecksFailed listing
+    every failed carrier check (nothing is changed then).
+    """
+    if transporter_id is not None and transporter_id != actor.organization_id:
+        raise Forbidden("the next transporter signs the hand-over itself")
+    actor.require_org_role("transporter")
+    actor.require_user_role(TRANSPORT_ROLES)
+    with uow:
+        s = uow.session
+        manifest = open_move(s, actor, ref, Action.HANDOFF)
+        at = check_time(manifest, at)
+        position = check_position(position)
+        plate = validate_plate(vehicle_plate, "vehicle_plate")
+        driver = check_driver(driver)
+        load = parse_load(manifest, lines)
+        newcomer = actor.organization_id
+        failures = carrier_failures(
+            CarrierFacts(
+                day=at.astimezone(CHINA).date(),
+                transporter_id=newcomer,
+                vehicle_plate=plate,
+                lines=[
+                    LineFacts(ln.line_no, ln.waste_code, ln.unit, quantity, ln.density_t_m3)
+                    for ln, quantity in load
+                ],
+                transporter_permits=licence_facts(s, newcomer, "dg_transport"),
+                vehicle=vehicle_facts(s, plate),
+            )
+        )
+        if failures:
+            raise ChecksFailed(
+                f"{len(failures)} check(s) failed; the load was not handed over",
+                details=[f.to_dict() for f in failures],
+            )
+        previous = manifest.transporter_id
+        loaded = take_load(s, manifest, newcomer, plate, driver, load, at)
+        manifest.next_transporter_id = None
+        s.expire(manifest, ["next_transporter"])
+        append_event(
+            s,
+            manifest=manifest,
+            action=Action.HANDOFF.value,
+            actor=actor,
+            party=Party.NEXT_TRANSPORTER.value,
+            claimed_time=at,
+            position=position,
+            payload={
+                "from_transporter_id": previous,
+                "transporter_id": newcomer,
+                "vehicle_plate": plate,
+                "driver": driver,
+                "lines": loaded,
+            },
+        )
+        finish_move(s, manifest, Action.HANDOFF, at)
+        uow.commit()
+        return manifest
