@@ -14,6 +14,10 @@ DEFAULT = "zh"
 ERROR_HEADLINES = {
     "validation_failed": ("输入内容不符合要求", "The input is not valid"),
     "checks_failed": ("签发前检查未通过，联单未签发", "Issue-time checks failed"),
+    "handover_checks_failed": (
+        "交接检查未通过（承运许可或车辆），货物未交接",
+        "Hand-over checks failed (transport permit or vehicle); the load was not handed over",
+    ),
     "invalid_transition": (
         "联单当前状态不允许此操作",
         "This action is not allowed in the current status",

@@ -51,6 +51,13 @@ class ChecksFailed(DomainError):
     code = "checks_failed"
 
 
+class HandoverChecksFailed(ChecksFailed):
+    """The next transporter's permit or vehicle failed the carrier checks at the hand-over;
+    ``details`` lists every failure (HTTP 422)."""
+
+    code = "handover_checks_failed"
+
+
 class BadFile(ValidationFailed):
     """An uploaded file cannot be read (HTTP 422); ``details`` says what and where."""
 

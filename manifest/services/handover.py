@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..checks import CarrierFacts, LineFacts, carrier_failures
-from ..errors import ChecksFailed, Forbidden, ValidationFailed
+from ..errors import Forbidden, HandoverChecksFailed, ValidationFailed
 from ..models import Manifest
 from ..numbering import CHINA
 from ..plates import validate_plate
@@ -104,8 +104,8 @@ def handoff(
 
     ``transporter_id``, when given, must be the signer's own organisation. Raises NotFound
     (for every manifest not naming the signer's organisation, of any status, as for one that
-    does not exist), Forbidden, InvalidTransition, ValidationFailed, and ChecksFailed listing
-    every failed carrier check (nothing is changed then).
+    does not exist), Forbidden, InvalidTransition, ValidationFailed, and HandoverChecksFailed
+    listing every failed carrier check (nothing is changed then).
     """
     if transporter_id is not None and transporter_id != actor.organization_id:
         raise Forbidden("the next transporter signs the hand-over itself")
@@ -134,7 +134,7 @@ def handoff(
             )
         )
         if failures:
-            raise ChecksFailed(
+            raise HandoverChecksFailed(
                 f"{len(failures)} check(s) failed; the load was not handed over",
                 details=[f.to_dict() for f in failures],
             )

@@ -261,7 +261,8 @@ def test_the_carrier_names_the_next_transporter_and_only_it_takes_over(client, w
     assert r.status_code == 403  # the first carrier no longer carries it
     r = post(client, path, relay, {"transporter_id": world.carrier.id, "at": ago(minutes=1)})
     assert r.status_code == 200, r.get_json()
-    r = post(client, f"/manifests/{m.id}/handoff", world.carrier, again, role="driver")
+    back = takeover("粤J12345")  # signed now, after the new naming
+    r = post(client, f"/manifests/{m.id}/handoff", world.carrier, back, role="driver")
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["transporter"]["id"] == world.carrier.id
 
@@ -276,7 +277,8 @@ def test_the_named_carrier_is_checked_as_at_issue_and_nothing_changes_on_refusal
 
     def checks(r):
         assert r.status_code == 422, r.get_json()
-        assert r.get_json()["code"] == "checks_failed"
+        assert r.get_json()["code"] == "handover_checks_failed"
+        assert r.get_json()["message"] == "交接检查未通过（承运许可或车辆），货物未交接"
         return [d["check"] for d in r.get_json()["details"]]
 
     assert checks(post(client, path, world.carrier2, takeover("粤J12345"))) == ["vehicle_owner"]
