@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from manifest.models.findings import SEVERITIES
+from manifest.finding_types import SEVERITIES, label
 from manifest.services import discrepancy_report as dr
 
 LABELS = {
@@ -83,7 +83,7 @@ def render_discrepancy_html(report: dict, lang: str, generated_at) -> str:
         roles=dr.ROLES,
         names=dr.names,
         generated_at=generated_at,
-        type_name=lambda t: dr.TYPE_NAMES[lang].get(t, t),
+        type_name=lambda t: label(t, lang),
         severity_name=lambda s: dr.SEVERITY_NAMES[lang].get(s, s),
         status_name=lambda s: dr.STATUS_NAMES[lang].get(s, s),
         detail=lambda row: dr.detail(row, lang),

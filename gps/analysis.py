@@ -2,7 +2,8 @@
 
 The result, :class:`Analysis`, holds a summary, the episodes found (each named
 after the finding type it suggests, with a suggested severity) and the data
-problems met while reading the track. Episode kinds:
+problems met while reading the track. Episode kinds (the ``gps`` family of
+:mod:`manifest.finding_types`; an episode of any other kind is refused):
 
 ====================== =====================================================
 kind                   what happened; meaning of ``distance_m``
@@ -46,17 +47,10 @@ from gps import detect
 from gps.geometry import LocalFrame, RouteGeometry
 from gps.times import format_ms, to_ms
 from gps.track import Problem, Route, Site, Track
+from manifest.finding_types import GPS_KINDS, SEVERITIES
 
-KINDS = (
-    "route_deviation",
-    "unscheduled_stop",
-    "gps_gap",
-    "implausible_speed",
-    "start_outside_origin",
-    "end_outside_destination",
-    "track_missing",
-)
-SEVERITIES = ("info", "warning", "violation")
+# Every episode is named after a registered finding type of the GPS family, in its order.
+KINDS = GPS_KINDS
 SUMMARY_KEYS = (
     "fixes",
     "fixes_read",
@@ -144,6 +138,12 @@ class Episode:
     distance_m: float
     details: Mapping[str, Any] = field(default_factory=dict)
     fixes: tuple[int, int] | None = None  # first and last track index concerned
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.kind!r} is not a finding type of the GPS family")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
 
     @property
     def duration_s(self) -> float:

@@ -6,7 +6,8 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from manifest.models.findings import FINDING_STATUSES, FINDING_TYPES, SEVERITIES
+from manifest.finding_types import FINDING_TYPES, SEVERITIES
+from manifest.models.findings import FINDING_STATUSES
 from manifest.services import findings_triage
 
 from ..auth import current_actor

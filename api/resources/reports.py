@@ -11,13 +11,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.db import utcnow
+from manifest.finding_types import DISCREPANCY_TYPES
 from manifest.services.balance import balance, balance_csv
-from manifest.services.discrepancy_report import (
-    DISCREPANCY_TYPES,
-    discrepancy_report,
-    local_time,
-    report_csv,
-)
+from manifest.services.discrepancy_report import discrepancy_report, local_time, report_csv
 
 from ..auth import current_actor
 from ..db import session

@@ -8,26 +8,9 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
+from ..finding_types import FINDING_TYPES, SEVERITIES
 from ._enums import one_of
 
-FINDING_TYPES = (
-    "quantity_discrepancy",
-    "type_discrepancy",
-    "moisture_change",
-    "rejection",
-    "route_deviation",
-    "unscheduled_stop",
-    "gps_gap",
-    "implausible_speed",
-    "start_outside_origin",
-    "end_outside_destination",
-    "track_missing",
-    "unmanifested_receipt",
-    "licence_capacity",
-    "overdue_decision",
-    "overdue_delivery",
-)
-SEVERITIES = ("info", "warning", "violation")
 FINDING_STATUSES = ("open", "explained", "resolved", "escalated")
 
 

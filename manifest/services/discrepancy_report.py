@@ -1,28 +1,18 @@
 """The discrepancy report: a regulator's review of what was declared against what was found.
 
 The report lists the findings of the *discrepancy family* created in a period ``[from, to)``
-for organisations in the regulator's regions: ``quantity_discrepancy``, ``type_discrepancy``,
-``moisture_change``, ``rejection``, ``unmanifested_receipt`` and ``licence_capacity``. GPS findings (route deviations, stops, gaps, ...) and deadline findings
-are left out: they are about the trip or the paperwork, not about a quantity or a kind of
-waste, have no declared and observed figure to tabulate, and are listed by
-``GET /findings?type=``. A ``types`` filter narrows the report to some of the family.
+for organisations in the regulator's regions (the family is declared in
+:mod:`manifest.finding_types`: ``quantity_discrepancy``, ``type_discrepancy``,
+``moisture_change``, ``rejection``, ``unmanifested_receipt`` and ``licence_capacity``). GPS
+findings (route deviations, stops, gaps, ...) and deadline findings are left out: they are
+about the trip or the paperwork, not about a quantity or a kind of waste, have no declared and
+observed figure to tabulate, and are listed by ``GET /findings?type=``. A ``types`` filter
+narrows the report to some of the family.
 
 Each row carries the manifest number (for an unmanifested receipt also the number of another
 receiver's manifest that the record named, a possible diversion), the organisations the
-finding names, the figures
-(declared, observed, difference and difference in % of the declared figure), severity, status
-and due date. How the figures read per type:
-
-=====================  ==========================  ===========================  ==========
-type                   declared                    observed                     unit
-=====================  ==========================  ===========================  ==========
-quantity_discrepancy   the reference tally         the later tally              kg/m3/pcs
-type_discrepancy       declared code and form      received code and form       —
-moisture_change        moisture at dispatch        moisture on arrival          % (points)
-rejection              received quantity           accepted quantity            line unit
-unmanifested_receipt   —                           weighbridge net weight       kg
-licence_capacity       licensed annual tonnes      tonnes counted this year     t
-=====================  ==========================  ===========================  ==========
+finding names, the figures (declared, observed, difference and difference in % of the declared
+figure, read per type as :mod:`manifest.finding_figures` says), severity, status and due date.
 
 Two set-based queries read everything (the findings with their manifest numbers, then the
 parties of all those findings with their names); totals are counted from the same rows, so
@@ -36,50 +26,23 @@ import io
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..actor import Actor
 from ..errors import ValidationFailed
+from ..finding_figures import decimal_or_none
+from ..finding_types import BY_NAME, DISCREPANCY_TYPES, SEVERITIES, label
 from ..models import Finding, FindingParty, Manifest, Organization
-from ..models.findings import SEVERITIES
 from ..models.registry import Regulator
 from ..numbering import CHINA
-from ..quantities import format_decimal
 from .findings_triage import visible_findings
 
-DISCREPANCY_TYPES = (
-    "quantity_discrepancy",
-    "type_discrepancy",
-    "moisture_change",
-    "rejection",
-    "unmanifested_receipt",
-    "licence_capacity",
-)
 ROLES = ("generator", "transporter", "receiver")
 
 # ---------------------------------------------------------------- labels (CSV and PDF)
 
-TYPE_NAMES = {
-    "zh": {
-        "quantity_discrepancy": "数量差异",
-        "type_discrepancy": "废物类别/形态不符",
-        "moisture_change": "含水率变化",
-        "rejection": "拒收",
-        "unmanifested_receipt": "无联单接收",
-        "licence_capacity": "超许可经营规模",
-    },
-    "en": {
-        "quantity_discrepancy": "Quantity discrepancy",
-        "type_discrepancy": "Waste type or form differs",
-        "moisture_change": "Moisture change",
-        "rejection": "Rejection",
-        "unmanifested_receipt": "Unmanifested receipt",
-        "licence_capacity": "Licensed capacity exceeded",
-    },
-}
 SEVERITY_NAMES = {
     "zh": {"info": "提示", "warning": "警告", "violation": "违规"},
     "en": {"info": "info", "warning": "warning", "violation": "violation"},
@@ -205,28 +168,10 @@ def parse_period(start: date | datetime, end: date | datetime) -> tuple[datetime
 # ---------------------------------------------------------------- figures
 
 
-def _dec(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _pct_of(difference: Decimal | None, reference: Decimal | None) -> str | None:
-    if difference is None or not reference:
-        return None
-    return str((difference / reference * 100).quantize(Decimal("0.01")))
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
-
-
 def figures(type: str, measured: dict) -> dict:
-    """Unit, declared, observed, difference and difference % of a finding, as strings or None
-    (see the module docstring for what each means per type), plus what was compared."""
+    """Unit, declared, observed, difference and difference % of a discrepancy finding, as
+    strings or None (read as its registered type says), plus what was compared; the figures
+    stay empty for a type outside the discrepancy family."""
     out = {
         "unit": None,
         "declared": None,
@@ -239,67 +184,9 @@ def figures(type: str, measured: dict) -> dict:
         "ticket": None,
         "scope": None,
     }
-    if type == "quantity_discrepancy":
-        unit = measured.get("unit")
-        suffix = "count" if unit == "pcs" else unit
-        out.update(
-            unit=unit,
-            declared=_text(measured.get(f"reference_{suffix}")),
-            observed=_text(measured.get(f"observed_{suffix}")),
-            difference=_text(measured.get(f"difference_{suffix}")),
-            difference_pct=_text(measured.get("difference_pct")),
-            basis=measured.get("basis"),
-        )
-    elif type == "type_discrepancy":
-        out.update(
-            declared=" ".join(
-                filter(
-                    None,
-                    (measured.get("declared_waste_code"), measured.get("declared_physical_form")),
-                )
-            ),
-            observed=" ".join(
-                filter(
-                    None,
-                    (measured.get("received_waste_code"), measured.get("received_physical_form")),
-                )
-            ),
-        )
-    elif type == "moisture_change":
-        out.update(
-            unit="%",
-            declared=_text(measured.get("moisture_declared_pct")),
-            observed=_text(measured.get("moisture_received_pct")),
-            difference=_text(measured.get("change_points")),
-        )
-    elif type == "rejection":
-        received, rejected = _dec(measured.get("received")), _dec(measured.get("rejected"))
-        accepted = None if received is None or rejected is None else received - rejected
-        out.update(
-            unit=measured.get("unit"),
-            declared=_text(measured.get("received")),
-            observed=None if accepted is None else str(accepted),
-            difference=None if rejected is None else str(-rejected),
-            difference_pct=_pct_of(None if rejected is None else -rejected, received),
-        )
-    elif type == "unmanifested_receipt":
-        net = _dec(measured.get("net_kg"))
-        out.update(
-            unit="kg",
-            observed=format_decimal(net),
-            ticket=measured.get("ticket"),
-        )
-    elif type == "licence_capacity":
-        licensed, total = _dec(measured.get("licensed_t")), _dec(measured.get("total_t"))
-        difference = None if licensed is None or total is None else total - licensed
-        out.update(
-            unit="t",
-            declared=format_decimal(licensed),
-            observed=format_decimal(total),
-            difference=format_decimal(difference),
-            difference_pct=_pct_of(difference, licensed),
-            scope=measured.get("scope"),
-        )
+    registered = BY_NAME.get(type)
+    if registered is not None and registered.figures is not None:
+        out.update(registered.figures(measured))
     return out
 
 
@@ -474,7 +361,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and _dec(text) is None:
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and decimal_or_none(text) is None:
         # A name such as "=HYPERLINK(...)" would run as a formula in Excel: keep it text.
         return "'" + text
     return text
@@ -492,7 +379,7 @@ def report_csv(report: dict, lang: str = "zh") -> bytes:
             **row,
             "created_at": local_time(row["created_at"]),
             "due_at": local_time(row["due_at"], "%Y-%m-%d"),
-            "type": TYPE_NAMES[lang][row["type"]],
+            "type": label(row["type"], lang),
             "severity": SEVERITY_NAMES[lang][row["severity"]],
             "status": STATUS_NAMES[lang][row["status"]],
             "detail": detail(row, lang),

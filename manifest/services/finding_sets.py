@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..chain import _plain, canonical_json
 from ..db import UTCDateTime
+from ..finding_types import FINDING_TYPES, SEVERITIES
 from ..models import Finding, FindingParty
-from ..models.findings import FINDING_TYPES, SEVERITIES
 from .findings import DEFAULT_DUE_DAYS
 
 #: Keys per IN (...) list; SQLite allows 32766 parameters, PostgreSQL 65535.

@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 import gps
+from manifest import finding_types
 from tests.gps import synth
 
 ROUTE = gps.parse_route(synth.route_geojson())
@@ -274,3 +275,24 @@ def _first_position(geometry):
 
 def _metres(lat1, lon1, lat2, lon2):
     return math.hypot((lat1 - lat2) * 110_750, (lon1 - lon2) * 102_800)
+
+
+def test_every_episode_kind_is_a_registered_gps_finding_type(clean, eventful):
+    trip, _ = clean
+    north = 2000 / 110_750  # sites 2 km off the real start and end
+    away = gps.analyse(
+        _track(trip),
+        origin=gps.Site(synth.ORIGIN[0] + north, synth.ORIGIN[1]),
+        destination=gps.Site(synth.DESTINATION[0] + north, synth.DESTINATION[1]),
+        interval=_interval(trip, before_s=1200),
+    )
+    seen = {episode.kind for result in (eventful[1], away) for episode in result.episodes}
+    assert seen == set(gps.KINDS)  # every kind the analysis knows is exercised here
+    for kind in seen:
+        assert finding_types.BY_NAME[kind].family == finding_types.GPS, kind
+    assert gps.KINDS == finding_types.names_of(finding_types.GPS)
+    nowhere = gps.Moment(0)
+    with pytest.raises(ValueError, match="not a finding type"):
+        gps.Episode("teleport", "warning", nowhere, nowhere, 0.0)
+    with pytest.raises(ValueError, match="severity"):
+        gps.Episode("gps_gap", "grave", nowhere, nowhere, 0.0)
