@@ -8,6 +8,7 @@ from flask import jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from manifest.db import is_database_unavailable
 from manifest.errors import (
     ChecksFailed,
     Conflict,
@@ -111,6 +112,23 @@ def _flatten(fields: dict, prefix: str = "") -> dict:
     return out
 
 
+#: Seconds a client is asked to wait before retrying while the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable_response():
+    """503 ``database_unavailable`` with ``Retry-After``: nothing was changed, retry later."""
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database cannot be reached; nothing was changed, retry later",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def handle_unexpected(exc: Exception):
+    if is_database_unavailable(exc):
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return database_unavailable_response()
     log.exception("unhandled error")
     return error_response(500, "internal_error")

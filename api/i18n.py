@@ -42,6 +42,14 @@ ERROR_HEADLINES = {
         "The Idempotency-Key was used for another request",
     ),
     "internal_error": ("服务器内部错误", "Internal server error"),
+    "database_unavailable": (
+        "数据库暂时无法访问，请求未生效，请稍后重试",
+        "The database is unavailable; nothing was changed, retry later",
+    ),
+    "migrations_pending": (
+        "数据库结构不是最新版本，服务尚未就绪",
+        "The database schema is not at the latest migration; not ready",
+    ),
     "bad_file": ("上传的文件无法读取", "The uploaded file cannot be read"),
 }
 

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy import MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -96,6 +98,30 @@ def make_engine(url: str, **kw) -> Engine:
         return engine
     kw.setdefault("pool_pre_ping", True)
     return create_engine(url, **kw)
+
+
+#: What SQLite says when its file cannot be reached, as opposed to a mistake in a statement.
+_SQLITE_UNREACHABLE = ("unable to open database", "disk i/o error", "readonly database")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached right now (down, restarting,
+    the connection dropped, no connection free in the pool) rather than a fault in the
+    request or the code: the former is worth retrying later, the latter is not."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    orig = exc.orig
+    if type(orig).__module__.startswith("psycopg"):
+        # psycopg raises OperationalError only for the connection and the server's state
+        # (refused, shutting down, starting up, terminated); SQL mistakes are other classes.
+        return True
+    return any(text in str(orig).lower() for text in _SQLITE_UNREACHABLE)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
