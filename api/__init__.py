@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
         SECRET_KEY=settings.secret_key or "dev-only-not-secret",
         HWM_REGION=settings.region,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        IDEMPOTENCY_KEY_HOURS=settings.idempotency_key_hours,
         API_TITLE="hwm 危险废物转移电子联单 / hazardous-waste transfer manifests",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -54,7 +55,8 @@ def register_blueprints(app: Flask) -> None:
     from . import docs
     from .auth import load_actor
     from .errors import HwmApi
-    from .guards import RowIdConverter, check_body, remember_response, replay_idempotent
+    from .guards import RowIdConverter, check_body
+    from .idempotency import commit_keyed_request, open_keyed_request
     from .resources import (
         auth,
         findings,
@@ -100,9 +102,10 @@ def register_blueprints(app: Flask) -> None:
         if response is not None:
             return response
         load_actor()
-        return replay_idempotent()
+        return open_keyed_request()
 
-    app.after_request(remember_response)
+    # after_request hooks registered later run before this one, so the answer it stores is final.
+    app.after_request(commit_keyed_request)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -275,6 +275,26 @@ def findings_sweep():
     )
 
 
+@hwm.group()
+def keys():
+    """Idempotency-Keys."""
+
+
+@keys.command("purge")
+def keys_purge():
+    """Delete the stored answers of Idempotency-Keys older than HWM_IDEMPOTENCY_KEY_HOURS
+    (24 by default); they are no longer replayed anyway. Safe to run from cron."""
+    from datetime import timedelta
+
+    from manifest.config import Settings
+    from manifest.services.idempotency import purge_expired_keys
+
+    hours = Settings().idempotency_key_hours
+    with _uow() as uow:
+        purged = purge_expired_keys(uow, older_than=timedelta(hours=hours))
+    click.echo(f"{purged} idempotency keys older than {hours} h purged")
+
+
 # ---------------------------------------------------------------- demo and serve
 
 

@@ -14,7 +14,10 @@ def session():
 
 
 def uow() -> UnitOfWork:
-    return UnitOfWork(session())
+    """The request's own unit of work when it has one (a POST with an Idempotency-Key, whose
+    writes must be committed together with its stored answer), else a new one."""
+    shared = g.get("request_uow")
+    return shared if shared is not None else UnitOfWork(session())
 
 
 def close_session(_exc=None) -> None:

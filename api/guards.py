@@ -1,19 +1,13 @@
-"""Request guards: content types, body sizes and idempotent retries."""
+"""Request guards: content types and body sizes."""
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app, g, request
-from sqlalchemy import select
+from flask import current_app, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from manifest.db import MAX_ID
-from manifest.errors import Conflict
-from manifest.models import IdempotencyRecord
 
-from .db import uow
 from .errors import error_response
 
 JSON_TYPES = ("application/json",)
@@ -113,72 +107,3 @@ def _unstorable_response(path: str):
         f"{path} contains a NUL character or a lone surrogate",
         {path: ["contains a NUL character or a lone surrogate"]},
     )
-
-
-def _request_hash() -> str:
-    digest = hashlib.sha256()
-    digest.update(request.method.encode())
-    digest.update(request.full_path.encode())
-    digest.update(request.get_data(cache=True))
-    return digest.hexdigest()
-
-
-def replay_idempotent():
-    """Answer a retried POST with its first answer; refuse a key reused for another request."""
-    key = request.headers.get("Idempotency-Key")
-    actor = g.get("actor")
-    if request.method != "POST" or not key or actor is None:
-        return None
-    if len(key) > 200:
-        return error_response(400, "bad_request", "Idempotency-Key is at most 200 characters")
-    fingerprint = _request_hash()
-    busy = ("conflict", "a request with this Idempotency-Key is being processed")
-    try:
-        with uow() as work:
-            record = work.session.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key
-                )
-            )
-            if record is None:
-                record = IdempotencyRecord(
-                    user_id=actor.user_id,
-                    key=key,
-                    method=request.method,
-                    path=request.path,
-                    request_hash=fingerprint,
-                )
-                work.session.add(record)
-                work.commit()
-                g.idempotency_record_id = record.id
-                return None
-    except Conflict:  # the same key inserted by a concurrent request
-        return error_response(409, *busy)
-    if record.request_hash != fingerprint:
-        return error_response(
-            422, "idempotency_conflict", "this Idempotency-Key was used with a different request"
-        )
-    if record.status_code is None:
-        return error_response(409, *busy)
-    response = current_app.response_class(
-        record.response_body, status=record.status_code, content_type=record.content_type
-    )
-    response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
-def remember_response(response):
-    """Keep the answer for retries; a failed attempt (5xx) leaves nothing to replay."""
-    record_id = g.pop("idempotency_record_id", None)
-    if record_id is None:
-        return response
-    with uow() as work:
-        record = work.session.get(IdempotencyRecord, record_id)
-        if response.status_code >= 500:
-            work.session.delete(record)
-        else:
-            record.status_code = response.status_code
-            record.response_body = response.get_data()
-            record.content_type = response.content_type
-        work.commit()
-    return response

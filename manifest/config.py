@@ -46,3 +46,7 @@ class Settings:
     finding_due_days: int = field(default_factory=lambda: _int("HWM_FINDING_DUE_DAYS", 15))
     decision_workdays: int = field(default_factory=lambda: _int("HWM_DECISION_WORKDAYS", 5))
     holidays: str = field(default_factory=lambda: os.environ.get("HWM_HOLIDAYS", ""))
+    #: How long an Idempotency-Key's answer is kept for retries; older keys are free again.
+    idempotency_key_hours: int = field(
+        default_factory=lambda: _int("HWM_IDEMPOTENCY_KEY_HOURS", 24)
+    )

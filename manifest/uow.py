@@ -3,6 +3,10 @@
 A service opens ``with uow:``, does its reads and writes through ``uow.session`` and calls
 ``uow.commit()`` once at the end. Leaving the block without a commit (an exception, or a
 domain error raised half-way) rolls everything back, so a refused request changes nothing.
+
+Units of work nest: inside an outer ``with uow:`` (a request whose writes must land together
+with its stored answer, say), a service's ``commit()`` only flushes, so its constraint errors
+still surface inside the service, and the outer owner commits everything at once.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ class UnitOfWork:
         self._depth -= 1
         if self._depth == 0 and exc_type is None and not self._committed:
             self.session.rollback()  # nothing to keep; release the write lock at once
-        if exc_type is not None and self._depth == 0:
-            self.session.rollback()
+        if exc_type is not None:
+            if self._depth == 0:
+                self.session.rollback()
             if issubclass(exc_type, StaleDataError):
                 raise Conflict(
                     "the manifest was changed by someone else; reload and retry"
@@ -51,16 +56,18 @@ class UnitOfWork:
         return False
 
     def commit(self) -> None:
-        """Commit, unless an outer use case owns the transaction."""
-        if self._depth <= 1:
-            try:
-                self.session.commit()
-                self._committed = True
-            except StaleDataError as exc:
-                self.session.rollback()
-                raise Conflict(
-                    "the manifest was changed by someone else; reload and retry"
-                ) from exc
+        """Commit; inside an outer use case, which owns the transaction, flush only.
+
+        Raises Conflict when the manifest was changed by someone else in the meantime."""
+        if self._depth > 1:
+            self.session.flush()
+            return
+        try:
+            self.session.commit()
+            self._committed = True
+        except StaleDataError as exc:
+            self.session.rollback()
+            raise Conflict("the manifest was changed by someone else; reload and retry") from exc
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -146,6 +146,29 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+#: The first line of a hazardous draft: eight tonne bags of electroplating sludge.
+PLATING_SLUDGE = {
+    "waste_code": "336-064-17",
+    "name": "电镀污泥",
+    "physical_form": "SS",
+    "hazard": ["T"],
+    "packaging": "吨袋",
+    "container_count": 8,
+    "quantity": "6.000",
+    "unit": "t",
+}
+
+
+def pickup_body(manifest) -> dict:
+    """The driver's pickup of an issued manifest, loading exactly what was declared."""
+    return {
+        "vehicle_plate": "粤J12345",
+        "driver": "李师傅",
+        "at": now().isoformat(),
+        "lines": [{"line_no": ln.line_no, "quantity": str(ln.declared)} for ln in manifest.lines],
+    }
+
+
 def hazardous_body(world: World, **overrides) -> dict:
     body = {
         "kind": "hazardous",
@@ -155,16 +178,7 @@ def hazardous_body(world: World, **overrides) -> dict:
         "planned_pickup_at": now() + timedelta(hours=2),
         "operation": "D10",
         "lines": [
-            {
-                "waste_code": "336-064-17",
-                "name": "电镀污泥",
-                "physical_form": "SS",
-                "hazard": ["T"],
-                "packaging": "吨袋",
-                "container_count": 8,
-                "quantity": "6.000",
-                "unit": "t",
-            },
+            dict(PLATING_SLUDGE),
             {
                 "waste_code": "336-063-17",
                 "name": "电镀废液",

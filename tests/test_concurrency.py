@@ -14,7 +14,7 @@ from api import create_app
 from manifest.models import CustodyEvent, Manifest
 from manifest.models.receipts import WeighbridgeMatch
 from manifest.numbering import issue_year
-from tests.builders import advance, create_manifest, now
+from tests.builders import advance, create_manifest, now, pickup_body
 from tests.reconcile.helpers import trip
 
 pytestmark = pytest.mark.slow
@@ -42,12 +42,7 @@ def _race(app, n, request):
 
 def test_fifty_concurrent_pickups_one_wins(pg_app, pg_world):
     m = advance(pg_world, create_manifest(pg_world), "issued")
-    body = {
-        "vehicle_plate": "粤J12345",
-        "driver": "李师傅",
-        "at": now().isoformat(),
-        "lines": [{"line_no": ln.line_no, "quantity": str(ln.declared)} for ln in m.lines],
-    }
+    body = pickup_body(m)
     headers = pg_world.carrier.auth("driver")
 
     responses = _race(
