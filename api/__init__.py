@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from manifest.config import Settings
 from manifest.db import make_engine, make_session_factory
@@ -56,6 +56,8 @@ def register_blueprints(app: Flask) -> None:
     from .auth import load_actor
     from .errors import HwmApi
     from .guards import RowIdConverter, check_body
+    from .health import PROBES
+    from .health import blp as health_blp
     from .idempotency import commit_keyed_request, open_keyed_request
     from .resources import (
         auth,
@@ -93,11 +95,14 @@ def register_blueprints(app: Flask) -> None:
         tolerances,
     ):
         api.register_blueprint(module.blp)
+    api.register_blueprint(health_blp)
     app.extensions["hwm"]["api"] = api
     app.register_blueprint(docs.bp)
 
     @app.before_request
     def _guards():
+        if request.endpoint in PROBES:
+            return None
         response = check_body()
         if response is not None:
             return response

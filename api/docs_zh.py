@@ -82,6 +82,8 @@ SUMMARIES = {
     ("GET", "/tolerances"): (
         "各类联单的允许偏差（已配置的，否则为国家默认值：5% 且 10 kg，含水率 5 个百分点）。"
     ),
+    ("GET", "/healthz"): "存活探针：进程可应答（不访问数据库，无需令牌）。",
+    ("GET", "/readyz"): "就绪探针：数据库可访问且结构为最新版本，否则返回 503（无需令牌）。",
     ("PUT", "/tolerances/{kind}"): (
         "设定某类联单的允许偏差（生态环境部门）。此后的到货按新标准判定，已产生的异常保留原标准。"
     ),
@@ -90,6 +92,6 @@ SUMMARIES = {
 
 def summary(method: str, path: str) -> str | None:
     """The Chinese summary of ``method path`` (a path of the OpenAPI document), if written."""
-    if not path.startswith(V1):
-        return None
-    return SUMMARIES.get((method.upper(), path[len(V1) :]))
+    # The probes live outside the versioned API and are keyed by their whole path.
+    key = path[len(V1) :] if path.startswith(V1) else path
+    return SUMMARIES.get((method.upper(), key))
