@@ -72,6 +72,12 @@ class Cluster:
             "--encoding=UTF8",
             "--locale=C.UTF-8",
         )
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        """Start the server on the existing data directory; returns once it accepts
+        connections."""
         opts = (
             f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
@@ -90,7 +96,11 @@ class Cluster:
             "60",
             "start",
         )
-        return self
+
+    def stop_server(self) -> None:
+        """Stop the server as an operator's restart does (``-m fast``: open transactions are
+        rolled back, sessions cut), keeping the data for ``start_server``."""
+        self._run("pg_ctl", "-D", self.datadir, "-m", "fast", "-w", "stop")
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{dbname}"
