@@ -265,6 +265,8 @@ CALLS: dict[str, Callable] = {
     "POST /api/v1/auth/token": _sign_in,
     "DELETE /api/v1/auth/token": _sign_out,
     "GET /api/v1/waste-codes": _fixed("/api/v1/waste-codes?q=HW17"),
+    "GET /healthz": _fixed("/healthz"),
+    "GET /readyz": _fixed("/readyz"),
     "GET /api/v1/tolerances": _fixed("/api/v1/tolerances"),
     "PUT /api/v1/tolerances/{kind}": _fixed("/api/v1/tolerances/hazardous", lambda: _TOLERANCE),
     "GET /api/v1/ledger/verify": _fixed("/api/v1/ledger/verify"),

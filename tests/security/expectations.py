@@ -132,6 +132,9 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/auth/token": Rule("none", 201, by=ALL_PARTIES, regulator=True, anonymous=201),
     "DELETE /api/v1/auth/token": everyone(204),
     "GET /api/v1/waste-codes": everyone(),
+    # The probes answer anyone, a token or none, and touch no object.
+    "GET /healthz": Rule("none", 200, by=ALL_PARTIES, regulator=True, anonymous=200),
+    "GET /readyz": Rule("none", 200, by=ALL_PARTIES, regulator=True, anonymous=200),
     "GET /api/v1/tolerances": everyone(),
     "PUT /api/v1/tolerances/{kind}": Rule(
         "none", 200, regulator=True, cells={("regulator:far", "-"): 403}
