@@ -42,6 +42,7 @@ format: install
 bench: install
 	$(BIN)/python bench/gps.py
 	$(BIN)/python bench/reconcile.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .pytest_cache .ruff_cache
