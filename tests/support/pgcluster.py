@@ -6,7 +6,6 @@ because PostgreSQL refuses to run as root.
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -15,18 +14,16 @@ import subprocess
 import tempfile
 import time
 
+from manifest.backup.postgres import find_bindir as find_programs
+
 
 class ClusterUnavailable(RuntimeError):
     pass
 
 
 def find_bindir() -> str | None:
-    """The directory holding initdb and pg_ctl: on PATH, or Debian's versioned directory."""
-    initdb = shutil.which("initdb")
-    if initdb and shutil.which("pg_ctl"):
-        return os.path.dirname(os.path.realpath(initdb))
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    return os.path.dirname(candidates[0]) if candidates else None
+    """The directory holding initdb and pg_ctl (Debian's versioned directory, or PATH)."""
+    return find_programs("initdb", "pg_ctl")
 
 
 def _free_port() -> int:
