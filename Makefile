@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run serve demo migrate test test-fast lint format bench clean
+.PHONY: bootstrap install run serve demo migrate test test-fast lint format bench clean
+
+# The Debian packages (PostgreSQL, Pango, HarfBuzz, the Chinese font, poppler, chromium):
+# installed when missing and possible, else the one command to run is printed.
+bootstrap:
+	@scripts/bootstrap
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +24,13 @@ migrate: install
 demo: migrate
 	$(BIN)/hwm demo
 
-run: demo
+run: bootstrap demo
 	$(BIN)/hwm serve --host 127.0.0.1 --port 5000
 
 serve: migrate
 	$(BIN)/hwm serve
 
-test: install
+test: bootstrap install
 	$(BIN)/pytest
 
 test-fast: install
