@@ -114,9 +114,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import handle_domain_error, handle_unexpected
+    from .errors import handle_domain_error, handle_pdf_font_missing, handle_unexpected
+    from .pdf import PdfFontMissing
 
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(PdfFontMissing, handle_pdf_font_missing)
     app.register_error_handler(Exception, handle_unexpected)
 
 

@@ -126,6 +126,13 @@ def database_unavailable_response():
     )
 
 
+def handle_pdf_font_missing(exc: Exception):
+    """503: the server cannot print until a Chinese font is installed (not the client's
+    fault, and no retry helps before then)."""
+    log.error("PDF refused: %s", exc)
+    return error_response(503, "pdf_font_missing", str(exc))
+
+
 def handle_unexpected(exc: Exception):
     if is_database_unavailable(exc):
         log.warning("database unavailable: %s", exc.__class__.__name__)

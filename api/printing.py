@@ -10,6 +10,8 @@ from flask import render_template
 from manifest.catalogue_data import HW_CATEGORIES
 from manifest.quantities import format_decimal
 
+from .pdf import write_pdf
+
 CHINA = ZoneInfo("Asia/Shanghai")
 
 LABELS = {
@@ -167,7 +169,4 @@ def render_manifest_html(manifest, events, verdict, lang: str, printed_at) -> st
 
 def render_manifest_pdf(manifest, events, verdict, lang: str, printed_at) -> bytes:
     """The paper copy: parties, lines with every tally, the signatures and the chain's state."""
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
-    html = render_manifest_html(manifest, events, verdict, lang, printed_at)
-    return HTML(string=html).write_pdf()
+    return write_pdf(render_manifest_html(manifest, events, verdict, lang, printed_at))

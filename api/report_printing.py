@@ -7,6 +7,8 @@ from flask import render_template
 from manifest.finding_types import SEVERITIES, label
 from manifest.services import discrepancy_report as dr
 
+from .pdf import write_pdf
+
 LABELS = {
     "zh": {
         "title": "转移联单差异报告",
@@ -93,6 +95,4 @@ def render_discrepancy_html(report: dict, lang: str, generated_at) -> str:
 def render_discrepancy_pdf(report: dict, lang: str, generated_at) -> bytes:
     """The report on A4 landscape: title, regulator and period, totals per type and severity,
     and one table row per finding."""
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
-    return HTML(string=render_discrepancy_html(report, lang, generated_at)).write_pdf()
+    return write_pdf(render_discrepancy_html(report, lang, generated_at))
