@@ -5,6 +5,8 @@ and every wrong restore is refused without touching the database."""
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import tarfile
 import threading
 import uuid
@@ -15,11 +17,14 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.cli import hwm
+from manifest.backup.schema import code_head
 from manifest.db import make_engine, make_session_factory
 from manifest.migrate import upgrade
 from manifest.models import CustodyEvent, Manifest
+from manifest.services.custody import verify_ledger
 from manifest.uow import UnitOfWork
 from tests.builders import advance, create_manifest
+from tests.conftest import missing
 from tests.test_tamper import _sql
 
 
@@ -271,3 +276,51 @@ def test_damaged_or_foreign_files_are_refused(world, db_url, new_database, tmp_p
     data[-20_000] ^= 0xFF  # a flipped byte inside the database copy
     damaged.write_bytes(bytes(data))
     _refused(_run(target, "restore", str(damaged)), "is damaged")
+
+
+def _relabel(backup, target, **changes) -> None:
+    """Copy ``backup`` to ``target`` with its description edited (the copy left as it is)."""
+    with tarfile.open(backup) as tar:
+        info = json.loads(tar.extractfile("hwm-backup.json").read())
+        info.update(changes)
+        raw = json.dumps(info).encode()
+        with tarfile.open(target, "w") as out:
+            for member in tar.getmembers():
+                if member.name == "hwm-backup.json":
+                    member.size = len(raw)
+                    out.addfile(member, io.BytesIO(raw))
+                else:
+                    out.addfile(member, tar.extractfile(member))
+
+
+def test_a_copy_that_is_not_what_its_file_says_leaves_the_database_as_it_was(
+    world, db_url, new_database, tmp_path
+):
+    source = new_database()
+    upgrade(source)
+    engine = make_engine(source)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    backup = tmp_path / "future.backup"
+    assert _run(source, "backup", str(backup)).exit_code == 0
+    relabelled = tmp_path / "relabelled.backup"
+    _relabel(backup, relabelled, schema_revision=code_head())
+
+    create_manifest(world)
+    before = _contents(db_url)
+    result = _run(db_url, "restore", "--force", str(relabelled))
+    _refused(result, "9999")
+    assert _contents(db_url) == before
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as s:
+        assert verify_ledger(s).valid
+    engine.dispose()
+
+
+def test_an_unreachable_database_is_a_clear_error(pg_cluster, tmp_path):
+    if not hasattr(pg_cluster, "url"):
+        missing(f"PostgreSQL: {pg_cluster}")
+    absent = pg_cluster.url("no_such_database")
+    _refused(_run(absent, "backup", str(tmp_path / "x.backup")), "cannot be used")
+    assert not (tmp_path / "x.backup").exists()

@@ -8,11 +8,15 @@ followed by the verification of the ledger and of every manifest's chain.
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..db import make_engine
@@ -51,7 +55,7 @@ def backup(url: str, target: Path, *, now: datetime) -> BackupInfo:
     target = Path(target)
     if target.exists():
         raise BackupError(f"{target} already exists; choose another file name")
-    with tempfile.TemporaryDirectory(prefix="hwm-backup-") as tmp:
+    with _database_errors(), tempfile.TemporaryDirectory(prefix="hwm-backup-") as tmp:
         payload = Path(tmp) / "copy"
         if kind == "sqlite":
             revision = sqlite.copy_out(url, payload)
@@ -86,26 +90,38 @@ def restore(url: str, source: Path, *, force: bool = False) -> Restored:
     require_restorable(info.schema_revision)
     engine = make_engine(url)
     try:
-        if not force and _has_data(engine, kind, url):
-            raise BackupError(
-                "the database already holds data; restoring would replace it. Give --force "
-                "to replace it (make a backup of it first)"
-            )
-        engine.dispose()  # hold no connection to the database while it is replaced
-        with tempfile.TemporaryDirectory(prefix="hwm-restore-") as tmp:
-            copy = extract_payload(source, info, Path(tmp))
-            if kind == "sqlite":
-                sqlite.check_copy(copy, info.schema_revision)
-                sqlite.copy_in(copy, url)
-            else:
-                postgres.check_copy(copy)
-                postgres.copy_in(copy, url, engine, Path(tmp))
-        engine.dispose()  # connections opened before the restore see the old schema
-        with Session(engine) as session:
-            evidence = verify_all_evidence(session)
+        with _database_errors():
+            if not force and _has_data(engine, kind, url):
+                raise BackupError(
+                    "the database already holds data; restoring would replace it. Give --force "
+                    "to replace it (make a backup of it first)"
+                )
+            engine.dispose()  # hold no connection to the database while it is replaced
+            with tempfile.TemporaryDirectory(prefix="hwm-restore-") as tmp:
+                copy = extract_payload(source, info, Path(tmp))
+                if kind == "sqlite":
+                    sqlite.check_copy(copy, info.schema_revision)
+                    sqlite.copy_in(copy, url)
+                else:
+                    postgres.check_copy(copy)
+                    postgres.copy_in(copy, url, engine, Path(tmp), info.schema_revision)
+            engine.dispose()  # pooled connections (and their prepared statements) predate it
+            with Session(engine) as session:
+                evidence = verify_all_evidence(session)
     finally:
         engine.dispose()
     return Restored(info=info, evidence=evidence)
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be reached or read is the operator's to fix: say so plainly."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise BackupError(f"the database cannot be used: {exc.orig}") from None
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"the SQLite database cannot be used: {exc}") from None
 
 
 def _has_data(engine, kind: str, url: str) -> bool:

@@ -62,8 +62,10 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
 def _run(args: list[str], env: dict[str, str], what: str) -> None:
     proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=_TIMEOUT_S)
     if proc.returncode != 0:
-        message = (proc.stderr or proc.stdout).strip().splitlines()
-        raise BackupError(f"{what} failed: {message[-1] if message else proc.returncode}")
+        lines = (proc.stderr or proc.stdout).strip().splitlines() or [f"exit {proc.returncode}"]
+        # psql and pg_restore put the reason on the ERROR line, context after it.
+        reason = next((ln.split("ERROR:", 1)[1] for ln in lines if "ERROR:" in ln), lines[-1])
+        raise BackupError(f"{what} failed: {reason.strip()}")
 
 
 def copy_out(url: str, target: Path) -> None:
@@ -82,8 +84,9 @@ def check_copy(path: Path) -> None:
     _run([_program("pg_restore"), "--list", str(path)], dict(os.environ), "reading the dump")
 
 
-def copy_in(copy: Path, url: str, engine: Engine, workdir: Path) -> None:
-    """Replace everything in the database's current schema with the dump, atomically."""
+def copy_in(copy: Path, url: str, engine: Engine, workdir: Path, revision: str) -> None:
+    """Replace everything in the database's current schema with the dump, atomically; the
+    transaction is undone unless the loaded schema is at ``revision`` as the backup says."""
     script = workdir / "restore.sql"
     _run(
         [
@@ -99,6 +102,8 @@ def copy_in(copy: Path, url: str, engine: Engine, workdir: Path) -> None:
     )
     clear = workdir / "clear.sql"
     clear.write_text(_clear_statements(engine), encoding="utf-8")
+    check = workdir / "check.sql"
+    check.write_text(_revision_check(revision), encoding="utf-8")
     uri, env = _libpq(url)
     _run(
         [
@@ -112,6 +117,8 @@ def copy_in(copy: Path, url: str, engine: Engine, workdir: Path) -> None:
             str(clear),
             "--file",
             str(script),
+            "--file",
+            str(check),
             uri,
         ],
         env,
@@ -135,3 +142,16 @@ def _clear_statements(engine: Engine) -> str:
     ]
     with engine.connect() as conn:
         return "\n".join(line for q in queries for line in conn.scalars(text(q))) + "\n"
+
+
+def _revision_check(revision: str) -> str:
+    """SQL failing the transaction unless the loaded alembic_version is ``revision``."""
+    if not revision.isalnum():
+        raise BackupError(f"the backup names an impossible schema revision {revision!r}")
+    return (
+        "DO $$ DECLARE found text; BEGIN "
+        "SELECT max(version_num) INTO found FROM public.alembic_version; "
+        f"IF found IS DISTINCT FROM '{revision}' THEN RAISE EXCEPTION "
+        f"'the dump is at schema revision %, not {revision} as its backup file records', "
+        "found; END IF; END $$;\n"
+    )
