@@ -321,7 +321,7 @@ def backup_command(file):
 @click.option("--force", is_flag=True, help="replace a database that already holds data")
 def restore_command(file, force):
     """Replace the database with the backup FILE, then verify the ledger and every
-    manifest's chain. Exit status 1: nothing restored; 2: restored, evidence broken."""
+    manifest's chain. Exit status 1: nothing restored; 3: restored, evidence broken."""
     from manifest.backup import BackupError, restore
 
     try:
@@ -343,7 +343,7 @@ def restore_command(file, force):
         click.echo(f"  {ref}: broken at event {verdict.broken_at}: {verdict.reason}", err=True)
     if not evidence.intact:
         click.echo("the restored evidence does not verify", err=True)
-        sys.exit(2)
+        sys.exit(3)  # 2 is click's own for a wrong command line
 
 
 # ---------------------------------------------------------------- demo and serve

@@ -183,7 +183,7 @@ def test_a_tampered_backup_is_reported_broken(world, db_url, new_database, tmp_p
     assert _run(tampered_db, "backup", str(tampered)).exit_code == 0
 
     result = _run(new_database(), "restore", str(tampered))
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output
     assert "ledger: 6 events, BROKEN at event" in result.output
     assert "manifests: 1 chains verified, 1 broken" in result.output
     assert f"{m.number}: broken at event" in result.output
