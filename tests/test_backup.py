@@ -263,6 +263,8 @@ def test_damaged_or_foreign_files_are_refused(world, db_url, new_database, tmp_p
     backup = tmp_path / "one.backup"
     assert _run(db_url, "backup", str(backup)).exit_code == 0
     _refused(_run(db_url, "backup", str(backup)), "already exists")
+    nowhere = tmp_path / "no" / "such" / "dir.backup"
+    _refused(_run(db_url, "backup", str(nowhere)), f"cannot write {nowhere}")
 
     target = new_database()
     _refused(_run(target, "restore", str(tmp_path / "nothing")), "no such file")

@@ -74,6 +74,8 @@ def write_archive(
             tar.addfile(entry, io.BytesIO(metadata))
             tar.add(payload, arcname=info.payload_name, filter=_anonymous)
         os.replace(partial, target)
+    except OSError as exc:
+        raise BackupError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
     return info
@@ -95,6 +97,8 @@ def read_info(source: Path) -> BackupInfo:
         with tarfile.open(source, "r") as tar:
             member = tar.getmember(METADATA_NAME)
             raw = json.loads(tar.extractfile(member).read())
+    except OSError as exc:
+        raise BackupError(f"cannot read {source}: {exc.strerror or exc}") from None
     except (tarfile.TarError, KeyError, ValueError, AttributeError):
         raise BackupError(f"{source} is not an hwm backup file") from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
@@ -127,6 +131,8 @@ def extract_payload(source: Path, info: BackupInfo, directory: Path) -> Path:
                     dst.write(chunk)
     except (tarfile.TarError, KeyError):
         raise BackupError(f"{source}: the database copy is missing from the backup") from None
+    except OSError as exc:
+        raise BackupError(f"cannot extract the copy from {source}: {exc.strerror or exc}") from None
     if file_digest(target) != (info.sha256, info.size):
         raise BackupError(f"{source} is damaged: the database copy does not match its digest")
     return target
