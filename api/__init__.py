@@ -12,7 +12,8 @@ from manifest.errors import DomainError
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides settings, e.g. ``{"DATABASE_URL": ...}``."""
     app = Flask(__name__, template_folder="../templates")
-    settings = Settings()
+    # Tests pass their own Settings (low sign-in thresholds, say) as HWM_SETTINGS.
+    settings = (config or {}).get("HWM_SETTINGS") or Settings()
     app.config.update(
         DATABASE_URL=settings.database_url,
         SECRET_KEY=settings.secret_key or "dev-only-not-secret",
@@ -31,6 +32,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     register_extensions(app)
+    app.extensions["hwm"]["settings"] = settings
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (the sign-in limit counts per address) is the one the trusted
+        # proxies saw, not the proxy's own.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

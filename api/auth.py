@@ -6,7 +6,7 @@ from flask import g, request
 from flask_smorest import abort
 
 from manifest.actor import Actor
-from manifest.services import registry
+from manifest.services import tokens
 
 from .db import uow
 
@@ -17,7 +17,7 @@ def load_actor() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        g.actor = registry.actor_for_token(uow(), token.strip())
+        g.actor = tokens.actor_for_token(uow(), token.strip())
 
 
 def current_actor() -> Actor:

@@ -9,8 +9,13 @@ from __future__ import annotations
 V1 = "/api/v1"
 
 SUMMARIES = {
-    ("POST", "/auth/token"): "以电子邮箱和密码换取访问令牌（令牌只显示一次）。",
+    ("POST", "/auth/token"): "以电子邮箱和密码换取访问令牌（令牌只显示一次）及其到期时间。",
     ("DELETE", "/auth/token"): "退出登录：吊销本次请求所带的令牌。",
+    ("GET", "/auth/tokens"): "本人仍然有效的令牌，最新的在前（不含令牌本身）。",
+    ("DELETE", "/auth/tokens/{token_id}"): "吊销本人的某个令牌。",
+    ("GET", "/auth/signins"): (
+        "登录日志，最新的在前：单位管理员查看本单位用户，生态环境部门查看辖区单位及本部门用户。"
+    ),
     ("POST", "/organizations"): "登记单位（所辖区域的生态环境部门）。",
     ("GET", "/organizations"): "单位名录，用于在联单上指明各方。",
     ("GET", "/organizations/{org_id}"): "查看单个单位。",
@@ -22,6 +27,10 @@ SUMMARIES = {
     ("POST", "/organizations/{org_id}/vehicles"): "登记车辆（运输单位管理员）。",
     ("GET", "/organizations/{org_id}/vehicles"): "运输单位的车辆。",
     ("POST", "/organizations/{org_id}/members"): "为单位添加用户（单位管理员）。",
+    ("GET", "/organizations/{org_id}/members"): "单位的用户，含已停用的（单位管理员）。",
+    ("PATCH", "/organizations/{org_id}/members/{user_id}"): (
+        "停用或恢复单位用户（单位管理员）；停用后其令牌立即失效。"
+    ),
     ("GET", "/waste-codes"): "按代码或名称查询危险废物代码及类别。",
     ("GET", "/manifests/{ref}.pdf"): "联单 PDF：各方、各环节数量、签名及存证链状态。",
     ("PUT", "/manifests/{ref}/route"): (

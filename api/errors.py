@@ -16,6 +16,7 @@ from manifest.errors import (
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    TooManyAttempts,
     ValidationFailed,
 )
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 STATUS_OF = [
     (PayloadTooLarge, 413),
+    (TooManyAttempts, 429),
     (ChecksFailed, 422),
     (ValidationFailed, 422),
     (NotFound, 404),
@@ -41,6 +43,7 @@ CODE_OF_STATUS = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
+    429: "too_many_attempts",
 }
 
 
@@ -64,7 +67,9 @@ def error_response(
 
 def handle_domain_error(exc: DomainError):
     status = next((s for cls, s in STATUS_OF if isinstance(exc, cls)), 400)
-    return error_response(status, exc.code, exc.message, exc.errors, exc.details)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return error_response(status, exc.code, exc.message, exc.errors, exc.details, headers)
 
 
 class HwmApi(Api):

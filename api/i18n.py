@@ -55,6 +55,14 @@ ERROR_HEADLINES = {
         "服务器未安装中文字体，无法生成 PDF",
         "No Chinese font is installed on the server; the PDF cannot be produced",
     ),
+    "too_many_attempts": (
+        "登录失败次数过多，已暂时锁定，请稍后再试",
+        "Too many failed sign-ins; locked for a while, try again later",
+    ),
+    "last_active_admin": (
+        "不能停用本单位最后一名在用的管理员",
+        "The organisation's last active administrator cannot be deactivated",
+    ),
 }
 
 

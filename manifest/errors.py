@@ -39,6 +39,22 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class LastActiveAdmin(Conflict):
+    """The change would leave an organisation without an active administrator (HTTP 409)."""
+
+    code = "last_active_admin"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins; try again after ``retry_after`` seconds (HTTP 429)."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class InvalidTransition(Conflict):
     """The manifest's status does not allow this action."""
 

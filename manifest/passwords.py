@@ -35,6 +35,19 @@ def hash_password(password: str) -> str:
     return f"scrypt${n}${_R}${_P}${enc(salt).decode()}${enc(key).decode()}"
 
 
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def dummy_hash() -> str:
+    """The hash of a random password nobody knows, at the cost new hashes get (made once per
+    process). Checking a password against it costs what checking a real account's costs, so
+    an unknown e-mail cannot be told apart by the time a sign-in takes."""
+    cost = scrypt_cost()
+    if cost not in _DUMMY_HASHES:
+        _DUMMY_HASHES[cost] = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[cost]
+
+
 def check_password(password: str, stored: str) -> bool:
     try:
         algo, n, r, p, salt, key = stored.split("$")

@@ -127,12 +127,25 @@ def uow(sessions):
 
 
 @pytest.fixture
-def app(db_url):
+def make_app(db_url):
+    """Build the app on the test database, with given Settings (sign-in thresholds, token
+    lifetime...) or the defaults."""
     from api import create_app
 
-    application = create_app({"DATABASE_URL": db_url, "TESTING": True})
-    yield application
-    application.extensions["hwm"]["engine"].dispose()
+    made = []
+
+    def make(settings=None):
+        made.append(create_app({"DATABASE_URL": db_url, "TESTING": True, "HWM_SETTINGS": settings}))
+        return made[-1]
+
+    yield make
+    for application in made:
+        application.extensions["hwm"]["engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

@@ -1,35 +1,80 @@
-"""Signing in."""
+"""Signing in and out, one's own tokens, and the sign-in audit log."""
 
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from manifest.services import registry
+from manifest.models.signins import SIGNIN_OUTCOMES
+from manifest.services import signin, signin_log, tokens
 
 from ..auth import current_actor
-from ..db import uow
+from ..db import session, uow
+from ..pagination import page_headers, paginate
+from ..schemas import PageArgs
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign in")
+blp = Blueprint(
+    "auth", __name__, url_prefix="/api/v1/auth", description="Sign in, tokens, sign-in log"
+)
 
 
 class Credentials(ma.Schema):
-    email = fields.String(required=True)
-    password = fields.String(required=True)
+    email = fields.String(required=True, validate=validate.Length(1, signin.EMAIL_MAX))
+    password = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class IssuedTokenOut(ma.Schema):
+    id = fields.Integer()
+    token = fields.String(metadata={"description": "the secret; shown only in this answer"})
+    expires_at = fields.DateTime()
 
 
 class TokenOut(ma.Schema):
-    token = fields.String()
+    id = fields.Integer()
+    prefix = fields.String(metadata={"description": "the first characters, to tell tokens apart"})
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(
+        allow_none=True, metadata={"description": "recorded to the minute"}
+    )
+    expires_at = fields.DateTime()
+
+
+class SigninQuery(PageArgs):
+    email = fields.String(validate=validate.Length(1, signin.EMAIL_MAX))
+    outcome = fields.String(validate=validate.OneOf(SIGNIN_OUTCOMES))
+
+
+class SigninOut(ma.Schema):
+    id = fields.Integer()
+    attempted_at = fields.DateTime()
+    email = fields.String()
+    user_id = fields.Integer(allow_none=True)
+    address = fields.String(metadata={"description": "the client's IP address"})
+    outcome = fields.String(metadata={"description": " | ".join(SIGNIN_OUTCOMES)})
+
+
+LOCKED = {
+    "description": "too many failed sign-ins for this e-mail or from this address: "
+    "code too_many_attempts, wait the seconds in Retry-After",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+}
 
 
 @blp.route("/token", methods=["POST"])
 @blp.arguments(Credentials)
-@blp.response(201, TokenOut)
+@blp.response(201, IssuedTokenOut)
+@blp.alt_response(429, **LOCKED)
 def create_token(args):
-    """Exchange an e-mail and password for a bearer token (shown once)."""
-    return {"token": registry.issue_token(uow(), email=args["email"], password=args["password"])}
+    """Exchange an e-mail and password for a bearer token (shown once) and its expiry."""
+    return signin.sign_in(
+        uow(),
+        email=args["email"],
+        password=args["password"],
+        address=request.remote_addr or "",
+        settings=current_app.extensions["hwm"]["settings"],
+    )
 
 
 @blp.route("/token", methods=["DELETE"])
@@ -38,4 +83,31 @@ def revoke_token():
     """Sign out: revoke the bearer token this request carries."""
     current_actor()
     token = request.headers["Authorization"].partition(" ")[2].strip()
-    registry.revoke_token(uow(), token=token)
+    tokens.revoke_token(uow(), token=token)
+
+
+@blp.route("/tokens", methods=["GET"])
+@blp.response(200, TokenOut(many=True))
+def list_tokens():
+    """Your tokens that still work, newest first (never their secrets)."""
+    return tokens.list_tokens(session(), actor=current_actor())
+
+
+@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@blp.response(204)
+def revoke_own_token(token_id):
+    """Revoke one of your tokens."""
+    tokens.revoke_own_token(uow(), actor=current_actor(), token_id=token_id)
+
+
+@blp.route("/signins", methods=["GET"])
+@blp.arguments(SigninQuery, location="query")
+@blp.response(200, SigninOut(many=True))
+def list_signins(args):
+    """The sign-in log, newest first: your organisation's members (administrators), or your
+    region's organisations and your bureau (regulators)."""
+    stmt = signin_log.attempts_query(
+        actor=current_actor(), email=args.get("email"), outcome=args.get("outcome")
+    )
+    rows, total = paginate(session(), stmt, args["page"], args["per_page"])
+    return rows, 200, page_headers(total, args["page"], args["per_page"])

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from manifest.services import registry
+from manifest.services import members, registry
 
 from ..auth import current_actor
 from ..db import session, uow
@@ -115,6 +115,12 @@ class MemberOut(ma.Schema):
     email = fields.String()
     role = fields.String()
     organization_id = fields.Integer()
+    active = fields.Boolean(metadata={"description": "false: deactivated, cannot sign in"})
+    created_at = fields.DateTime()
+
+
+class MemberPatch(ma.Schema):
+    active = fields.Boolean(required=True, metadata={"description": "false to deactivate"})
 
 
 @blp.route("", methods=["POST"])
@@ -189,3 +195,21 @@ def list_vehicles(org_id):
 def add_member(args, org_id):
     """Add a user to an organisation (its administrators)."""
     return registry.add_member(uow(), actor=current_actor(), organization_id=org_id, **args)
+
+
+@blp.route("/<int:org_id>/members", methods=["GET"])
+@blp.response(200, MemberOut(many=True))
+def list_members(org_id):
+    """An organisation's users, deactivated ones included (its administrators)."""
+    return members.list_members(session(), actor=current_actor(), organization_id=org_id)
+
+
+@blp.route("/<int:org_id>/members/<int:user_id>", methods=["PATCH"])
+@blp.arguments(MemberPatch)
+@blp.response(200, MemberOut)
+def update_member(args, org_id, user_id):
+    """Deactivate or reactivate a member (its administrators); a deactivated member's tokens
+    stop at once, and the last active administrator cannot be deactivated."""
+    return members.set_member_active(
+        uow(), actor=current_actor(), organization_id=org_id, user_id=user_id, **args
+    )

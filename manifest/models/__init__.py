@@ -7,6 +7,7 @@ from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
 from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
 from .receipts import ReconcileTolerance, WeighbridgeMatch, WeighbridgeReceipt
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
+from .signins import SigninAttempt
 from .tracks import GpsTrack, ManifestRoute, StoredFile
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ReconcileTolerance",
     "Regulator",
     "RegulatorRegion",
+    "SigninAttempt",
     "StoredFile",
     "User",
     "Vehicle",

@@ -113,7 +113,8 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once. It stops
+    working at ``expires_at``, when revoked, or when its user is deactivated."""
 
     __tablename__ = "api_tokens"
 
@@ -123,6 +124,7 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")

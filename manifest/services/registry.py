@@ -1,4 +1,4 @@
-"""Organisations, regulator bodies, users, tokens, licences and vehicles."""
+"""Organisations, regulator bodies, users, licences and vehicles."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..actor import Actor
 from ..catalogue import validate_operation
-from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import (
-    ApiToken,
     Licence,
     LicenceCapacity,
     LicenceScope,
@@ -25,12 +23,15 @@ from ..models import (
     Vehicle,
 )
 from ..models.registry import USER_ROLES
-from ..passwords import check_password, hash_password, new_token, token_digest
+from ..passwords import hash_password
 from ..plates import validate_plate
 from ..quantities import parse_decimal
 from ..regions import covers, validate_region_code
 from ..uow import UnitOfWork
 from ..uscc import validate_uscc
+
+# Tokens have their own module; these names stay reachable from the registry for its callers.
+from .tokens import actor_for_token, actor_for_user, issue_token, revoke_token  # noqa: F401
 
 ORG_ROLES = ("generator", "transporter", "receiver")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -391,70 +392,3 @@ def _insert_user(session, user: User) -> None:
         session.flush()
     except IntegrityError:
         raise Conflict(f"a user with e-mail {user.email} exists already") from None
-
-
-def issue_token(uow: UnitOfWork, *, email: str, password: str | None = None) -> str:
-    """A new bearer token. With a password, it is checked (the HTTP sign-in); without, the
-    caller is the command line run by the operator.
-
-    Raises ValidationFailed for wrong credentials (the same message either way).
-    """
-    with uow:
-        s = uow.session
-        user = s.scalar(select(User).where(User.email == (email or "").strip().lower()))
-        if password is not None and (
-            user is None or not user.active or not check_password(password, user.password_hash)
-        ):
-            raise ValidationFailed(
-                "wrong e-mail or password", errors={"password": ["wrong e-mail or password"]}
-            )
-        if user is None:
-            raise NotFound(f"no user with e-mail {email}")
-        token = new_token()
-        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), prefix=token[:12]))
-        uow.commit()
-        return token
-
-
-def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
-    """The actor a bearer token stands for, or None for an unknown or revoked token.
-    Records the time of use."""
-    with uow:
-        s = uow.session
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-        if row is None or row.revoked_at is not None or not row.user.active:
-            return None
-        now = utcnow()
-        # Written at most once a minute per token, to keep reads cheap.
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            s.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-            uow.commit()
-        return actor_for_user(row.user)
-
-
-def revoke_token(uow: UnitOfWork, *, token: str) -> None:
-    with uow:
-        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-        if row is None:
-            raise NotFound("unknown token")
-        row.revoked_at = row.revoked_at or utcnow()
-        uow.commit()
-
-
-def actor_for_user(user: User) -> Actor:
-    if user.regulator is not None:
-        return Actor(
-            user_id=user.id,
-            email=user.email,
-            role=user.role,
-            regulator_id=user.regulator_id,
-            region_codes=tuple(user.regulator.region_codes),
-        )
-    org = user.organization
-    return Actor(
-        user_id=user.id,
-        email=user.email,
-        role=user.role,
-        organization_id=org.id,
-        org_roles=frozenset(org.roles),
-    )

@@ -1,0 +1,81 @@
+"""An organisation's administrators list its members and deactivate or reactivate them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..actor import Actor
+from ..db import is_row_id, utcnow
+from ..errors import LastActiveAdmin, NotFound
+from ..models import Organization, User
+from ..uow import UnitOfWork
+from .tokens import revoke_all
+
+
+def list_members(session: Session, *, actor: Actor, organization_id: int) -> list[User]:
+    """The organisation's users, active or not. Its administrators only.
+
+    Raises Forbidden for anyone else, NotFound for an organisation that does not exist.
+    """
+    actor.require_org_admin(organization_id)
+    if session.get(Organization, organization_id) is None:
+        raise NotFound(f"organisation {organization_id} not found")
+    return list(
+        session.scalars(
+            select(User).where(User.organization_id == organization_id).order_by(User.id)
+        )
+    )
+
+
+def set_member_active(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    organization_id: int,
+    user_id: int,
+    active: bool,
+    now: datetime | None = None,
+) -> User:
+    """Deactivate a member (every token of theirs stops at once and they cannot sign in) or
+    reactivate one (they sign in again for a new token). Doing it twice changes nothing.
+
+    Raises Forbidden unless the actor administers the organisation, NotFound for a user who
+    is not its member, LastActiveAdmin when it would leave the organisation without an
+    active administrator.
+    """
+    actor.require_org_admin(organization_id)
+    with uow:
+        s = uow.session
+        # Changes to one organisation's members take turns, so two administrators cannot
+        # deactivate each other at the same moment and leave nobody in charge.
+        org = s.scalar(
+            select(Organization).where(Organization.id == organization_id).with_for_update()
+        )
+        user = s.get(User, user_id) if is_row_id(user_id) else None
+        if org is None or user is None or user.organization_id != organization_id:
+            raise NotFound(f"member {user_id} not found")
+        if user.active == active:
+            return user
+        if not active and user.role == "admin" and _other_active_admins(s, user) == 0:
+            raise LastActiveAdmin(
+                "the organisation's last active administrator cannot be deactivated"
+            )
+        user.active = active
+        if not active:
+            revoke_all(s, user_id=user.id, now=now or utcnow())
+        uow.commit()
+        return user
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            User.organization_id == user.organization_id,
+            User.role == "admin",
+            User.active.is_(True),
+            User.id != user.id,
+        )
+    )

@@ -1,0 +1,140 @@
+"""Signing in with an e-mail and a password, under a rate limit, into the audit log.
+
+Every attempt is a row of ``signin_attempts``: the audit log and, shared by every worker
+through the database, the counter behind the lockouts. Failures are counted per e-mail as
+typed (whether or not an account has it) and per client address; enough of them within the
+window lock that e-mail or address out for a while, whatever password comes next.
+
+An unknown e-mail, a deactivated account and a wrong password get the same answer after the
+same work (one scrypt hash at the same cost), so an answer never tells whether an account
+exists.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..db import utcnow
+from ..errors import TooManyAttempts, ValidationFailed
+from ..models import SigninAttempt, User
+from ..passwords import check_password, dummy_hash
+from ..signin_policy import LockoutRule, locked_until
+from ..uow import UnitOfWork
+from .tokens import IssuedToken, mint
+
+FAILURES = ("wrong_password", "unknown_account", "inactive")
+EMAIL_MAX = 254
+ADDRESS_MAX = 64
+
+
+def sign_in(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    settings: Settings,
+    now: datetime | None = None,
+) -> IssuedToken:
+    """A new token for the account with ``email`` if ``password`` is right.
+
+    Raises TooManyAttempts (with the seconds to wait) while the e-mail or the address is
+    locked out, and ValidationFailed "wrong e-mail or password" for an unknown e-mail, a
+    deactivated account or a wrong password alike. Each attempt is logged, refused or not.
+    """
+    email = (email or "").strip().lower()[:EMAIL_MAX]
+    address = (address or "unknown")[:ADDRESS_MAX]
+    now = now or utcnow()
+    with uow:
+        s = uow.session
+        _serialise_attempts_on(s, email)
+        until = _lockout(s, email=email, address=address, settings=settings, now=now)
+        if until is not None:
+            s.add(SigninAttempt(email=email, address=address, outcome="locked", attempted_at=now))
+            uow.commit()
+            raise TooManyAttempts(
+                "too many failed sign-ins; try again later",
+                retry_after=max(1, math.ceil((until - now).total_seconds())),
+            )
+        user = s.scalar(select(User).where(User.email == email))
+        # One scrypt hash whatever the account, so the time taken does not tell them apart.
+        right = check_password(password, user.password_hash if user else dummy_hash())
+        outcome = _outcome(user, right)
+        s.add(
+            SigninAttempt(
+                email=email,
+                address=address,
+                user_id=user.id if user else None,
+                outcome=outcome,
+                attempted_at=now,
+            )
+        )
+        if outcome != "success":
+            uow.commit()
+            raise ValidationFailed(
+                "wrong e-mail or password", errors={"password": ["wrong e-mail or password"]}
+            )
+        issued = mint(s, user, lifetime_days=settings.token_lifetime_days, now=now)
+        uow.commit()
+        return issued
+
+
+def _outcome(user: User | None, password_right: bool) -> str:
+    if user is None:
+        return "unknown_account"
+    if not user.active:
+        return "inactive"
+    return "success" if password_right else "wrong_password"
+
+
+def _serialise_attempts_on(session: Session, email: str) -> None:
+    """On PostgreSQL, attempts on one e-mail take turns (a transaction-scoped advisory lock),
+    so parallel guesses cannot all slip under the limit. SQLite's write lock, taken when the
+    unit of work opens, already serialises every attempt."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"signin:{email}"}
+        )
+
+
+def _lockout(
+    session: Session, *, email: str, address: str, settings: Settings, now: datetime
+) -> datetime | None:
+    """When the lockout in force on the e-mail or the address ends (the later), or None."""
+    account_rule, address_rule = settings.account_lockout, settings.address_lockout
+    # A successful sign-in clears the e-mail's earlier failures (not the address's).
+    since = now - account_rule.lookback
+    last_success = session.scalar(
+        select(func.max(SigninAttempt.attempted_at)).where(
+            SigninAttempt.email == email,
+            SigninAttempt.outcome == "success",
+            SigninAttempt.attempted_at >= since,
+        )
+    )
+    ends = [
+        _locked(session, SigninAttempt.email == email, account_rule, now, after=last_success),
+        _locked(session, SigninAttempt.address == address, address_rule, now),
+    ]
+    ends = [end for end in ends if end is not None]
+    return max(ends) if ends else None
+
+
+def _locked(
+    session: Session, where, rule: LockoutRule, now: datetime, after: datetime | None = None
+) -> datetime | None:
+    stmt = select(SigninAttempt.attempted_at).where(
+        where,
+        SigninAttempt.outcome.in_(FAILURES),
+        SigninAttempt.attempted_at >= now - rule.lookback,
+    )
+    if after is not None:
+        stmt = stmt.where(SigninAttempt.attempted_at > after)
+    failures = session.scalars(
+        stmt.order_by(SigninAttempt.attempted_at.desc()).limit(rule.max_failures)
+    ).all()
+    return locked_until(failures, rule, now)
