@@ -92,7 +92,13 @@ def users():
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--password", required=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="asked for (not echoed) when not given, so it stays out of the shell history",
+)
 @click.option("--org", "uscc", help="USCC of the user's organisation")
 @click.option(
     "--role",
@@ -141,13 +147,20 @@ def tokens():
 
 @tokens.command("create")
 @click.option("--email", required=True)
-def tokens_create(email):
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    help="lifetime in days  [default: HWM_TOKEN_LIFETIME_DAYS, else 30]",
+)
+def tokens_create(email, days):
     """Print a new API token for a user (shown once; only its hash is kept)."""
-    from manifest.services import registry
+    from manifest.config import Settings
+    from manifest.services import tokens
 
     try:
         with _uow() as uow:
-            click.echo(registry.issue_token(uow, email=email))
+            lifetime = days or Settings().token_lifetime_days
+            click.echo(tokens.issue_token(uow, email=email, lifetime_days=lifetime))
     except DomainError as exc:
         _fail(exc)
 
@@ -156,11 +169,11 @@ def tokens_create(email):
 @click.argument("token")
 def tokens_revoke(token):
     """Revoke a token."""
-    from manifest.services import registry
+    from manifest.services import tokens
 
     try:
         with _uow() as uow:
-            registry.revoke_token(uow, token=token)
+            tokens.revoke_token(uow, token=token)
     except DomainError as exc:
         _fail(exc)
     click.echo("revoked")
@@ -351,15 +364,26 @@ def restore_command(file, force):
 
 @hwm.command()
 def demo():
-    """Load the Jiangmen demo data set and print its accounts and tokens."""
-    from manifest.demo import load_demo
+    """Load the Jiangmen demo data set and print its accounts and tokens.
 
+    For development and trials only: it creates accounts that all share one published
+    password, and it refuses a database that holds any other organisation or user.
+    """
+    from manifest.demo import PASSWORD, load_demo
+
+    click.secho(
+        f"WARNING: the demo creates accounts whose password is '{PASSWORD}', known to anyone"
+        " who has read this project. Never load it into a database that real users reach.",
+        fg="red",
+        bold=True,
+        err=True,
+    )
     try:
         with _uow() as uow:
             accounts = load_demo(uow)
     except DomainError as exc:
         _fail(exc)
-    click.echo("Demo accounts (password for all: demo-password):")
+    click.echo(f"Demo accounts (password for all: {PASSWORD}):")
     for acc in accounts:
         # E-mail and token first: they line up, the labels (with Chinese names) need not.
         click.echo(f"  {acc['email']:<24} token {acc['token']}  {acc['role']}")

@@ -6,7 +6,9 @@ lifecycle. The organisations and people are invented; the places are real indust
 of Jiangmen, so maps and route checks look plausible.
 
 The whole set is written in one transaction: a failure half-way leaves nothing behind. A
-second run finds the set already there and only issues fresh tokens for its accounts.
+second run finds the set already there and only issues fresh tokens for its accounts. Every
+demo account shares one published password, so a database that holds anything else (a real
+organisation or user) is refused: the demo never lands on a production database.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .actor import Actor
 from .db import utcnow
+from .errors import Conflict
 from .models import Organization, User
 from .numbering import CHINA
 from .services import handover, lifecycle, registry
@@ -181,10 +184,12 @@ def load_demo(uow: UnitOfWork) -> list[dict]:
     """Load the Jiangmen demo set unless it is already there; return its accounts.
 
     Each account is ``{"role", "email", "token"}`` with a freshly issued token; every
-    account's password is ``demo-password``. Raises the services' domain errors (Conflict
-    when a demo e-mail is already used by someone else, ValidationFailed when a loaded
-    official waste list lacks a demo code); nothing is written then.
+    account's password is ``demo-password``. Raises Conflict when the database holds
+    organisations or users that are not the demo's, and the services' domain errors
+    (ValidationFailed when a loaded official waste list lacks a demo code); nothing is
+    written then.
     """
+    _refuse_foreign_data(uow)
     if not _already_loaded(uow):
         with uow:
             _Loader(uow).run()
@@ -193,6 +198,23 @@ def load_demo(uow: UnitOfWork) -> list[dict]:
         {"role": label, "email": email, "token": registry.issue_token(uow, email=email)}
         for label, email in _accounts_order()
     ]
+
+
+def _refuse_foreign_data(uow: UnitOfWork) -> None:
+    """Raise Conflict if any organisation or user is not one the demo makes. (The waste
+    catalogue is reference data, not anyone's; it may be loaded first.)"""
+    s = uow.session
+    demo_usccs = [make_uscc(site.region, site.body) for site in SITES]
+    demo_emails = [email for _, email in _accounts_order()]
+    orgs = s.scalar(select(func.count()).where(Organization.uscc.not_in(demo_usccs)))
+    users = s.scalar(select(func.count()).where(User.email.not_in(demo_emails)))
+    s.rollback()  # end the read transaction
+    if orgs or users:
+        raise Conflict(
+            f"this database already holds {orgs} organisations and {users} users that are not"
+            " the demo's; the demo (accounts with a published password) loads only into an"
+            " empty database or one holding the demo alone"
+        )
 
 
 def _already_loaded(uow: UnitOfWork) -> bool:

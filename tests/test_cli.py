@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from api.cli import hwm as hwm_group
 from manifest.errors import ValidationFailed
 from manifest.models import (
+    ApiToken,
     CustodyEvent,
     Manifest,
     ManifestLeg,
@@ -58,8 +59,8 @@ def hwm(db_url, monkeypatch):
     monkeypatch.setenv("HWM_DATABASE_URL", db_url)
     runner = CliRunner()
 
-    def run(*args: str):
-        return runner.invoke(hwm_group, list(args), prog_name="hwm")
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(hwm_group, list(args), prog_name="hwm", input=input)
 
     return run
 
@@ -185,6 +186,51 @@ def test_demo_refused_half_way_writes_nothing(hwm, sessions):
         assert _count(sessions, model) == 0, model
 
 
+def test_demo_warns_that_its_password_is_public(hwm):
+    result = hwm("demo")
+    assert result.exit_code == 0, result.output
+    assert "WARNING" in result.stderr and "demo-password" in result.stderr
+    assert "Never load it into a database that real users reach" in result.stderr
+
+
+def test_demo_refuses_a_database_with_real_accounts(hwm, sessions):
+    """The production recipe: a first regulator made by hand; the demo then stays out."""
+    result = hwm(
+        "users", "create", "--email", "officer@jmepb.example.cn",
+        "--regulator", "--region", "440700", input="a real secret\na real secret\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "a real secret" not in result.stdout  # the prompt does not echo it
+    _refused(hwm("demo"), "not the demo's", "1 users")
+    with sessions() as s:
+        assert [u.email for u in s.scalars(select(User))] == ["officer@jmepb.example.cn"]
+    assert _count(sessions, Organization) == 0
+    assert _count(sessions, Manifest) == 0
+
+
+def test_demo_refuses_a_database_with_a_real_organisation(hwm, factory, sessions):
+    _refused(hwm("demo"), "1 organisations")
+    assert _count(sessions, User) == 0
+
+
+def test_a_user_made_on_the_command_line_signs_in_with_the_prompted_password(hwm, client):
+    result = hwm(
+        "users", "create", "--email", "officer@jmepb.example.cn",
+        "--regulator", "--region", "440700", input="first secret\nfirst secret\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    signed = client.post(
+        "/api/v1/auth/token",
+        json={"email": "officer@jmepb.example.cn", "password": "first secret"},
+    )
+    assert signed.status_code == 201
+    mismatch = hwm(
+        "users", "create", "--email", "second@jmepb.example.cn",
+        "--regulator", "--region", "440700", input="one secret\nanother one\n",
+    )  # fmt: skip
+    assert mismatch.exit_code != 0
+
+
 # ---------------------------------------------------------------- users and tokens
 
 
@@ -290,6 +336,22 @@ def test_tokens_revoke_stops_the_token(hwm, factory, client):
     resp = client.get("/api/v1/manifests", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 401
     _refused(hwm("tokens", "revoke", "hwm_not-a-token"), "unknown token")
+
+
+def test_tokens_create_lives_the_days_asked(hwm, factory, sessions):
+    hwm(
+        "users", "create", "--email", "clerk@example.cn", "--password", "long enough",
+        "--org", factory.uscc,
+    )  # fmt: skip
+    for days in ("2", None):
+        args = ("--days", days) if days else ()
+        result = hwm("tokens", "create", "--email", "clerk@example.cn", *args)
+        assert result.exit_code == 0, result.output
+        with sessions() as s:
+            row = s.scalar(select(ApiToken).order_by(ApiToken.id.desc()))
+            lifetime = row.expires_at - row.created_at
+        assert lifetime == timedelta(days=int(days or 30))
+    _refused(hwm("tokens", "create", "--email", "clerk@example.cn", "--days", "0"), "--days")
 
 
 def test_tokens_create_for_an_unknown_user_is_refused(hwm):
