@@ -7,6 +7,7 @@ from flask import Flask, request
 from manifest.config import Settings
 from manifest.db import make_engine, make_session_factory
 from manifest.errors import DomainError
+from manifest.passwords import dummy_hash
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -33,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     register_extensions(app)
     app.extensions["hwm"]["settings"] = settings
+    # Made now, so the first sign-in with an unknown e-mail costs no more than any other.
+    dummy_hash()
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

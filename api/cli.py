@@ -140,6 +140,32 @@ def _create_user(uow, email, password, uscc, role, regulator, region):
     )
 
 
+@users.command("deactivate")
+@click.option("--email", required=True)
+def users_deactivate(email):
+    """Deactivate an account (a regulator's too): its tokens stop at once, it cannot sign in."""
+    _set_active(email, False)
+
+
+@users.command("reactivate")
+@click.option("--email", required=True)
+def users_reactivate(email):
+    """Let a deactivated account sign in again (for a new token)."""
+    _set_active(email, True)
+
+
+def _set_active(email: str, active: bool) -> None:
+    from manifest.services.members import set_user_active
+
+    try:
+        with _uow() as uow:
+            user = set_user_active(uow, email=email, active=active)
+            summary = f"user {user.id} <{user.email}> is {'active' if active else 'deactivated'}"
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(summary)
+
+
 @hwm.group()
 def tokens():
     """API tokens."""

@@ -338,6 +338,33 @@ def test_tokens_revoke_stops_the_token(hwm, factory, client):
     _refused(hwm("tokens", "revoke", "hwm_not-a-token"), "unknown token")
 
 
+def test_users_deactivate_and_reactivate_any_account(hwm, factory, client):
+    hwm(
+        "users", "create", "--email", "officer@jmepb.example.cn", "--password", "long enough",
+        "--regulator", "--region", "440700",
+    )  # fmt: skip
+    credentials = {"email": "officer@jmepb.example.cn", "password": "long enough"}
+    token = client.post("/api/v1/auth/token", json=credentials).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/manifests", headers=headers).status_code == 200
+
+    result = hwm("users", "deactivate", "--email", "officer@jmepb.example.cn")
+    assert result.exit_code == 0 and "deactivated" in result.output, result.output
+    assert client.get("/api/v1/manifests", headers=headers).status_code == 401
+    assert client.post("/api/v1/auth/token", json=credentials).status_code == 422
+
+    assert hwm("users", "reactivate", "--email", "officer@jmepb.example.cn").exit_code == 0
+    assert client.get("/api/v1/manifests", headers=headers).status_code == 401  # revoked
+    assert client.post("/api/v1/auth/token", json=credentials).status_code == 201
+
+    hwm(
+        "users", "create", "--email", "boss@example.cn", "--password", "long enough",
+        "--org", factory.uscc, "--role", "admin",
+    )  # fmt: skip
+    _refused(hwm("users", "deactivate", "--email", "boss@example.cn"), "last active")
+    _refused(hwm("users", "deactivate", "--email", "nobody@example.cn"), "no user")
+
+
 def test_tokens_create_lives_the_days_asked(hwm, factory, sessions):
     hwm(
         "users", "create", "--email", "clerk@example.cn", "--password", "long enough",

@@ -57,21 +57,51 @@ def set_member_active(
         user = s.get(User, user_id) if is_row_id(user_id) else None
         if org is None or user is None or user.organization_id != organization_id:
             raise NotFound(f"member {user_id} not found")
-        if user.active == active:
-            return user
-        if not active and user.role == "admin" and _other_active_admins(s, user) == 0:
-            raise LastActiveAdmin(
-                "the organisation's last active administrator cannot be deactivated"
-            )
-        user.active = active
-        if not active:
-            revoke_all(s, user_id=user.id, now=now or utcnow())
+        _change(s, user, active, now or utcnow())
         uow.commit()
         return user
 
 
-def _other_active_admins(session: Session, user: User) -> int:
-    return session.scalar(
+def set_user_active(
+    uow: UnitOfWork, *, email: str, active: bool, now: datetime | None = None
+) -> User:
+    """The operator's command line: deactivate or reactivate any account, a regulator's
+    included, with the same effects and the same last-administrator rule as above.
+
+    Raises NotFound for an unknown e-mail, LastActiveAdmin.
+    """
+    with uow:
+        s = uow.session
+        user = s.scalar(select(User).where(User.email == (email or "").strip().lower()))
+        if user is None:
+            raise NotFound(f"no user with e-mail {email}")
+        if user.organization_id is not None:
+            s.scalar(
+                select(Organization.id)
+                .where(Organization.id == user.organization_id)
+                .with_for_update()
+            )
+        _change(s, user, active, now or utcnow())
+        uow.commit()
+        return user
+
+
+def _change(session: Session, user: User, active: bool, now: datetime) -> None:
+    """Set ``user.active``; deactivating revokes every token. The caller holds the lock on
+    the user's organisation and commits."""
+    if user.active == active:
+        return
+    if not active and _is_last_active_admin(session, user):
+        raise LastActiveAdmin("the organisation's last active administrator cannot be deactivated")
+    user.active = active
+    if not active:
+        revoke_all(session, user_id=user.id, now=now)
+
+
+def _is_last_active_admin(session: Session, user: User) -> bool:
+    if user.organization_id is None or user.role != "admin":
+        return False
+    others = session.scalar(
         select(func.count()).where(
             User.organization_id == user.organization_id,
             User.role == "admin",
@@ -79,3 +109,4 @@ def _other_active_admins(session: Session, user: User) -> int:
             User.id != user.id,
         )
     )
+    return others == 0
