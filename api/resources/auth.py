@@ -22,7 +22,7 @@ blp = Blueprint(
 
 class Credentials(ma.Schema):
     email = fields.String(required=True, validate=validate.Length(1, signin.EMAIL_MAX))
-    password = fields.String(required=True, validate=validate.Length(1, 200))
+    password = fields.String(required=True, validate=validate.Length(1, 1024))
 
 
 class IssuedTokenOut(ma.Schema):

@@ -53,27 +53,31 @@ def sign_in(
     with uow:
         s = uow.session
         _serialise_attempts_on(s, email)
+        user = s.scalar(select(User).where(User.email == email))
+
+        def log(outcome: str) -> None:
+            s.add(
+                SigninAttempt(
+                    email=email,
+                    address=address,
+                    user_id=user.id if user else None,
+                    outcome=outcome,
+                    attempted_at=now,
+                )
+            )
+
         until = _lockout(s, email=email, address=address, settings=settings, now=now)
         if until is not None:
-            s.add(SigninAttempt(email=email, address=address, outcome="locked", attempted_at=now))
+            log("locked")
             uow.commit()
             raise TooManyAttempts(
                 "too many failed sign-ins; try again later",
                 retry_after=max(1, math.ceil((until - now).total_seconds())),
             )
-        user = s.scalar(select(User).where(User.email == email))
         # One scrypt hash whatever the account, so the time taken does not tell them apart.
         right = check_password(password, user.password_hash if user else dummy_hash())
         outcome = _outcome(user, right)
-        s.add(
-            SigninAttempt(
-                email=email,
-                address=address,
-                user_id=user.id if user else None,
-                outcome=outcome,
-                attempted_at=now,
-            )
-        )
+        log(outcome)
         if outcome != "success":
             uow.commit()
             raise ValidationFailed(

@@ -58,6 +58,8 @@ def test_an_account_is_locked_after_failures_and_unlocked_after_the_lockout(
     assert locked.get_json()["code"] == "too_many_attempts"
     assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
     assert "token" not in locked.get_json()
+    log = strict.get(f"{API}/auth/signins", headers=world.plating.auth()).get_json()
+    assert [x["outcome"] for x in log] == ["locked"] + ["wrong_password"] * 3
     # Someone else signs in as usual, from the same address.
     assert sign_in(strict, email_of(world.carrier)).status_code == 201
 
