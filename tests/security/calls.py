@@ -10,7 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from manifest.services import handover, tracks
+from sqlalchemy import select
+
+from manifest.models import ApiToken
+from manifest.passwords import token_digest
+from manifest.services import handover, registry, tracks
 from manifest.uscc import make_uscc
 from tests.builders import PASSWORD
 from tests.gps import synth
@@ -166,6 +170,32 @@ def _sign_out(w: MatrixWorld, identity, t, missing) -> Call:
     return Call("/api/v1/auth/token", token=w.fresh_token(identity))
 
 
+def _revoke_own_token(w: MatrixWorld, identity, t, missing) -> Call:
+    fresh = w.fresh_token(identity)
+    token_id = MISSING_ID
+    if fresh is not None and not missing:
+        digest = token_digest(fresh)
+        token_id = w.uow.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest))
+    return Call(f"/api/v1/auth/tokens/{token_id}")
+
+
+def _deactivate_member(w: MatrixWorld, identity, t, missing) -> Call:
+    """Deactivate a member made for the call, so every cell has one to deactivate."""
+    if missing:
+        return Call(
+            f"/api/v1/organizations/{MISSING_ID}/members/{MISSING_ID}", json={"active": False}
+        )
+    member = registry.add_member(
+        w.uow,
+        actor=None,
+        organization_id=t.org_id,
+        email=f"leaver.{serial()}@matrix.example.cn",
+        password=PASSWORD,
+        role="member",
+    )
+    return Call(f"/api/v1/organizations/{t.org_id}/members/{member.id}", json={"active": False})
+
+
 def _sign_in(w: MatrixWorld, identity, t, missing) -> Call:
     user = w.users["gen:admin"]
     return Call(
@@ -264,6 +294,9 @@ _PERIOD = datetime.now(UTC).strftime("%Y-%m")
 CALLS: dict[str, Callable] = {
     "POST /api/v1/auth/token": _sign_in,
     "DELETE /api/v1/auth/token": _sign_out,
+    "GET /api/v1/auth/tokens": _fixed("/api/v1/auth/tokens"),
+    "DELETE /api/v1/auth/tokens/{token_id}": _revoke_own_token,
+    "GET /api/v1/auth/signins": _fixed("/api/v1/auth/signins"),
     "GET /api/v1/waste-codes": _fixed("/api/v1/waste-codes?q=HW17"),
     "GET /healthz": _fixed("/healthz"),
     "GET /readyz": _fixed("/readyz"),
@@ -294,6 +327,8 @@ CALLS: dict[str, Callable] = {
             "role": "member",
         },
     ),
+    "GET /api/v1/organizations/{org_id}/members": _org("/members"),
+    "PATCH /api/v1/organizations/{org_id}/members/{user_id}": _deactivate_member,
     "GET /api/v1/manifests/{ref}": _manifest_path(),
     "GET /api/v1/manifests/{ref}.pdf": _manifest_path(".pdf"),
     "GET /api/v1/manifests/{ref}/events": _manifest_path("/events"),

@@ -131,6 +131,12 @@ NOT_RECEIVING = frozenset(IDENTITIES) - who("rec", WRITE) - {"anonymous"}
 TABLE: dict[str, Rule] = {
     "POST /api/v1/auth/token": Rule("none", 201, by=ALL_PARTIES, regulator=True, anonymous=201),
     "DELETE /api/v1/auth/token": everyone(204),
+    "GET /api/v1/auth/tokens": everyone(),
+    # Each identity revokes a token of its own (another's id is 404: tests/api).
+    "DELETE /api/v1/auth/tokens/{token_id}": everyone(204),
+    # Administrators read their members' sign-ins, regulators their region's: the rows differ,
+    # the answer does not.
+    "GET /api/v1/auth/signins": Rule("none", 200, by=with_roles(["admin"]), regulator=True),
     "GET /api/v1/waste-codes": everyone(),
     # The probes answer anyone, a token or none, and touch no object.
     "GET /healthz": Rule("none", 200, by=ALL_PARTIES, regulator=True, anonymous=200),
@@ -160,6 +166,12 @@ TABLE: dict[str, Rule] = {
     ),
     "POST /api/v1/organizations/{org_id}/members": Rule(
         "org:self", 201, by=with_roles(["admin"]), stranger=403
+    ),
+    "GET /api/v1/organizations/{org_id}/members": Rule(
+        "org:self", 200, by=with_roles(["admin"]), stranger=403
+    ),
+    "PATCH /api/v1/organizations/{org_id}/members/{user_id}": Rule(
+        "org:self", 200, by=with_roles(["admin"]), stranger=403
     ),
     "GET /api/v1/manifests/{ref}": read("manifest:issued"),
     "GET /api/v1/manifests/{ref}.pdf": read("manifest:issued"),
