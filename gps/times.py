@@ -23,7 +23,8 @@ _WIDTH = 41  # longer than any canonical time; longer strings take the slow path
 
 _TEXT = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2}):(\d{1,2})"
-    r"(?:\.(\d+))?(Z|[+\-\u2212]\d{2}(?::?\d{2})?)?"
+    r"(?:\.(\d+))?(Z|[+\-\u2212]\d{2}(?::?\d{2})?)?",
+    re.ASCII,
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

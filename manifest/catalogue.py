@@ -30,6 +30,7 @@ from .catalogue_data import (
     S_CATEGORIES_NOT_IN_USE,
     S_CATEGORY_RANGES,
 )
+from .digits import is_ascii_digits
 from .errors import ValidationFailed
 
 __all__ = [
@@ -53,8 +54,8 @@ WasteKind = Literal["hazardous", "solid"]
 SKind = Literal["industrial", "household", "construction", "agricultural", "other"]
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
-_HW_RE = re.compile(r"(\d{3})-?(\d{3})-?(\d{2})")
-_S_RE = re.compile(r"(\d{3})-?(\d{3})-?S(\d{2})")
+_HW_RE = re.compile(r"(\d{3})-?(\d{3})-?(\d{2})", re.ASCII)
+_S_RE = re.compile(r"(\d{3})-?(\d{3})-?S(\d{2})", re.ASCII)
 _HAZARD_SPLIT = re.compile(r"[\s/,，、;；+]+")
 
 
@@ -135,7 +136,7 @@ def classify_s_category(n: int | str) -> SKind:
     Raises ValidationFailed for S08 and numbers outside 1–99.
     """
     text = str(n).strip().upper().removeprefix("S")
-    if not text.isdigit() or len(text) > 2:
+    if not is_ascii_digits(text) or len(text) > 2:
         raise _fail(f"solid-waste category {n!r} is not S01-S99", "waste_code")
     number = int(text)
     if number in S_CATEGORIES_NOT_IN_USE:
@@ -178,9 +179,9 @@ def parse_waste_code(code: str, *, field: str = "waste_code") -> HwCode | SCode:
     the input resembles neither.
     """
     value = _normalise(code) if isinstance(code, str) else ""
-    if re.fullmatch(r"[\d-]*S\d*", value):
+    if re.fullmatch(r"[\d-]*S\d*", value, re.ASCII):
         return parse_s_code(code, field=field)
-    if re.fullmatch(r"[\d-]+", value):
+    if re.fullmatch(r"[\d-]+", value, re.ASCII):
         return parse_hw_code(code, field=field)
     raise _fail(
         f"waste code {code!r} is neither a hazardous-waste code (NNN-NNN-NN) "
@@ -263,7 +264,7 @@ def validate_operation(value: str, *, field: str = "operation") -> str:
     Raises ValidationFailed for anything else.
     """
     text = value.strip().upper() if isinstance(value, str) else ""
-    match = re.fullmatch(r"([RD])\s*0*(\d{1,2})", text)
+    match = re.fullmatch(r"([RD])\s*0*(\d{1,2})", text, re.ASCII)
     operation = f"{match[1]}{int(match[2])}" if match else ""
     if operation not in OPERATIONS:
         raise _fail(f"operation {value!r} is not one of R1-R13, D1-D15", field)

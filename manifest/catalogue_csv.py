@@ -54,7 +54,7 @@ HEADER_ALIASES = {
     "危险特性": "hazard",
 }
 REQUIRED_COLUMNS = ("code", "category", "name_zh", "hazard")
-_CATEGORY_RE = re.compile(r"(?:HW)?(\d{2})(?!\d)|(S\d{2})(?!\d)")
+_CATEGORY_RE = re.compile(r"(?:HW)?(\d{2})(?!\d)|(S\d{2})(?!\d)", re.ASCII)
 
 
 @dataclass(frozen=True)

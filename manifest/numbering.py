@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from .errors import ValidationFailed
 
 CHINA = ZoneInfo("Asia/Shanghai")
-NUMBER_RE = re.compile(r"^(\d{4})(\d{4})(\d{6})$")
+NUMBER_RE = re.compile(r"^(\d{4})(\d{4})(\d{6})$", re.ASCII)
 MAX_SERIAL = 999_999
 
 

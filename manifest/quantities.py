@@ -33,7 +33,11 @@ def parse_decimal(value, *, field: str = "quantity", allow_zero: bool = True) ->
         if isinstance(value, float):
             number = Decimal(repr(value))
         else:
-            number = Decimal(str(value).strip())
+            text = str(value).strip()
+            # Decimal() also reads other scripts' digits and "1_000"; people mean neither.
+            if not text.isascii() or "_" in text:
+                raise ValueError(text)
+            number = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationFailed(
             f"{field} must be a decimal number", errors={field: ["not a number"]}

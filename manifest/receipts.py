@@ -50,7 +50,7 @@ try:
 except ZoneInfoNotFoundError:  # no tz database: China has kept UTC+8 without DST since 1991
     LOCAL_TZ = timezone(timedelta(hours=8), "CST")
 
-MANIFEST_NUMBER_RE = re.compile(r"^\d{14}$")
+MANIFEST_NUMBER_RE = re.compile(r"^\d{14}$", re.ASCII)
 
 FIELDS = ("ticket", "plate", "arrived_at", "gross_kg", "tare_kg", "net_kg", "manifest_number")
 WEIGHTS = ("gross_kg", "tare_kg", "net_kg")
@@ -174,7 +174,7 @@ def _ticket(value) -> str:
     return ticket
 
 
-_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$", re.ASCII)
 
 
 def parse_arrival(value, local_tz: tzinfo = LOCAL_TZ) -> datetime:
@@ -188,7 +188,7 @@ def parse_arrival(value, local_tz: tzinfo = LOCAL_TZ) -> datetime:
         if slashed:
             year, month, day, hour, minute, second = (int(g or 0) for g in slashed.groups())
             moment = datetime(year, month, day, hour, minute, second)
-        elif re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", text):
+        elif re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", text, re.ASCII) and text.isascii():
             moment = datetime.fromisoformat(text)
         else:
             raise ValueError
@@ -199,7 +199,7 @@ def parse_arrival(value, local_tz: tzinfo = LOCAL_TZ) -> datetime:
     return moment.astimezone(UTC)
 
 
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
 
 
 def _weight(value, name: str, factor: Decimal) -> Decimal | None:
@@ -308,6 +308,11 @@ def _json_rows(text: str) -> list:
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
             f"the weighbridge file is not valid JSON: {exc.msg} at line {exc.lineno}",
+            errors={"file": ["invalid JSON"]},
+        ) from None
+    except (ValueError, RecursionError):  # an integer too long to convert, or nesting too deep
+        raise ValidationFailed(
+            "the weighbridge file holds a number too long or nesting too deep to read",
             errors={"file": ["invalid JSON"]},
         ) from None
     if isinstance(document, dict) and isinstance(document.get("records"), list):

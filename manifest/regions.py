@@ -6,7 +6,7 @@ import re
 
 from .errors import ValidationFailed
 
-_CODE = re.compile(r"^[1-9]\d{5}$")
+_CODE = re.compile(r"^[1-9]\d{5}$", re.ASCII)
 
 
 def validate_region_code(code: str, field: str = "region_code") -> str:

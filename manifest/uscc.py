@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from .digits import is_ascii_digits
 from .errors import ValidationFailed
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -72,7 +73,7 @@ def validate_uscc(code: str, *, field: str = "uscc") -> str:
                 "(allowed: digits and capital letters except I, O, S, V, Z)",
                 field,
             )
-    if not value[2:8].isdigit():
+    if not is_ascii_digits(value[2:8]):
         raise _fail(f"characters 3-8 must be the 6-digit region code, got {value[2:8]!r}", field)
     expected = check_character(value[:17])
     if value[17] != expected:
@@ -108,7 +109,7 @@ def make_uscc(region_code: str, body: str, *, department: str = "9", org_type: s
     """
     region_code, body = normalise(region_code), normalise(body)
     department, org_type = normalise(department), normalise(org_type)
-    if len(region_code) != 6 or not region_code.isdigit():
+    if len(region_code) != 6 or not is_ascii_digits(region_code):
         raise _fail(f"region code must be 6 digits, got {region_code!r}", "region_code")
     if len(body) != 9:
         raise _fail(f"organisation code must have 9 characters, got {len(body)}", "body")

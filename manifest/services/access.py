@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from ..actor import Actor
 from ..db import is_row_id
+from ..digits import is_ascii_digits, parse_ascii_int
 from ..errors import NotFound
 from ..models import Manifest, ManifestLeg, Organization
 from ..numbering import looks_like_number
@@ -56,8 +57,9 @@ def manifest_ref_clause(ref):
     text = str(ref)
     if looks_like_number(text):
         return Manifest.number == text
-    if text.isdigit() and is_row_id(int(text)):
-        return Manifest.id == int(text)
+    row_id = parse_ascii_int(text) if is_ascii_digits(text) else None
+    if is_row_id(row_id):
+        return Manifest.id == row_id
     raise NotFound(f"manifest {ref} not found")
 
 

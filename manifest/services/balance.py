@@ -66,7 +66,7 @@ class Period:
 
 def parse_period(text: str | None) -> Period:
     """``YYYY-MM`` as the local (China) month ``[start, end)``; raises ValidationFailed."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
+    match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip(), re.ASCII)
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
         raise ValidationFailed(
             "period must be a month as YYYY-MM, e.g. 2026-03", errors={"period": ["YYYY-MM"]}

@@ -184,7 +184,7 @@ def add_licence(
     scopes = []
     for code in waste_codes or []:
         code = code.strip().upper()
-        if not re.match(r"^(HW\d{2}|\d{3}-\d{3}-\d{2})$", code):
+        if not re.match(r"^(HW\d{2}|\d{3}-\d{3}-\d{2})$", code, re.ASCII):
             errors.setdefault("waste_codes", []).append(f"{code}: not a category or code")
         scopes.append(code)
     ops = []
