@@ -1,4 +1,5 @@
-"""Reconciliation tolerances per manifest kind: when a difference between tallies is a finding."""
+"""Reconciliation tolerances per region and manifest kind: when a difference between tallies
+is a finding, who set it, and the record of every change."""
 
 from __future__ import annotations
 
@@ -8,49 +9,69 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from manifest.errors import NotFound
+from manifest.errors import ValidationFailed
 from manifest.models.manifests import KINDS
-from manifest.services.reconciliation import all_tolerances, set_tolerance
+from manifest.services.tolerances import (
+    set_tolerance,
+    tolerance_history,
+    tolerances_in_effect,
+)
+from manifest.tolerances import BOUNDS, FIELDS, checked_value
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..schemas import DecimalString
+from ..pagination import page_headers, paginate
+from ..schemas import PageArgs
 
 blp = Blueprint(
     "tolerances",
     __name__,
     url_prefix="/api/v1/tolerances",
-    description="When a difference between tallies is significant",
+    description="When a difference between tallies is significant, per region",
+)
+
+REGION = fields.String(
+    validate=validate.Regexp(r"^[1-9][0-9]{5}$"),
+    metadata={"description": "6-digit administrative division code, e.g. 440700"},
 )
 
 
-def _at_most_places(places: int):
-    step = Decimal(1).scaleb(-places)
+class ToleranceValue(fields.Field):
+    """One tolerance figure: a decimal string or JSON number within the setting's bounds."""
 
-    def check(value: Decimal) -> None:
-        if value != value.quantize(step):
-            raise ma.ValidationError(f"at most {places} decimal places")
+    def __init__(self, name: str, description: str, **kwargs):
+        low, high, places = BOUNDS[name]
+        self.setting = name
+        super().__init__(
+            metadata={
+                "type": "string",
+                "description": f"{description}; {low} to {high}, at most {places} decimals",
+            },
+            **kwargs,
+        )
 
-    return check
-
-
-def _limit(high: int, places: int, **kwargs) -> DecimalString:
-    # The columns hold two decimals for percentages and points: more would be rounded away.
-    return DecimalString(validate=[validate.Range(0, high), _at_most_places(places)], **kwargs)
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        try:
+            return checked_value(self.setting, value)
+        except ValidationFailed as exc:
+            raise ma.ValidationError(exc.message) from None
 
 
 class ToleranceIn(ma.Schema):
-    mass_pct = _limit(100, 2, required=True, metadata={"description": "% of the reference"})
-    mass_abs_kg = _limit(1_000_000, 3, required=True, metadata={"description": "kg"})
-    moisture_points = _limit(
-        100, 2, required=True, metadata={"description": "percentage points of moisture"}
-    )
-    violation_factor = DecimalString(
-        validate=[validate.Range(1, 100), _at_most_places(2)],
+    region_code = fields.String(
         metadata={
-            "description": "a loss beyond this many times both limits is a violation; "
-            "left out: unchanged"
-        },
+            "description": "the region to set, one you supervise; may be left out when you "
+            "supervise one region"
+        }
+    )
+    mass_pct = ToleranceValue("mass_pct", "% of the reference", required=True)
+    mass_abs_kg = ToleranceValue("mass_abs_kg", "kg", required=True)
+    moisture_points = ToleranceValue(
+        "moisture_points", "percentage points of moisture", required=True
+    )
+    violation_factor = ToleranceValue(
+        "violation_factor",
+        "a loss beyond this many times both limits is a violation; left out: unchanged",
     )
 
 
@@ -62,48 +83,115 @@ class Fixed(fields.Field):
         self.exponent = Decimal(1).scaleb(-places)
 
     def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
         return format(Decimal(value).quantize(self.exponent), "f")
 
 
-class ToleranceOut(ma.Schema):
-    kind = fields.String()
-    mass_pct = Fixed(2)
-    mass_abs_kg = Fixed(3)
-    moisture_points = Fixed(2)
-    violation_factor = Fixed(2)
+def _figures(prefix: str = "", **kwargs) -> dict:
+    return {
+        f"{prefix}{name}": Fixed(BOUNDS[name][2], **kwargs, metadata={"type": "string"})
+        for name in FIELDS
+    }
 
+
+ToleranceOut = ma.Schema.from_dict(
+    {
+        "kind": fields.String(),
+        **_figures(),
+        "setting_region": fields.String(
+            allow_none=True,
+            metadata={
+                "description": "the region whose own setting this is; null: the service-wide "
+                "default (configured, else the national 5 % and 10 kg)"
+            },
+        ),
+    },
+    name="ToleranceOut",
+)
 
 TolerancesOut = ma.Schema.from_dict(
     {kind: fields.Nested(ToleranceOut) for kind in KINDS}, name="TolerancesOut"
 )
 
 
-def _out(kind: str, tolerance) -> dict:
+class TolerancesQuery(ma.Schema):
+    region = REGION
+
+
+class HistoryQuery(PageArgs):
+    region = REGION
+    kind = fields.String(validate=validate.OneOf(KINDS))
+
+
+ToleranceChangeOut = ma.Schema.from_dict(
+    {
+        "id": fields.Integer(),
+        "region_code": fields.String(
+            allow_none=True, metadata={"description": "null: the service-wide default"}
+        ),
+        "kind": fields.String(),
+        **_figures("old_", allow_none=True),
+        **_figures(),
+        "changed_by": fields.Function(
+            lambda c: c.changed_by.email if c.changed_by else None,
+            allow_none=True,
+            metadata={"type": "string", "description": "e-mail; null: the operator's console"},
+        ),
+        "regulator_id": fields.Integer(allow_none=True),
+        "regulator": fields.Function(
+            lambda c: c.regulator.name if c.regulator else None,
+            allow_none=True,
+            metadata={"type": "string"},
+        ),
+        "changed_at": fields.AwareDateTime(),
+    },
+    name="ToleranceChangeOut",
+)
+
+
+def _out(kind: str, applied) -> dict:
+    tolerance, region = applied
     return {
         "kind": kind,
-        "mass_pct": tolerance.mass_pct,
-        "mass_abs_kg": tolerance.mass_abs_kg,
-        "moisture_points": tolerance.moisture_points,
-        "violation_factor": tolerance.violation_factor,
+        **{name: getattr(tolerance, name) for name in FIELDS},
+        "setting_region": region,
     }
 
 
 @blp.route("", methods=["GET"])
+@blp.arguments(TolerancesQuery, location="query")
 @blp.response(200, TolerancesOut)
-def list_tolerances():
-    """The tolerance of every manifest kind (the configured one, else the national default of
-    5 % and 10 kg, 5 moisture points)."""
-    current_actor()
-    return {kind: _out(kind, t) for kind, t in all_tolerances(session()).items()}
+def list_tolerances(args):
+    """The tolerance of every manifest kind for manifests issued in a region: its own setting
+    or an enclosing region's, else the service-wide default (5 % and 10 kg, 5 moisture points,
+    unless configured). A regulator asks about any region it supervises (default: its first);
+    anyone else about its own organisation's region. Any other region: 404."""
+    actor = current_actor()
+    _, applied = tolerances_in_effect(session(), actor=actor, region_code=args.get("region"))
+    return {kind: _out(kind, a) for kind, a in applied.items()}
+
+
+@blp.route("/history", methods=["GET"])
+@blp.arguments(HistoryQuery, location="query")
+@blp.response(200, ToleranceChangeOut(many=True))
+def list_changes(args):
+    """Every change of a tolerance that concerns your regions (or ``region``), newest first:
+    old and new values, who and when (regulator). A region you do not supervise: 404."""
+    stmt = tolerance_history(
+        session(), actor=current_actor(), region_code=args.get("region"), kind=args.get("kind")
+    )
+    rows, total = paginate(session(), stmt, args["page"], args["per_page"])
+    return rows, 200, page_headers(total, args["page"], args["per_page"])
 
 
 @blp.route("/<kind>", methods=["PUT"])
 @blp.arguments(ToleranceIn)
 @blp.response(200, ToleranceOut)
 def put_tolerance(args, kind):
-    """Set the tolerance of a manifest kind (regulator). Deliveries from now on are judged by
-    it; findings already raised keep the limits they were raised with."""
+    """Set the tolerance of a manifest kind for a region you supervise (regulator). Manifests
+    issued there are judged by it from now on; findings already raised keep the limits they
+    were raised with. Every change is recorded (GET /tolerances/history). A region you do not
+    supervise: 404, and nothing changes."""
     actor = current_actor()
-    if kind not in KINDS:
-        raise NotFound(f"no manifest kind {kind!r}; kinds are {', '.join(KINDS)}")
     return _out(kind, set_tolerance(uow(), actor=actor, kind=kind, **args))

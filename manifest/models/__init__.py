@@ -5,9 +5,10 @@ from .events import CustodyEvent, LedgerHead
 from .findings import Finding, FindingComment, FindingParty
 from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
 from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
-from .receipts import ReconcileTolerance, WeighbridgeMatch, WeighbridgeReceipt
+from .receipts import WeighbridgeMatch, WeighbridgeReceipt
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
 from .signins import SigninAttempt
+from .tolerances import ReconcileTolerance, RegionalTolerance, ToleranceChange
 from .tracks import GpsTrack, ManifestRoute, StoredFile
 
 __all__ = [
@@ -29,10 +30,12 @@ __all__ = [
     "ManifestRoute",
     "Organization",
     "ReconcileTolerance",
+    "RegionalTolerance",
     "Regulator",
     "RegulatorRegion",
     "SigninAttempt",
     "StoredFile",
+    "ToleranceChange",
     "User",
     "Vehicle",
     "WasteCode",

@@ -1,4 +1,4 @@
-"""Weighbridge receipts (the fourth tally) and the reconciliation tolerances per manifest kind."""
+"""Weighbridge receipts (the fourth tally) and what matching decided for each."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     UniqueConstraint,
     text,
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, Quantity, UTCDateTime, utcnow
 from ._enums import one_of
-from .manifests import KINDS, Manifest
+from .manifests import Manifest
 
 #: ``pending`` until matching has run (no match row); the others are the outcomes of matching.
 RECEIPT_OUTCOMES = (
@@ -117,27 +116,6 @@ class WeighbridgeMatch(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     matched_by: Mapped[str | None] = mapped_column(String(10))
     matched_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class ReconcileTolerance(Base):
-    """Tolerances configured for one manifest kind; without a row the built-in default holds."""
-
-    __tablename__ = "reconcile_tolerances"
-    __table_args__ = (
-        one_of("kind", KINDS),
-        CheckConstraint(
-            "mass_pct >= 0 AND mass_abs_kg >= 0 AND moisture_points >= 0 AND violation_factor >= 0",
-            name="nonneg",
-        ),
-    )
-
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
-    mass_pct: Mapped[Decimal] = mapped_column(Numeric(6, 2))
-    mass_abs_kg: Mapped[Decimal] = mapped_column(Quantity())
-    moisture_points: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    violation_factor: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 # Matching by plate looks for manifests of one receiver and vehicle; the core schema has no

@@ -78,12 +78,14 @@ from ..models import (
 from ..models.receipts import WeighbridgeMatch
 from ..receipts import MATCH_WINDOW, RowError, WeighRecord, iter_receipts
 from ..reconcile import weighbridge_discrepancy
+from ..tolerances import TolerancePolicy
 from ..uow import UnitOfWork
 from .finding_sets import NewFinding, raise_findings
 from .findings import parties_of
 from .receipt_findings import insert_receipt_findings, receipt_findings
-from .reconciliation import all_tolerances, as_new_finding, manifest_tallies
+from .reconciliation import as_new_finding, manifest_tallies
 from .registry import find_organization_by_uscc
+from .tolerances import issuing_regions, tolerance_policy
 
 R, WM = WeighbridgeReceipt, WeighbridgeMatch
 #: Longest trip a record is matched to by plate; longer ones are overdue anyway.
@@ -376,7 +378,7 @@ def match_pending(
         scope.append(R.receiver_id == receiver_id)
     M, Weighing = Manifest, aliased(WeighbridgeMatch)
     weighed = exists().where(WM.manifest_id == M.id, WM.outcome == "matched")
-    tolerances = all_tolerances(session)
+    tolerances = tolerance_policy(session)
 
     # One query decides for every pending record, in one narrow row each. Each record is joined
     # (left) to the manifest of its receiver that its typed number names; the records that name
@@ -585,15 +587,14 @@ def match_pending(
     return result
 
 
-def _worth_weighing(net_kg, manifest, tolerances: dict):
+def _worth_weighing(net_kg, manifest, tolerances: TolerancePolicy):
     """SQL: whether the exact weighbridge comparison could find ``net_kg`` departing from the
-    manifest's declared mass under the loosest tolerance: every line has a mass (the stored
-    totals say so) and the difference reaches both limits, or it is sludge with both moisture
-    figures, which is compared on dry solids. Comparing with >= keeps every borderline case
-    for the exact rules."""
+    manifest's declared mass under the strictest tolerance of any region: every line has a
+    mass (the stored totals say so) and the difference reaches both limits, or it is sludge
+    with both moisture figures, which is compared on dry solids. Comparing with >= keeps every
+    borderline case for the exact rules."""
     M = manifest
-    min_pct = min(t.mass_pct for t in tolerances.values())
-    min_kg = min(t.mass_abs_kg for t in tolerances.values())
+    min_pct, min_kg = tolerances.strictest_mass()
     difference = func.abs(net_kg - M.declared_kg)
     return and_(
         M.unmeasured_lines == 0,
@@ -617,7 +618,7 @@ _CHECKED = (
 )
 
 
-def _weighbridge_findings(session, run, tolerances: dict) -> list[NewFinding]:
+def _weighbridge_findings(session, run, tolerances: TolerancePolicy) -> list[NewFinding]:
     """Quantity findings where a newly matched net weight departs from the declared mass.
 
     The run's decisions say which matched manifests could show a difference
@@ -633,6 +634,7 @@ def _weighbridge_findings(session, run, tolerances: dict) -> list[NewFinding]:
     for start in range(0, len(mids), 1000):
         chunk = mids[start : start + 1000]
         nets = net_weights(session, chunk)
+        regions = issuing_regions(session, chunk)
         # Plain rows rather than ORM objects: only figures and ids are read here.
         lines, legs = defaultdict(list), defaultdict(list)
         for line in session.execute(
@@ -649,7 +651,8 @@ def _weighbridge_findings(session, run, tolerances: dict) -> list[NewFinding]:
             legs[manifest_id].append(transporter_id)
         for m in session.execute(select(*_CHECKED).where(M.id.in_(chunk))):
             tallies = manifest_tallies(session, m, lines=lines[m.id], net_kg=nets.get(m.id))
-            found = weighbridge_discrepancy(tallies, tolerances[m.kind])
+            tolerance = tolerances.applicable(regions[m.id], m.kind).tolerance
+            found = weighbridge_discrepancy(tallies, tolerance)
             if found is not None:
                 parties = parties_of(
                     generator_id=m.generator_id,

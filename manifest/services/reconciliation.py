@@ -13,106 +13,22 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..actor import Actor
 from ..checks import CAPACITY_HARD_LIMIT, CAPACITY_SOFT_LIMIT, category_of
 from ..config import Settings
 from ..db import utcnow
-from ..errors import ValidationFailed
 from ..models import Licence, LicenceCapacity, Manifest, ManifestLine, WeighbridgeReceipt
-from ..models.manifests import KINDS
-from ..models.receipts import ReconcileTolerance, WeighbridgeMatch
+from ..models.receipts import WeighbridgeMatch
 from ..numbering import CHINA
-from ..quantities import Quantity, parse_decimal
-from ..reconcile import (
-    DEFAULT_TOLERANCES,
-    Discrepancy,
-    LineTallies,
-    ManifestTallies,
-    Tolerance,
-    reconcile,
-)
-from ..uow import UnitOfWork
+from ..quantities import Quantity
+from ..reconcile import Discrepancy, LineTallies, ManifestTallies, reconcile
 from . import lifecycle
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
+from .tolerances import tolerance_for_manifest
 
 #: Moves after which the tallies are compared again.
 RECONCILED_ACTIONS = frozenset({"pickup", "handoff", "deliver", "decide"})
-
-
-# ---------------------------------------------------------------- tolerances
-
-
-def tolerance_for(session, kind: str) -> Tolerance:
-    """The tolerance configured for a manifest kind, else the built-in default.
-
-    Raises ValidationFailed for an unknown kind."""
-    if kind not in KINDS:
-        raise ValidationFailed(f"unknown manifest kind {kind!r}", errors={"kind": ["unknown"]})
-    row = session.get(ReconcileTolerance, kind)
-    if row is None:
-        return DEFAULT_TOLERANCES[kind]
-    return Tolerance(
-        Decimal(row.mass_pct),
-        Decimal(row.mass_abs_kg),
-        Decimal(row.moisture_points),
-        Decimal(row.violation_factor),
-    )
-
-
-def all_tolerances(session) -> dict[str, Tolerance]:
-    """The tolerance of every manifest kind."""
-    return {kind: tolerance_for(session, kind) for kind in KINDS}
-
-
-def set_tolerance(
-    uow: UnitOfWork,
-    *,
-    actor: Actor | None,
-    kind: str,
-    mass_pct=None,
-    mass_abs_kg=None,
-    moisture_points=None,
-    violation_factor=None,
-) -> Tolerance:
-    """Configure the tolerance of a manifest kind; omitted values keep their current setting.
-
-    Only a regulator may (``actor=None`` is the command line). Raises Forbidden,
-    ValidationFailed for an unknown kind or a value that is not a non-negative decimal.
-    Findings already raised keep the figures and limits they were raised with.
-    """
-    if actor is not None:
-        actor.require_regulator()
-    with uow:
-        s = uow.session
-        current = tolerance_for(s, kind)
-        values = {}
-        for name, given in (
-            ("mass_pct", mass_pct),
-            ("mass_abs_kg", mass_abs_kg),
-            ("moisture_points", moisture_points),
-            ("violation_factor", violation_factor),
-        ):
-            values[name] = (
-                getattr(current, name) if given is None else parse_decimal(given, field=name)
-            )
-        tolerance = Tolerance(**values)
-        row = {
-            **values,
-            "updated_at": utcnow(),
-            "updated_by_id": None if actor is None else actor.user_id,
-        }
-        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        # An upsert, so two first-time settings at once cannot both try to insert.
-        s.execute(
-            insert(ReconcileTolerance)
-            .values(kind=kind, **row)
-            .on_conflict_do_update(index_elements=["kind"], set_=row)
-        )
-        uow.commit()
-        return tolerance
 
 
 # ---------------------------------------------------------------- tallies
@@ -203,7 +119,9 @@ def reconcile_manifest(
     """Raise a finding for each discrepancy the manifest's tallies show and none was raised
     for yet; returns how many were created. Nothing is committed."""
     settings = settings or Settings()
-    found = reconcile(manifest_tallies(session, manifest), tolerance_for(session, manifest.kind))
+    found = reconcile(
+        manifest_tallies(session, manifest), tolerance_for_manifest(session, manifest)
+    )
     return raise_findings(
         session,
         (as_new_finding(manifest, d) for d in found),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from manifest.services.reconciliation import set_tolerance
+from manifest.services.tolerances import set_tolerance
 from tests.builders import now
 from tests.reconcile.helpers import decide, findings, measured, trip
 

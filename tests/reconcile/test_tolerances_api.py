@@ -23,6 +23,7 @@ def test_everyone_signed_in_reads_the_tolerances(world, client):
         "mass_abs_kg": "10.000",
         "moisture_points": "5.00",
         "violation_factor": "2.00",
+        "setting_region": None,
     }
     assert set(r.get_json()) == {"hazardous", "sludge"}
     assert client.get(URL).status_code == 401

@@ -1,0 +1,227 @@
+"""Reading and setting the reconciliation tolerances of regions, and their history.
+
+Which setting judges a manifest is decided by :mod:`manifest.tolerances`; this module finds
+the region a manifest is issued in (:func:`issuing_regions`), loads the settings, enforces who
+may read and change which region, and records every change in ``tolerance_changes``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..actor import Actor
+from ..db import utcnow
+from ..errors import NotFound, ValidationFailed
+from ..models import Manifest, Organization, ReconcileTolerance
+from ..models.manifests import KINDS
+from ..models.tolerances import RegionalTolerance, ToleranceChange
+from ..reconcile import DEFAULT_TOLERANCES, Tolerance
+from ..regions import covers, region_prefix, validate_region_code
+from ..tolerances import FIELDS, Applied, TolerancePolicy, checked_value, enclosing_codes
+from ..uow import UnitOfWork
+
+
+def _tolerance(row) -> Tolerance:
+    return Tolerance(*(Decimal(getattr(row, name)) for name in FIELDS))
+
+
+def tolerance_policy(session, *, region_code: str | None = None) -> TolerancePolicy:
+    """The service-wide default and the regional settings: every setting, or only those that
+    can hold for ``region_code``."""
+    defaults = dict(DEFAULT_TOLERANCES)
+    for row in session.scalars(select(ReconcileTolerance)):
+        defaults[row.kind] = _tolerance(row)
+    stmt = select(RegionalTolerance)
+    if region_code is not None:
+        stmt = stmt.where(RegionalTolerance.region_code.in_(enclosing_codes(region_code)))
+    regional = {(r.region_code, r.kind): _tolerance(r) for r in session.scalars(stmt)}
+    return TolerancePolicy(defaults=defaults, regional=regional)
+
+
+def issuing_regions(session, manifest_ids) -> dict[int, str]:
+    """The region each manifest is issued in, which decides its tolerance: the region of its
+    generator's organisation, whose bureau supervises the transfer."""
+    ids = list(manifest_ids)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Manifest.id, Organization.region_code)
+            .join(Organization, Organization.id == Manifest.generator_id)
+            .where(Manifest.id.in_(ids))
+        ).all()
+    )
+
+
+def tolerance_for_manifest(session, manifest) -> Tolerance:
+    """The tolerance that judges ``manifest`` (a row with ``id`` and ``kind``)."""
+    region = issuing_regions(session, [manifest.id]).get(manifest.id)
+    return tolerance_policy(session, region_code=region).applicable(region, manifest.kind).tolerance
+
+
+def _readable_region(session, actor: Actor, region_code: str | None) -> str:
+    """The region ``actor`` asks about: a regulator any region it covers (its first by
+    default), an organisation's user its own organisation's region. Raises NotFound for any
+    other region, whether or not it has settings, and ValidationFailed for a malformed code."""
+    if actor.is_regulator:
+        if region_code is None:
+            return actor.region_codes[0]
+        code = validate_region_code(region_code, "region")
+        if not covers(actor.region_codes, code):
+            raise NotFound(f"no region {code} among the regions you supervise")
+        return code
+    own = session.get(Organization, actor.organization_id).region_code
+    if region_code is not None and validate_region_code(region_code, "region") != own:
+        raise NotFound(f"no tolerances of region {region_code} for you")
+    return own
+
+
+def tolerances_in_effect(
+    session, *, actor: Actor, region_code: str | None = None
+) -> tuple[str, dict[str, Applied]]:
+    """The region asked about and, per manifest kind, the tolerance judging manifests issued
+    there with the region whose setting it is (None: the service-wide default).
+
+    Raises NotFound for a region the actor may not read (see :func:`_readable_region`),
+    ValidationFailed for a malformed code."""
+    region = _readable_region(session, actor, region_code)
+    policy = tolerance_policy(session, region_code=region)
+    return region, {kind: policy.applicable(region, kind) for kind in KINDS}
+
+
+def _settable_region(actor: Actor | None, region_code: str | None) -> str | None:
+    if actor is None:  # the operator's command line; no code is the service-wide default
+        return None if region_code is None else validate_region_code(region_code)
+    actor.require_regulator()
+    if region_code is None:
+        if len(actor.region_codes) != 1:
+            raise ValidationFailed(
+                "you supervise several regions: name the region_code to set",
+                errors={"region_code": ["required"]},
+            )
+        return actor.region_codes[0]
+    code = validate_region_code(region_code)
+    if not covers(actor.region_codes, code):
+        raise NotFound(f"no region {code} among the regions you supervise")
+    return code
+
+
+def set_tolerance(
+    uow: UnitOfWork,
+    *,
+    actor: Actor | None,
+    kind: str,
+    region_code: str | None = None,
+    mass_pct=None,
+    mass_abs_kg=None,
+    moisture_points=None,
+    violation_factor=None,
+) -> Applied:
+    """Set the tolerance of a manifest kind for a region; values left out keep the ones that
+    hold there now. A regulator sets only regions it covers (``region_code`` may be left out
+    when it covers one); ``actor=None`` is the operator, who without a code sets the
+    service-wide default. The change is recorded with who and when.
+
+    Raises Forbidden for anyone but a regulator, NotFound for a kind that does not exist or a
+    region the regulator does not cover, ValidationFailed for a malformed code or a value out
+    of bounds. Findings already raised keep the limits they were raised with.
+    """
+    region = _settable_region(actor, region_code)
+    if kind not in KINDS:
+        raise NotFound(f"no manifest kind {kind!r}; kinds are {', '.join(KINDS)}")
+    given = {
+        "mass_pct": mass_pct,
+        "mass_abs_kg": mass_abs_kg,
+        "moisture_points": moisture_points,
+        "violation_factor": violation_factor,
+    }
+    checked = {name: checked_value(name, v) for name, v in given.items() if v is not None}
+    with uow:
+        s = uow.session
+        current = tolerance_policy(s, region_code=region).applicable(region, kind).tolerance
+        values = {name: checked.get(name, getattr(current, name)) for name in FIELDS}
+        if region is None:
+            old = _write_locked(s, ReconcileTolerance, {"kind": kind}, values, actor)
+        else:
+            key = {"region_code": region, "kind": kind}
+            old = _write_locked(s, RegionalTolerance, key, values, actor)
+        s.add(
+            ToleranceChange(
+                region_code=region,
+                kind=kind,
+                **{f"old_{name}": None if old is None else old[name] for name in FIELDS},
+                **values,
+                changed_by_id=None if actor is None else actor.user_id,
+                regulator_id=None if actor is None else actor.regulator_id,
+                changed_at=utcnow(),
+            )
+        )
+        uow.commit()
+        return Applied(Tolerance(**values), region)
+
+
+def _write_locked(session, model, key: dict, values: dict, actor: Actor | None):
+    """Write the setting ``key`` and return its values before (None when it had none).
+
+    The row is locked first, so two changes at once are recorded one after the other, each
+    with the values it replaced."""
+    stamp = {"updated_at": utcnow(), "updated_by_id": None if actor is None else actor.user_id}
+    row = _locked(session, model, key)
+    if row is None:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        insert = postgresql.insert if postgres else sqlite.insert
+        added = session.execute(
+            insert(model)
+            .values(**key, **values, **stamp)
+            .on_conflict_do_nothing()
+            .returning(*[getattr(model, k) for k in key])
+        ).first()
+        if added is not None:
+            return None
+        row = _locked(session, model, key)  # set by another request meanwhile: change it
+    old = {name: getattr(row, name) for name in FIELDS}
+    for name, value in {**values, **stamp}.items():
+        setattr(row, name, value)
+    session.flush()
+    return old
+
+
+def _locked(session, model, key: dict):
+    return session.scalar(
+        select(model)
+        .where(*[getattr(model, k) == v for k, v in key.items()])
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def tolerance_history(
+    session, *, actor: Actor, region_code: str | None = None, kind: str | None = None
+):
+    """A SELECT of the changes that concern the regulator's regions (or only ``region_code``),
+    newest first: settings made inside them, settings of the regions enclosing them, and the
+    service-wide default.
+
+    Raises Forbidden for anyone but a regulator, NotFound for a region it does not cover,
+    ValidationFailed for a malformed code or an unknown kind."""
+    actor.require_regulator()
+    codes = list(actor.region_codes)
+    if region_code is not None:
+        code = validate_region_code(region_code, "region")
+        if not covers(actor.region_codes, code):
+            raise NotFound(f"no region {code} among the regions you supervise")
+        codes = [code]
+    if kind is not None and kind not in KINDS:
+        raise ValidationFailed(f"unknown manifest kind {kind!r}", errors={"kind": ["unknown"]})
+    C = ToleranceChange
+    concerned = [C.region_code.is_(None)]
+    for code in codes:
+        concerned.append(C.region_code.startswith(region_prefix(code)))
+        concerned.append(C.region_code.in_(enclosing_codes(code)))
+    stmt = select(C).where(or_(*concerned)).order_by(C.id.desc())
+    if kind is not None:
+        stmt = stmt.where(C.kind == kind)
+    return stmt
