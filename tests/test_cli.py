@@ -444,3 +444,19 @@ def test_after_import_unlisted_codes_are_refused(hwm, world, client):
             ref=early.id,
             at=datetime.now(UTC) - timedelta(minutes=1),
         )
+
+
+def test_the_operator_sets_the_service_wide_default_and_it_is_recorded(hwm, sessions):
+    from manifest.models import ReconcileTolerance, ToleranceChange
+
+    result = hwm("tolerances", "set", "--kind", "sludge", "--mass-pct", "8")
+    assert result.exit_code == 0, result.output
+    assert "service-wide default: 8.00 % and 10 kg" in result.output
+    _refused(hwm("tolerances", "set", "--kind", "sludge", "--mass-pct", "101"), "mass_pct")
+    _refused(hwm("tolerances", "set", "--kind", "sludge", "--region", "4407"), "region_code")
+    with sessions() as s:
+        [row] = s.scalars(select(ReconcileTolerance)).all()
+        [change] = s.scalars(select(ToleranceChange)).all()
+    assert (row.kind, row.mass_pct) == ("sludge", 8)
+    assert (change.region_code, change.old_mass_pct, change.mass_pct) == (None, None, 8)
+    assert change.changed_by_id is None
