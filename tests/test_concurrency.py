@@ -122,3 +122,24 @@ def test_concurrent_weighbridge_uploads_weigh_each_manifest_once(pg_app, pg_worl
         (sludge.id, "already_received", 9),
         (sludge.id, "matched", 1),
     ]
+
+
+def test_simultaneous_tolerance_changes_each_record_what_they_replaced(pg_app, pg_world):
+    from manifest.models import ToleranceChange
+
+    headers = pg_world.regulator.auth()
+    figures = [f"{n}.00" for n in range(2, 12)]
+
+    def put(pct):
+        body = {"mass_pct": pct, "mass_abs_kg": "10", "moisture_points": "5"}
+        return lambda c: c.put("/api/v1/tolerances/hazardous", json=body, headers=headers)
+
+    pending = [put(p) for p in figures]
+    responses = _race(pg_app, len(figures), lambda c: pending.pop()(c))
+    assert sorted(r.status_code for r in responses) == [200] * len(figures)
+    with pg_app.extensions["hwm"]["sessions"]() as s:
+        changes = s.scalars(select(ToleranceChange).order_by(ToleranceChange.id)).all()
+    # One after the other: each change replaced exactly what the previous one set.
+    assert changes[0].old_mass_pct is None
+    assert [str(c.old_mass_pct) for c in changes[1:]] == [str(c.mass_pct) for c in changes[:-1]]
+    assert sorted(str(c.mass_pct) for c in changes) == sorted(figures)

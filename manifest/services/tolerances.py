@@ -68,6 +68,8 @@ def _readable_region(session, actor: Actor, region_code: str | None) -> str:
     other region, whether or not it has settings, and ValidationFailed for a malformed code."""
     if actor.is_regulator:
         if region_code is None:
+            if not actor.region_codes:
+                raise NotFound("you supervise no region")
             return actor.region_codes[0]
         code = validate_region_code(region_code, "region")
         if not covers(actor.region_codes, code):
@@ -99,7 +101,7 @@ def _settable_region(actor: Actor | None, region_code: str | None) -> str | None
     if region_code is None:
         if len(actor.region_codes) != 1:
             raise ValidationFailed(
-                "you supervise several regions: name the region_code to set",
+                "name the region_code to set, one of the regions you supervise",
                 errors={"region_code": ["required"]},
             )
         return actor.region_codes[0]

@@ -192,3 +192,24 @@ def test_refused_settings_change_nothing(world, client, uow):
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+def test_a_regulator_of_several_regions_names_the_one_it_sets(world, client, uow):
+    from manifest.models import RegulatorRegion
+
+    officer = world.regulator.users["admin"][0]
+    with uow:
+        uow.session.add(RegulatorRegion(regulator_id=officer.regulator_id, region_code="440600"))
+        uow.commit()
+    auth = world.regulator.auth()
+    r = client.put(f"{URL}/hazardous", json=TEN_PERCENT, headers=auth)
+    assert r.status_code == 422
+    assert "region_code" in r.get_json()["errors"]
+    r = client.put(f"{URL}/hazardous", json={**TEN_PERCENT, "region_code": "440606"}, headers=auth)
+    assert (r.status_code, r.get_json()["setting_region"]) == (200, "440606")
+    assert (
+        client.get(f"{URL}?region=440606", headers=auth).get_json()["hazardous"]["mass_pct"]
+        == "10.00"
+    )
+    assert client.get(URL, headers=auth).get_json()["hazardous"]["mass_pct"] == "5.00"  # 440600
+    assert stored(uow) == ([("440606", "hazardous", Decimal("10.00"))], 1)
