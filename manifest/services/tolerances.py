@@ -62,6 +62,15 @@ def tolerance_for_manifest(session, manifest) -> Tolerance:
     return tolerance_policy(session, region_code=region).applicable(region, manifest.kind).tolerance
 
 
+def _supervised(actor: Actor, region_code: str, field: str) -> str:
+    """``region_code`` when the regulator covers it. Raises ValidationFailed for a malformed
+    code, NotFound for any region it does not cover (set or not: nothing of it is told)."""
+    code = validate_region_code(region_code, field)
+    if not covers(actor.region_codes, code):
+        raise NotFound(f"no region {code} among the regions you supervise")
+    return code
+
+
 def _readable_region(session, actor: Actor, region_code: str | None) -> str:
     """The region ``actor`` asks about: a regulator any region it covers (its first by
     default), an organisation's user its own organisation's region. Raises NotFound for any
@@ -71,10 +80,7 @@ def _readable_region(session, actor: Actor, region_code: str | None) -> str:
             if not actor.region_codes:
                 raise NotFound("you supervise no region")
             return actor.region_codes[0]
-        code = validate_region_code(region_code, "region")
-        if not covers(actor.region_codes, code):
-            raise NotFound(f"no region {code} among the regions you supervise")
-        return code
+        return _supervised(actor, region_code, "region")
     own = session.get(Organization, actor.organization_id).region_code
     if region_code is not None and validate_region_code(region_code, "region") != own:
         raise NotFound(f"no tolerances of region {region_code} for you")
@@ -105,10 +111,7 @@ def _settable_region(actor: Actor | None, region_code: str | None) -> str | None
                 errors={"region_code": ["required"]},
             )
         return actor.region_codes[0]
-    code = validate_region_code(region_code)
-    if not covers(actor.region_codes, code):
-        raise NotFound(f"no region {code} among the regions you supervise")
-    return code
+    return _supervised(actor, region_code, "region_code")
 
 
 def set_tolerance(
@@ -212,10 +215,7 @@ def tolerance_history(
     actor.require_regulator()
     codes = list(actor.region_codes)
     if region_code is not None:
-        code = validate_region_code(region_code, "region")
-        if not covers(actor.region_codes, code):
-            raise NotFound(f"no region {code} among the regions you supervise")
-        codes = [code]
+        codes = [_supervised(actor, region_code, "region")]
     if kind is not None and kind not in KINDS:
         raise ValidationFailed(f"unknown manifest kind {kind!r}", errors={"kind": ["unknown"]})
     C = ToleranceChange
