@@ -288,7 +288,12 @@ def _track_upload(w, identity, t: Target, missing) -> Call:
     )
 
 
-_TOLERANCE = {"mass_pct": "5", "mass_abs_kg": "10", "moisture_points": "5"}
+_TOLERANCE = {
+    "region_code": "440700",
+    "mass_pct": "5",
+    "mass_abs_kg": "10",
+    "moisture_points": "5",
+}
 _PERIOD = datetime.now(UTC).strftime("%Y-%m")
 
 CALLS: dict[str, Callable] = {
@@ -302,6 +307,7 @@ CALLS: dict[str, Callable] = {
     "GET /readyz": _fixed("/readyz"),
     "GET /api/v1/tolerances": _fixed("/api/v1/tolerances"),
     "PUT /api/v1/tolerances/{kind}": _fixed("/api/v1/tolerances/hazardous", lambda: _TOLERANCE),
+    "GET /api/v1/tolerances/history": _fixed("/api/v1/tolerances/history?region=440700"),
     "GET /api/v1/ledger/verify": _fixed("/api/v1/ledger/verify"),
     "GET /api/v1/reports/balance": _fixed(f"/api/v1/reports/balance?period={_PERIOD}"),
     "GET /api/v1/reports/discrepancies": _fixed(

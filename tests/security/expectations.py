@@ -142,8 +142,12 @@ TABLE: dict[str, Rule] = {
     "GET /healthz": Rule("none", 200, by=ALL_PARTIES, regulator=True, anonymous=200),
     "GET /readyz": Rule("none", 200, by=ALL_PARTIES, regulator=True, anonymous=200),
     "GET /api/v1/tolerances": everyone(),
+    # Both name Jiangmen (440700): another region's regulator is told nothing of its setting.
     "PUT /api/v1/tolerances/{kind}": Rule(
-        "none", 200, regulator=True, cells={("regulator:far", "-"): 403}
+        "none", 200, regulator=True, cells={("regulator:far", "-"): 404}
+    ),
+    "GET /api/v1/tolerances/history": Rule(
+        "none", 200, regulator=True, cells={("regulator:far", "-"): 404}
     ),
     "GET /api/v1/ledger/verify": regulators(),
     "GET /api/v1/reports/balance": everyone(),
@@ -221,10 +225,4 @@ UNDOCUMENTED = {
 
 # Known holes, not closed yet. Each cell declares the CORRECT answer in TABLE and fails today;
 # the strict xfail turns into a failure as soon as the fix lands, and the entry must go.
-# - tolerances: the request changes the one tolerance that judges Jiangmen; once a tolerance
-#   belongs to a region, the request must name Jiangmen (440700) as the region it sets.
-KNOWN_HOLES: dict[tuple[str, str, str], str] = {
-    ("PUT /api/v1/tolerances/{kind}", "regulator:far", "-"): (
-        "a regulator of another region may change the tolerances that judge Jiangmen"
-    ),
-}
+KNOWN_HOLES: dict[tuple[str, str, str], str] = {}
