@@ -14,13 +14,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from .capacity import CapacityUse, Level, category_of
 from .catalogue_data import LAND_APPLICATION_OPERATIONS
 from .quantities import Quantity
-
-#: Accepted tonnage above this share of licensed capacity is refused at issue.
-CAPACITY_HARD_LIMIT = Decimal("1.2")
-#: Above this share the manifest may be issued but a finding is raised.
-CAPACITY_SOFT_LIMIT = Decimal("1.0")
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,6 @@ class LicenceFacts:
     status: str
     waste_codes: tuple[str, ...] = ()
     operations: tuple[str, ...] = ()
-    capacities: dict[str, Decimal] = field(default_factory=dict)
 
     def active_on(self, day: date) -> bool:
         return self.status == "active" and self.valid_from <= day <= self.valid_to
@@ -86,9 +81,9 @@ class IssueFacts:
     receiver_licences: Sequence[LicenceFacts] = ()
     transporter_permits: Sequence[LicenceFacts] = ()
     vehicle: VehicleFacts | None = None
-    #: Tonnes the receiver has accepted this calendar year, per capacity scope
-    #: (category such as ``HW17``, full code, or ``*``).
-    accepted_this_year_t: dict[str, Decimal] = field(default_factory=dict)
+    #: The manifest against the receiver's licensed capacity, one use per scope, as
+    #: :func:`manifest.services.capacity.manifest_capacity` judges it at issue.
+    capacity: Sequence[CapacityUse] = ()
     moisture_pct: Decimal | None = None
     heavy_metal_report: str | None = None
 
@@ -116,39 +111,13 @@ class CheckFailure:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-@dataclass(frozen=True)
-class CapacityUse:
-    scope: str
-    licensed_t: Decimal
-    accepted_t: Decimal
-    this_manifest_t: Decimal
-
-    @property
-    def share(self) -> Decimal:
-        return (self.accepted_t + self.this_manifest_t) / self.licensed_t
-
-
 @dataclass
 class CheckResult:
     failures: list[CheckFailure] = field(default_factory=list)
-    capacity: list[CapacityUse] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failures
-
-    def over_soft_limit(self) -> list[CapacityUse]:
-        return [c for c in self.capacity if c.share > CAPACITY_SOFT_LIMIT]
-
-
-def category_of(code: str) -> str:
-    """``336-064-17`` -> ``HW17``; ``462-001-S07`` -> ``S07``; a category is returned as is."""
-    tail = code.rsplit("-", 1)[-1]
-    if tail.startswith("S"):
-        return tail
-    if code.startswith("HW"):
-        return code
-    return f"HW{tail}"
 
 
 def is_hazardous_code(code: str) -> bool:
@@ -200,7 +169,7 @@ def run_issue_checks(facts: IssueFacts) -> CheckResult:
                         actual=" ".join(sorted({op for lic in active for op in lic.operations})),
                     )
                 )
-            _check_capacity(facts, active, result)
+            _check_capacity(facts.capacity, fail)
 
     result.failures.extend(carrier_failures(facts.carrier))
 
@@ -283,34 +252,19 @@ def _check_vehicle(facts: CarrierFacts, fail) -> None:
         )
 
 
-def _check_capacity(facts: IssueFacts, active: Sequence[LicenceFacts], result: CheckResult):
-    tonnes_by_scope: dict[str, Decimal] = {}
-    for ln in facts.lines:
-        tonnes = ln.tonnes or Decimal(0)
-        for scope in (ln.waste_code, category_of(ln.waste_code), "*"):
-            tonnes_by_scope[scope] = tonnes_by_scope.get(scope, Decimal(0)) + tonnes
-    for lic in active:
-        for scope, licensed in lic.capacities.items():
-            if scope not in tonnes_by_scope:
-                continue
-            use = CapacityUse(
-                scope,
-                licensed,
-                facts.accepted_this_year_t.get(scope, Decimal(0)),
-                tonnes_by_scope[scope],
-            )
-            result.capacity.append(use)
-            if use.share > CAPACITY_HARD_LIMIT:
-                result.failures.append(
-                    CheckFailure(
-                        "receiver_capacity",
-                        f"accepted tonnage for {scope} this year would reach "
-                        f"{(use.share * 100).quantize(Decimal('0.1'))}% of the licensed "
-                        f"{licensed} t; above 120% needs a new licence",
-                        expected=f"<= {(licensed * CAPACITY_HARD_LIMIT).normalize()} t",
-                        actual=f"{use.accepted_t + use.this_manifest_t} t",
-                    )
+def _check_capacity(uses: Sequence[CapacityUse], fail) -> None:
+    for use in uses:
+        if use.level is Level.REFUSED:
+            fail(
+                CheckFailure(
+                    "receiver_capacity",
+                    f"accepted tonnage for {use.scope} this year would reach "
+                    f"{(use.share * 100).quantize(Decimal('0.1'))}% of the licensed "
+                    f"{use.licensed_t} t; above 120% needs a new licence",
+                    expected=f"<= {use.refusal_limit_t.normalize():f} t",
+                    actual=f"{use.total_t} t",
                 )
+            )
 
 
 def _licence_summary(licences: Sequence[LicenceFacts]) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
@@ -21,7 +21,6 @@ from ..checks import (
     LicenceFacts,
     LineFacts,
     VehicleFacts,
-    category_of,
     run_issue_checks,
 )
 from ..db import utcnow
@@ -35,7 +34,7 @@ from ..models import (
     Organization,
     Vehicle,
 )
-from ..numbering import CHINA, city_of, format_number, issue_year
+from ..numbering import city_of, format_number, issue_year
 from ..plates import validate_plate
 from ..quantities import parse_decimal, parse_percentage
 from ..status import MOVES, Action, Party, Status, decision_outcome, move_for
@@ -43,11 +42,12 @@ from ..tonnage import mass_totals
 from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_visible
+from .capacity import manifest_capacity
 from .custody import append_event
+from .followups import after_move
 
 #: How far ahead of the server's clock a client's claimed time may be.
 CLOCK_SKEW = timedelta(minutes=5)
-ACCEPTED_STATUSES = (Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value, Status.COMPLETED.value)
 
 
 # ---------------------------------------------------------------- shared validation
@@ -146,9 +146,6 @@ def finish_move(s, manifest: Manifest, action: Action, at: datetime | None) -> N
     # Unchanged totals are no change to the row: moves that write no quantity cost nothing.
     refresh_mass_totals(manifest)
     s.flush()
-    # Imported here: the follow-up checks use this module's figures (accepted tonnage).
-    from .followups import after_move
-
     after_move(s, manifest, action.value)
 
 
@@ -178,51 +175,9 @@ def licence_facts(s, organization_id: int, kind: str) -> list[LicenceFacts]:
             status=lic.status,
             waste_codes=tuple(lic.waste_codes),
             operations=tuple(lic.operation_list),
-            capacities={c.scope: c.tonnes for c in lic.capacities},
         )
         for lic in rows
     ]
-
-
-def tonnes_expression(quantity_column):
-    """SQL for a line quantity in tonnes; counts and volumes without density give 0."""
-    return case(
-        (ManifestLine.unit == "t", quantity_column),
-        (ManifestLine.unit == "kg", quantity_column / 1000),
-        (
-            and_(ManifestLine.unit == "m3", ManifestLine.density_t_m3.is_not(None)),
-            quantity_column * ManifestLine.density_t_m3,
-        ),
-        else_=0,
-    )
-
-
-def accepted_tonnes_this_year(
-    s, receiver_id: int, year: int, *, exclude_id: int | None = None
-) -> dict[str, Decimal]:
-    """Tonnes a receiver accepted in a calendar year (China time), per code, category and
-    ``*``; one aggregate query."""
-    start = datetime(year, 1, 1, tzinfo=CHINA)
-    end = datetime(year + 1, 1, 1, tzinfo=CHINA)
-    stmt = (
-        select(ManifestLine.waste_code, func.sum(tonnes_expression(ManifestLine.accepted)))
-        .join(Manifest, Manifest.id == ManifestLine.manifest_id)
-        .where(
-            Manifest.receiver_id == receiver_id,
-            Manifest.status.in_(ACCEPTED_STATUSES),
-            Manifest.decided_at >= start,
-            Manifest.decided_at < end,
-        )
-        .group_by(ManifestLine.waste_code)
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Manifest.id != exclude_id)
-    totals: dict[str, Decimal] = {}
-    for code, tonnes in s.execute(stmt):
-        tonnes = Decimal(str(tonnes or 0))
-        for scope in (code, category_of(code), "*"):
-            totals[scope] = totals.get(scope, Decimal(0)) + tonnes
-    return totals
 
 
 def _next_serial(s, city: str, year: int) -> int:
@@ -296,11 +251,11 @@ def issue_manifest(
         position = check_position(position)
         for ln in manifest.lines:
             catalogue_lookup.require_known(s, ln.waste_code)
-        pickup_day = manifest.planned_pickup_at.astimezone(CHINA).date()
+        capacity = manifest_capacity(s, manifest=manifest, stage="issue")
         facts = IssueFacts(
             kind=manifest.kind,
             operation=manifest.operation,
-            pickup_day=pickup_day,
+            pickup_day=capacity.day,
             transporter_id=manifest.transporter_id,
             vehicle_plate=manifest.vehicle_plate,
             lines=[
@@ -310,9 +265,7 @@ def issue_manifest(
             receiver_licences=licence_facts(s, manifest.receiver_id, "hw_operation"),
             transporter_permits=licence_facts(s, manifest.transporter_id, "dg_transport"),
             vehicle=vehicle_facts(s, manifest.vehicle_plate),
-            accepted_this_year_t=accepted_tonnes_this_year(
-                s, manifest.receiver_id, pickup_day.year
-            ),
+            capacity=capacity.uses,
             moisture_pct=manifest.moisture_pct,
             heavy_metal_report=manifest.heavy_metal_report,
         )
@@ -354,7 +307,7 @@ def issue_manifest(
                         "accepted_t": c.accepted_t,
                         "this_manifest_t": c.this_manifest_t,
                     }
-                    for c in result.capacity
+                    for c in capacity.uses
                 ],
             },
         )

@@ -1,4 +1,5 @@
-"""Reconciling each manifest's tallies after every move, and the licence capacity findings.
+"""Reconciling each manifest's tallies after every move, and raising the licence capacity
+findings (judged in :mod:`.capacity`) after the issue and the decision.
 
 :func:`after_move` runs inside each signed move's transaction (called from
 :mod:`.followups`). It gathers the tallies
@@ -9,20 +10,17 @@ the figures recorded are those of the move that first showed the difference.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..checks import CAPACITY_HARD_LIMIT, CAPACITY_SOFT_LIMIT, category_of
 from ..config import Settings
 from ..db import utcnow
-from ..models import Licence, LicenceCapacity, Manifest, ManifestLine, WeighbridgeReceipt
+from ..models import Manifest, ManifestLine, WeighbridgeReceipt
 from ..models.receipts import WeighbridgeMatch
-from ..numbering import CHINA
-from ..quantities import Quantity
 from ..reconcile import Discrepancy, LineTallies, ManifestTallies, reconcile
-from . import lifecycle
+from .capacity import capacity_findings
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
 from .tolerances import tolerance_for_manifest
@@ -128,107 +126,6 @@ def reconcile_manifest(
         now=now or utcnow(),
         due_days=settings.finding_due_days,
     )
-
-
-# ---------------------------------------------------------------- licence capacity
-
-
-def _manifest_tonnes(manifest: Manifest, amount) -> dict[str, Decimal]:
-    """Tonnes of the manifest per capacity scope (code, category, ``*``)."""
-    by_scope: dict[str, Decimal] = {}
-    for ln in manifest.lines:
-        value = amount(ln)
-        tonnes = (
-            Quantity(Decimal(value), ln.unit).to_tonnes(ln.density_t_m3)
-            if value is not None
-            else None
-        ) or Decimal(0)
-        for scope in (ln.waste_code, category_of(ln.waste_code), "*"):
-            by_scope[scope] = by_scope.get(scope, Decimal(0)) + tonnes
-    return by_scope
-
-
-def licensed_capacity(session, receiver_id: int, day: date) -> dict[str, Decimal]:
-    """Licensed annual tonnes per scope over the receiver's operation licences active on
-    ``day`` (the largest figure when two licences name the same scope)."""
-    rows = session.execute(
-        select(LicenceCapacity.scope, LicenceCapacity.tonnes)
-        .join(Licence, Licence.id == LicenceCapacity.licence_id)
-        .where(
-            Licence.organization_id == receiver_id,
-            Licence.kind == "hw_operation",
-            Licence.status == "active",
-            Licence.valid_from <= day,
-            Licence.valid_to >= day,
-        )
-    )
-    capacity: dict[str, Decimal] = {}
-    for scope, tonnes in rows:
-        capacity[scope] = max(capacity.get(scope, Decimal(0)), Decimal(tonnes))
-    return capacity
-
-
-def capacity_findings(session, manifest: Manifest, action: str) -> list[NewFinding]:
-    """Licence capacity findings for the receiver: at issue on the projected tonnage (what
-    the receiver accepted this year plus this manifest's declared tonnes), at the decision on
-    the tonnage actually accepted, which then includes this manifest.
-
-    Reaching 100 % of a licensed capacity is a warning, passing 120 % a violation; one finding
-    per receiver, year, scope and level, whichever manifest first got there.
-    """
-    if action == "issue":
-        moment = manifest.planned_pickup_at
-        extra = _manifest_tonnes(manifest, lambda ln: ln.declared)
-    elif action == "decide" and manifest.status in lifecycle.ACCEPTED_STATUSES:
-        moment = manifest.decided_at
-        extra = {}
-    else:
-        return []
-    day = moment.astimezone(CHINA).date()
-    capacity = licensed_capacity(session, manifest.receiver_id, day)
-    if not capacity:
-        return []
-    accepted = lifecycle.accepted_tonnes_this_year(session, manifest.receiver_id, day.year)
-    out = []
-    for scope, licensed in sorted(capacity.items()):
-        if scope not in extra and action == "issue":
-            continue  # this manifest does not count against that scope
-        if action == "decide" and scope not in _manifest_tonnes(manifest, lambda ln: ln.accepted):
-            continue
-        total = accepted.get(scope, Decimal(0)) + extra.get(scope, Decimal(0))
-        share = total / licensed
-        if share < CAPACITY_SOFT_LIMIT:
-            continue
-        level = "120" if share > CAPACITY_HARD_LIMIT else "100"
-        percent = (share * 100).quantize(Decimal("0.01"))
-        basis = "projected at issue" if action == "issue" else "accepted"
-        out.append(
-            NewFinding(
-                key=f"licence_capacity:r{manifest.receiver_id}:{day.year}:{scope}:{level}",
-                type="licence_capacity",
-                severity="violation" if level == "120" else "warning",
-                message=(
-                    f"{manifest.receiver.name}: {total.normalize():f} t of {scope} {basis} in "
-                    f"{day.year}, {percent} % of the licensed {licensed.normalize():f} t"
-                ),
-                measured={
-                    "receiver_id": manifest.receiver_id,
-                    "year": day.year,
-                    "scope": scope,
-                    "licensed_t": licensed,
-                    "accepted_t": accepted.get(scope, Decimal(0)),
-                    "this_manifest_t": extra.get(scope, Decimal(0)),
-                    "total_t": total,
-                    "share_pct": percent,
-                    "basis": basis,
-                    "manifest_number": manifest.number,
-                },
-                manifest_id=manifest.id,
-                vehicle_plate=manifest.vehicle_plate,
-                parties={manifest.receiver_id: "receiver"},
-            )
-        )
-    return out
 
 
 # ---------------------------------------------------------------- the hook

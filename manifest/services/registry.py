@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..actor import Actor
+from ..capacity import category_of
 from ..catalogue import validate_operation
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import (
@@ -161,8 +162,6 @@ def add_licence(
     scopes or operations, capacities that are not positive decimals; Conflict for a number
     already used.
     """
-    from ..checks import category_of
-
     if actor is not None:
         actor.require_regulator()
     errors: dict[str, list[str]] = {}

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+from manifest.capacity import CapacityUse
 from manifest.checks import (
     CarrierFacts,
     IssueFacts,
@@ -23,7 +24,6 @@ def licence(**kw):
         status="active",
         waste_codes=("HW17",),
         operations=("D10",),
-        capacities={"HW17": Decimal("100")},
     )
     base.update(kw)
     return LicenceFacts(**base)
@@ -122,13 +122,29 @@ def test_volume_without_density_cannot_be_weighed():
     assert run_issue_checks(facts(lines=lines)).ok
 
 
-def test_capacity_above_100_is_allowed_and_reported_above_120_refused():
-    at_110 = run_issue_checks(facts(accepted_this_year_t={"HW17": Decimal("104")}))
-    assert at_110.ok and [c.scope for c in at_110.over_soft_limit()] == ["HW17"]
-    exactly_120 = run_issue_checks(facts(accepted_this_year_t={"HW17": Decimal("114")}))
-    assert exactly_120.ok
-    above = run_issue_checks(facts(accepted_this_year_t={"HW17": Decimal("114.001")}))
-    assert names(above) == ["receiver_capacity"]
+def hw17(accepted: str) -> list[CapacityUse]:
+    return [CapacityUse("HW17", Decimal("100"), Decimal(accepted), Decimal("6"))]
+
+
+def test_capacity_is_refused_only_above_120_percent():
+    assert run_issue_checks(facts(capacity=hw17("104"))).ok  # 110 %: a finding, not a refusal
+    assert run_issue_checks(facts(capacity=hw17("114"))).ok  # 120 % exactly
+    above = run_issue_checks(facts(capacity=hw17("114.001")))
+    assert [f.to_dict() for f in above.failures] == [
+        {
+            "check": "receiver_capacity",
+            "message": "accepted tonnage for HW17 this year would reach 120.0% of the licensed "
+            "100 t; above 120% needs a new licence",
+            "expected": "<= 120 t",
+            "actual": "120.001 t",
+        }
+    ]
+
+
+def test_capacity_is_not_judged_without_a_licence_in_force():
+    expired = licence(valid_to=date(2026, 1, 1))
+    result = run_issue_checks(facts(capacity=hw17("500"), receiver_licences=[expired]))
+    assert names(result) == ["receiver_licence_active"]
 
 
 def test_non_hazardous_sludge_needs_no_hazardous_licence_or_permit():
