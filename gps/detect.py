@@ -98,10 +98,13 @@ def stops(
 
     A stop is found as a maximal run of fixes all within ``radius_m`` of the
     run's first fix and spanning at least ``min_duration_s`` (the classic
-    stay-point rule). Its reported first and last fixes are then narrowed to
-    those within ``core_m`` of the stop's median position, so that braking
-    into and pulling out of the stop do not count as standing; the values
-    are the centre (``x``, ``y``) and the largest distance of a fix from it.
+    stay-point rule), then extended while the fixes stay within ``radius_m``
+    of the run's median position. Its reported first and last fixes are
+    then narrowed to those within ``core_m`` of that position, so that braking
+    into and pulling out of the stop do not count as standing. Stops whose
+    narrowed spans touch or overlap are one stop and are returned merged.
+    The values are the centre (``x``, ``y``) and the largest distance of a
+    fix from it.
     """
     n = t.shape[0]
     if n < 2:
@@ -119,22 +122,42 @@ def stops(
     k = 0
     while k < anchors.shape[0]:
         i = int(anchors[k])
-        end = _first_beyond(x, y, i, radius_m)  # first fix that left the circle
+        end = _first_beyond(x, y, x[i], y[i], i + 1, radius_m)  # first fix that left the circle
         if t[end - 1] - t[i] >= min_duration_s:
+            # The first fix may be one of the truck braking into the stop; the
+            # stay lasts until the truck leaves the circle around where it stood.
+            cx, cy = _centre(x, y, i, end - 1)
+            end = _first_beyond(x, y, cx, cy, end, radius_m)
             found.append(_stop_span(x, y, i, end - 1, core_m))
             k = int(np.searchsorted(anchors, end))
         else:
             k += 1
-    return found
+    return _merged(x, y, found)
 
 
-def _first_beyond(x: np.ndarray, y: np.ndarray, i: int, radius_m: float) -> int:
+def _merged(x: np.ndarray, y: np.ndarray, found: list[Span]) -> list[Span]:
+    # Receiver drift can carry a standing truck past the edge of the circle
+    # drawn around the first fix of its stop; the search then starts a second
+    # stop on the very next fix. Such pieces are one stay, one episode.
+    merged: list[Span] = []
+    for span in found:
+        if merged and span.first <= merged[-1].last + 1:
+            previous = merged.pop()
+            span = _measured(x, y, previous.first, max(previous.last, span.last))
+        merged.append(span)
+    return merged
+
+
+def _first_beyond(
+    x: np.ndarray, y: np.ndarray, cx: float, cy: float, start: int, radius_m: float
+) -> int:
+    """First fix from ``start`` on farther than ``radius_m`` from (cx, cy); n if none."""
     n = x.shape[0]
-    start, size = i + 1, 256
+    size = 256
     limit = radius_m * radius_m
     while start < n:
         stop = min(n, start + size)
-        dx, dy = x[start:stop] - x[i], y[start:stop] - y[i]
+        dx, dy = x[start:stop] - cx, y[start:stop] - cy
         beyond = np.flatnonzero(dx * dx + dy * dy > limit)
         if beyond.size:
             return start + int(beyond[0])
@@ -142,14 +165,25 @@ def _first_beyond(x: np.ndarray, y: np.ndarray, i: int, radius_m: float) -> int:
     return n
 
 
+def _centre(x: np.ndarray, y: np.ndarray, first: int, last: int) -> tuple[float, float]:
+    return float(np.median(x[first : last + 1])), float(np.median(y[first : last + 1]))
+
+
 def _stop_span(x: np.ndarray, y: np.ndarray, first: int, last: int, core_m: float) -> Span:
-    cx, cy = float(np.median(x[first : last + 1])), float(np.median(y[first : last + 1]))
+    cx, cy = _centre(x, y, first, last)
     distance = np.hypot(x[first : last + 1] - cx, y[first : last + 1] - cy)
     core = np.flatnonzero(distance <= core_m)
     if core.size >= 2:
         first, last = first + int(core[0]), first + int(core[-1])
         distance = distance[core[0] : core[-1] + 1]
     return Span(first, last, {"x": cx, "y": cy, "spread_m": float(distance.max())})
+
+
+def _measured(x: np.ndarray, y: np.ndarray, first: int, last: int) -> Span:
+    """Fixes ``first``..``last`` as a stop: median centre and largest distance from it."""
+    cx, cy = _centre(x, y, first, last)
+    spread = np.hypot(x[first : last + 1] - cx, y[first : last + 1] - cy).max()
+    return Span(first, last, {"x": cx, "y": cy, "spread_m": float(spread)})
 
 
 def windowed_max_speed(

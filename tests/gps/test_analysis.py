@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 import gps
+from gps import detect
 from manifest import finding_types
 from tests.gps import synth
 
@@ -141,6 +142,41 @@ def test_without_route_and_sites_stops_gaps_and_jumps_still_work():
     with_sites = gps.analyse(track, origin=ORIGIN, destination=DESTINATION)
     assert with_sites.summary["episodes"]["unscheduled_stop"] == 1
     assert with_sites.summary["stops"] == 3 and with_sites.summary["stops_at_sites"] == 2
+
+
+@pytest.mark.parametrize("seed", [0, 2, 16, 21, 25])
+@pytest.mark.parametrize("noise_m", [3.0, 5.0])
+def test_a_long_stop_with_drifting_fixes_is_one_stop(seed, noise_m):
+    # 25 minutes standing en route and 25 at the end, while the receiver's
+    # error wanders (first-order Gauss-Markov, a few metres): the drift used
+    # to carry the fixes past the edge of the stop's circle and split each
+    # stay into two adjacent stops.
+    trip = synth.drive(seed=seed, stops=[(8.0, 1500)], dwell_s=1500, noise_m=noise_m)
+    stops = gps.analyse(_track(trip)).episodes_of("unscheduled_stop")
+    assert len(stops) == 3  # loading, the en-route stop, unloading
+    (truth,) = trip.of("stop")
+    en_route, unloading = stops[1], stops[2]
+    assert abs(en_route.start.time_ms - _ms(truth.start)) <= 10_000
+    assert abs(en_route.end.time_ms - _ms(truth.end)) <= 10_000
+    assert unloading.end.time_ms == _ms(trip.t[-1])
+    assert unloading.duration_s == pytest.approx(1500, abs=10)
+    assert unloading.distance_m < 40
+
+
+@pytest.mark.parametrize("seed", [0, 6])
+def test_stops_that_touch_are_merged_into_one(seed):
+    # Half an hour standing while the fixes random-walk 25-30 m, far beyond a
+    # 10 m stop radius: the search finds adjacent pieces, which are one stay.
+    rng = np.random.default_rng(seed)
+    t = np.arange(1800, dtype=float)
+    walk = np.cumsum(rng.normal(0.0, 0.3, size=(1800, 2)), axis=0)
+    (stop,) = detect.stops(t, walk[:, 0], walk[:, 1], 10.0, 300.0, 10.0)
+    assert stop.first <= 10 and stop.last == 1799
+    centre = np.median(walk, axis=0)
+    assert (stop.values["x"], stop.values["y"]) == pytest.approx(tuple(centre), abs=1.0)
+    assert stop.values["spread_m"] == pytest.approx(
+        np.hypot(*(walk[stop.first :] - centre).T).max(), abs=2.0
+    )
 
 
 def test_start_and_end_outside_the_sites(clean):
