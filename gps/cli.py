@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from gps.analysis import Analysis, Thresholds, analyse
+from gps.crs import NAMES, WGS84, track_to_wgs84
 from gps.errors import GpxError
 from gps.guard import DEFAULT_MAX_BYTES
 from gps.parse import parse_gpx
@@ -57,6 +58,21 @@ def _route_type(path: Path) -> str | None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Planned route: GeoJSON LineString or GPX route/track.",
 )
+@click.option(
+    "--crs",
+    "track_crs",
+    type=click.Choice(NAMES),
+    default=WGS84,
+    show_default=True,
+    help="Coordinate system of the GPS log (gcj02: Amap/Tencent, bd09: Baidu).",
+)
+@click.option(
+    "--route-crs",
+    type=click.Choice(NAMES),
+    default=WGS84,
+    show_default=True,
+    help="Coordinate system of the planned route.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full analysis as JSON.")
 @click.option(
     "--corridor-m",
@@ -86,6 +102,8 @@ def _route_type(path: Path) -> str | None:
 def analyse_command(
     gpx_file: Path,
     route_file: Path | None,
+    track_crs: str,
+    route_crs: str,
     as_json: bool,
     corridor_m: float,
     origin: str | None,
@@ -95,7 +113,10 @@ def analyse_command(
     delivery: str | None,
     max_mb: float,
 ) -> None:
-    """Analyse the GPS log GPX_FILE: route deviations, stops, gaps, jumps."""
+    """Analyse the GPS log GPX_FILE: route deviations, stops, gaps, jumps.
+
+    Positions declared in GCJ-02 or BD-09 are converted to WGS-84 first.
+    """
     max_bytes = int(max_mb * 2**20)
     start_site = _site(origin, site_radius_m)
     end_site = _site(destination, site_radius_m)
@@ -107,13 +128,15 @@ def analyse_command(
         if interval[1] < interval[0]:
             raise click.UsageError("--delivery is before --pickup")
     try:
-        track = parse_gpx(gpx_file, max_bytes=max_bytes, elevation=False)
+        track = track_to_wgs84(parse_gpx(gpx_file, max_bytes=max_bytes, elevation=False), track_crs)
     except GpxError as error:
         raise click.ClickException(f"{gpx_file}: {error.message} [{error.code}]") from None
     route = None
     if route_file is not None:
         try:
-            route = parse_route(route_file, _route_type(route_file), max_bytes=max_bytes)
+            route = parse_route(
+                route_file, _route_type(route_file), max_bytes=max_bytes, crs=route_crs
+            )
         except GpxError as error:
             raise click.ClickException(f"{route_file}: {error.message} [{error.code}]") from None
     result = analyse(

@@ -79,3 +79,9 @@ class BadTime(GpxError):
     """A track point has no ``<time>`` or one that is not an ISO 8601 date-time."""
 
     code = "bad_time"
+
+
+class UnknownCrs(GpxError):
+    """The declared coordinate system is not ``wgs84``, ``gcj02`` or ``bd09``."""
+
+    code = "unknown_crs"

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from gps.crs import WGS84, check_name, route_to_wgs84
 from gps.errors import BadCoordinate, EmptyRoute, Malformed, UnsupportedFormat
 from gps.guard import DEFAULT_MAX_BYTES, Source, iter_chunks, read_all
 from gps.parse import read_fixes
@@ -18,7 +19,11 @@ _SNIFF_TYPES = {"", "application/octet-stream", "text/plain"}
 
 
 def parse_route(
-    source: Source, content_type: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+    source: Source,
+    content_type: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    crs: str = WGS84,
 ) -> Route:
     """Read a planned route.
 
@@ -28,23 +33,26 @@ def parse_route(
     elements in file order, or, when it has none, of its tracks (all
     segments, in order; times are ignored). The format comes from
     ``content_type`` (``application/geo+json``, ``application/gpx+xml``, ...)
-    or, when that is None or generic, from the first character.
+    or, when that is None or generic, from the first character. The points
+    are in the declared coordinate system ``crs`` (``wgs84``, ``gcj02`` or
+    ``bd09``, see :mod:`gps.crs`); the route returned is in WGS-84.
 
-    Raises the XML errors of :func:`gps.parse.parse_gpx`, ``Malformed`` for
+    Raises ``UnknownCrs`` before reading anything, the XML errors of :func:`gps.parse.parse_gpx`, ``Malformed`` for
     broken JSON, ``UnsupportedFormat`` for other formats or geometries,
     ``BadCoordinate`` and ``EmptyRoute`` (fewer than two distinct points).
     """
+    check_name(crs)
     data = read_all(source, max_bytes)
     kind = _format(content_type, data)
     if kind == "geojson":
         lat, lon = _geojson_line(data)
-        return build_route(lat, lon)
+        return route_to_wgs84(build_route(lat, lon), crs)
     raw = read_fixes(iter_chunks(data, max_bytes), "rtept", with_time=False)
     if raw.lat.shape[0] == 0:
         raw = read_fixes(iter_chunks(data, max_bytes), "trkpt", with_time=False)
     if raw.lat.shape[0] == 0:
         raise EmptyRoute("the GPX file has neither route nor track points")
-    return build_route(raw.lat, raw.lon)
+    return route_to_wgs84(build_route(raw.lat, raw.lon), crs)
 
 
 def _format(content_type: str | None, data: bytes) -> str:

@@ -29,6 +29,7 @@ class RouteOut(ma.Schema):
     id = fields.Integer()
     manifest_id = fields.Integer()
     corridor_m = fields.Integer()
+    crs = fields.String()
     points = fields.Integer()
     file_sha256 = fields.String()
     geometry = fields.Method("_geometry")
@@ -44,6 +45,7 @@ class TrackOut(ma.Schema):
     organization_id = fields.Integer()
     vehicle_plate = fields.String()
     file_sha256 = fields.String()
+    crs = fields.String()
     route_id = fields.Integer(allow_none=True)
     fixes = fields.Integer()
     started_at = fields.AwareDateTime()
@@ -78,15 +80,28 @@ def _corridor() -> int:
         ) from None
 
 
+def _crs() -> str:
+    """The declared coordinate system (``?crs=`` or a form field), default WGS-84."""
+    return request.args.get("crs") or request.form.get("crs") or "wgs84"
+
+
 @blp.route("/<ref>/route", methods=["PUT"])
 @accepts(*GPX_TYPES, *GEOJSON_TYPES, *MULTIPART)
 @blp.response(200, RouteOut)
 def put_route(ref):
-    """Set the planned route: GeoJSON LineString, or a GPX route or track (?corridor_m=500)."""
+    """Set the planned route: GeoJSON LineString, or a GPX route or track.
+
+    ?corridor_m=500; ?crs=wgs84|gcj02|bd09 (the map the route was drawn on)."""
     actor = current_actor()
     data, content_type = _upload()
     return tracks.set_route(
-        uow(), actor=actor, ref=ref, data=data, content_type=content_type, corridor_m=_corridor()
+        uow(),
+        actor=actor,
+        ref=ref,
+        data=data,
+        content_type=content_type,
+        corridor_m=_corridor(),
+        crs=_crs(),
     )
 
 
@@ -101,11 +116,13 @@ def get_route(ref):
 @accepts(*GPX_TYPES, *MULTIPART)
 @blp.response(201, TrackOut)
 def post_track(ref):
-    """Upload the GPX log of the trip (raw body or multipart 'file'); answers the analysis."""
+    """Upload the GPX log of the trip (raw body or multipart 'file'); answers the analysis.
+
+    ?crs=wgs84|gcj02|bd09 declares the coordinate system of the positions (default wgs84)."""
     actor = current_actor()
     data, content_type = _upload()
     row, created = tracks.upload_track(
-        uow(), actor=actor, ref=ref, data=data, content_type=content_type
+        uow(), actor=actor, ref=ref, data=data, content_type=content_type, crs=_crs()
     )
     return row, 201 if created else 200
 

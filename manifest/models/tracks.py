@@ -15,7 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gps.crs import NAMES as CRS_NAMES
+
 from ..db import Base, UTCDateTime, utcnow
+from ._enums import one_of
 
 
 class StoredFile(Base):
@@ -35,14 +38,19 @@ class ManifestRoute(Base):
     """A planned route; a new upload supersedes the previous one, which is kept."""
 
     __tablename__ = "manifest_routes"
-    __table_args__ = (CheckConstraint("corridor_m > 0", name="corridor_positive"),)
+    __table_args__ = (
+        CheckConstraint("corridor_m > 0", name="corridor_positive"),
+        one_of("crs", CRS_NAMES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     manifest_id: Mapped[int] = mapped_column(ForeignKey("manifests.id"), index=True)
     file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
     corridor_m: Mapped[int] = mapped_column(Integer)
     points: Mapped[int] = mapped_column(Integer)
-    #: The route as a GeoJSON LineString, whatever format it came in.
+    #: The coordinate system the file was declared in.
+    crs: Mapped[str] = mapped_column(String(5), server_default="wgs84")
+    #: The route as a GeoJSON LineString in WGS-84, whatever format and system it came in.
     geometry: Mapped[str] = mapped_column(Text)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
@@ -53,11 +61,16 @@ class GpsTrack(Base):
     """One uploaded GPX log of a trip and the analysis made of it at upload."""
 
     __tablename__ = "gps_tracks"
-    __table_args__ = (UniqueConstraint("manifest_id", "file_sha256"),)
+    __table_args__ = (
+        UniqueConstraint("manifest_id", "file_sha256"),
+        one_of("crs", CRS_NAMES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     manifest_id: Mapped[int] = mapped_column(ForeignKey("manifests.id"), index=True)
     file_sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    #: The coordinate system the file was declared in; the analysis is in WGS-84.
+    crs: Mapped[str] = mapped_column(String(5), server_default="wgs84")
     route_id: Mapped[int | None] = mapped_column(ForeignKey("manifest_routes.id"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

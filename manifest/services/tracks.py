@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 import gps
-from gps.errors import GpxError, TooLarge
+from gps.crs import WGS84, check_name
+from gps.errors import GpxError, TooLarge, UnknownCrs
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..chain import file_digest
@@ -17,6 +18,7 @@ from ..config import Settings
 from ..db import utcnow
 from ..errors import (
     BadFile,
+    Conflict,
     Forbidden,
     InvalidTransition,
     NotFound,
@@ -49,6 +51,14 @@ def _gpx_failure(exc: GpxError):
     if isinstance(exc, TooLarge):
         return PayloadTooLarge(str(exc), details=exc.to_dict())
     return BadFile(str(exc), errors={"file": [str(exc)]}, details=exc.to_dict())
+
+
+def declared_crs(crs: str) -> str:
+    """The coordinate system a file is declared in. Raises ValidationFailed naming ``crs``."""
+    try:
+        return check_name(crs)
+    except UnknownCrs as exc:
+        raise ValidationFailed(exc.message, errors={"crs": [exc.message]}) from None
 
 
 def store_file(session, data: bytes, content_type: str) -> StoredFile:
@@ -96,14 +106,24 @@ def get_route(session, actor: Actor, ref) -> ManifestRoute:
 
 
 def set_route(
-    uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: str, corridor_m: int = 500
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    ref,
+    data: bytes,
+    content_type: str,
+    corridor_m: int = 500,
+    crs: str = WGS84,
 ) -> ManifestRoute:
     """Record the planned route of a trip (GeoJSON LineString, GPX route or track).
 
     The generator or the current transporter may set it while the trip has not ended; a new
-    route supersedes the previous one, which is kept. Raises NotFound, Forbidden,
-    InvalidTransition, ValidationFailed, BadFile, PayloadTooLarge.
+    route supersedes the previous one, which is kept. The points are in the declared ``crs``
+    (``wgs84``, ``gcj02``, ``bd09``); the file is kept as received, the route in force is
+    stored converted to WGS-84. Raises NotFound, Forbidden, InvalidTransition,
+    ValidationFailed, BadFile, PayloadTooLarge.
     """
+    crs = declared_crs(crs)
     if not isinstance(corridor_m, int) or not 10 <= corridor_m <= MAX_CORRIDOR_M:
         raise ValidationFailed(
             f"corridor_m must be a whole number of metres, 10 to {MAX_CORRIDOR_M}",
@@ -122,7 +142,7 @@ def set_route(
             raise InvalidTransition(f"the route of a manifest that is {manifest.status} is final")
         try:
             route = gps.parse_route(
-                data, content_type=content_type, max_bytes=Settings().max_body_bytes
+                data, content_type=content_type, max_bytes=Settings().max_body_bytes, crs=crs
             )
         except GpxError as exc:
             raise _gpx_failure(exc) from None
@@ -137,6 +157,7 @@ def set_route(
         row = ManifestRoute(
             manifest_id=manifest.id,
             file_sha256=stored.sha256,
+            crs=crs,
             corridor_m=corridor_m,
             points=len(route),
             geometry=json.dumps(geometry, separators=(",", ":")),
@@ -158,6 +179,7 @@ def set_route(
             party=party.value,
             payload={
                 "file_sha256": stored.sha256,
+                "crs": crs,
                 "size": stored.size,
                 "corridor_m": corridor_m,
                 "points": len(route),
@@ -200,24 +222,35 @@ def _context(session, manifest: Manifest, organization_id: int, route_row):
     }
 
 
-def _analyse(session, manifest, organization_id, route_row, data: bytes):
+def _analyse(session, manifest, organization_id, route_row, data: bytes, crs: str):
     try:
         track = gps.parse_gpx(data, max_bytes=Settings().max_body_bytes, elevation=False)
+        track = gps.track_to_wgs84(track, crs)
         return track, gps.analyse(track, **_context(session, manifest, organization_id, route_row))
     except GpxError as exc:
         raise _gpx_failure(exc) from None
 
 
 def upload_track(
-    uow: UnitOfWork, *, actor: Actor, ref, data: bytes, content_type: str = "application/gpx+xml"
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    ref,
+    data: bytes,
+    content_type: str = "application/gpx+xml",
+    crs: str = WGS84,
 ) -> tuple[GpsTrack, bool]:
     """Store and analyse the GPX log of a transporter's part of a trip.
 
-    Each episode found becomes a finding linked to the manifest, its parties and the vehicle;
-    the file's SHA-256 and the summary go into the custody chain. Uploading the same file
-    again returns the first result and changes nothing. Returns (track, created).
-    Raises NotFound, Forbidden, InvalidTransition, BadFile, PayloadTooLarge.
+    The positions are in the declared ``crs`` and analysed in WGS-84; the file is kept as
+    received. Each episode found becomes a finding linked to the manifest, its parties and
+    the vehicle; the file's SHA-256, its crs and the summary go into the custody chain.
+    Uploading the same file again with the same crs returns the first result and changes
+    nothing. Returns (track, created). Raises NotFound, Forbidden, InvalidTransition,
+    ValidationFailed, Conflict (the same file declared in another crs), BadFile,
+    PayloadTooLarge.
     """
+    crs = declared_crs(crs)
     actor.require_user_role(TRANSPORT_ROLES)
     with uow:
         s = uow.session
@@ -236,14 +269,20 @@ def upload_track(
             )
         )
         if existing is not None:
+            if existing.crs != crs:
+                raise Conflict(
+                    f"this file was uploaded before, declared in {existing.crs}, not {crs}",
+                    errors={"crs": [existing.crs]},
+                )
             return existing, False
         route_row = current_route(s, manifest.id)
-        track, analysis = _analyse(s, manifest, actor.organization_id, route_row, data)
+        track, analysis = _analyse(s, manifest, actor.organization_id, route_row, data, crs)
         stored = store_file(s, data, content_type)
         result = analysis.to_dict()
         row = GpsTrack(
             manifest_id=manifest.id,
             file_sha256=stored.sha256,
+            crs=crs,
             route_id=None if route_row is None else route_row.id,
             organization_id=actor.organization_id,
             uploaded_by_id=actor.user_id,
@@ -282,6 +321,7 @@ def upload_track(
             party=Party.TRANSPORTER.value,
             payload={
                 "file_sha256": stored.sha256,
+                "crs": crs,
                 "size": stored.size,
                 "track_id": row.id,
                 "fixes": len(track),
@@ -346,6 +386,7 @@ def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
         row.organization_id,
         route_row,
         file_bytes(session.get(StoredFile, row.file_sha256)),
+        row.crs,
     )
     return analysis.to_geojson()
 

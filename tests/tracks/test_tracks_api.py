@@ -6,26 +6,15 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from manifest.models import Finding, Organization
+from manifest.models import Finding
 from tests.builders import create_manifest, now
 from tests.gps import synth
 
 
 def _at(t: datetime) -> str:
     return t.isoformat()
-
-
-@pytest.fixture
-def trip_world(world):
-    """The receiver's site where the synthetic drive ends, so a clean drive is clean."""
-    lat, lon = synth.DESTINATION
-    world.uow.session.execute(
-        update(Organization).where(Organization.id == world.centre.id).values(lat=lat, lon=lon)
-    )
-    world.uow.session.commit()
-    return world
 
 
 def _post(client, url, body, headers, content_type="application/json"):
