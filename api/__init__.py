@@ -45,7 +45,20 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    wrap_wsgi(app)
     return app
+
+
+def wrap_wsgi(app: Flask) -> None:
+    """The layers every request passes before the app: its log line and id, the security
+    headers, and the body size limit (enforced while reading, before any other work)."""
+    from .body_limit import BodyLimit
+    from .request_log import RequestLog
+    from .security_headers import SecurityHeaders
+    from .server_banner import drop_werkzeug_banner
+
+    drop_werkzeug_banner()  # in case the app runs under `flask run`
+    app.wsgi_app = RequestLog(SecurityHeaders(BodyLimit(app.wsgi_app, app)))
 
 
 def register_extensions(app: Flask) -> None:
@@ -64,12 +77,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import docs
-    from .auth import load_actor
+    from .auth import load_actor, require_actor
     from .errors import HwmApi
     from .guards import RowIdConverter, check_body
     from .health import PROBES
     from .health import blp as health_blp
     from .idempotency import commit_keyed_request, open_keyed_request
+    from .openapi_errors import ErrorResponsesPlugin
     from .resources import (
         auth,
         findings,
@@ -90,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         spec_kwargs={
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
+            "extra_plugins": [ErrorResponsesPlugin()],
         },
     )
     for module in (
@@ -114,10 +129,11 @@ def register_blueprints(app: Flask) -> None:
     def _guards():
         if request.endpoint in PROBES:
             return None
+        load_actor()
+        require_actor()
         response = check_body()
         if response is not None:
             return response
-        load_actor()
         return open_keyed_request()
 
     # after_request hooks registered later run before this one, so the answer it stores is final.

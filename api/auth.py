@@ -1,14 +1,15 @@
-"""Bearer tokens: who is calling."""
+"""Bearer tokens: who is calling, and which operations may be called without one."""
 
 from __future__ import annotations
 
-from flask import g, request
-from flask_smorest import abort
+from flask import current_app, g, request
+from flask_smorest import Blueprint, abort
 
 from manifest.actor import Actor
 from manifest.services import tokens
 
 from .db import uow
+from .request_log import USER_ID_KEY
 
 
 def load_actor() -> None:
@@ -18,6 +19,8 @@ def load_actor() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         g.actor = tokens.actor_for_token(uow(), token.strip())
+    if g.actor is not None:
+        request.environ[USER_ID_KEY] = g.actor.user_id
 
 
 def current_actor() -> Actor:
@@ -30,3 +33,20 @@ def current_actor() -> Actor:
             headers={"WWW-Authenticate": 'Bearer realm="hwm"'},
         )
     return actor
+
+
+def public(view):
+    """Mark an API operation that answers without a bearer token (signing in). Every other
+    operation of the API's blueprints needs one, and is documented so."""
+    view = Blueprint.doc(security=[])(view)
+    view.public = True
+    return view
+
+
+def require_actor() -> None:
+    """Answer 401 for an API operation that needs a token when the request has no valid one,
+    before its arguments are read: a stranger learns nothing of what a body should hold."""
+    if request.blueprint not in current_app.extensions["hwm"]["api"].protected_blueprints:
+        return
+    if not getattr(current_app.view_functions[request.endpoint], "public", False):
+        current_actor()

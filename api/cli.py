@@ -459,18 +459,25 @@ def demo():
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def serve(host, port, workers):
-    """Serve the API with gunicorn."""
+    """Serve the API with gunicorn: one JSON log line per request on stderr."""
     from gunicorn.app.base import BaseApplication
 
     from . import create_app
+    from .request_log import install_handler
+    from .server_banner import drop_gunicorn_banner
+
+    drop_gunicorn_banner()
 
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
+            # No gunicorn access log: it would print query strings, tokens included. The
+            # app's own request log (api.request_log) replaces it.
+            self.cfg.set("accesslog", None)
 
         def load(self):
+            install_handler()
             return create_app()
 
     Server().run()

@@ -1,15 +1,16 @@
 """Browsable API documentation at /api/v1/docs, rendered from the OpenAPI document.
 
 Served by the service itself, with no script or style fetched from elsewhere, so it works on
-a closed network.
+a closed network; its one style sheet carries the nonce of the page's Content-Security-Policy.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from .docs_zh import summary as summary_zh
 from .i18n import language
+from .security_headers import CSP_NONCE_KEY
 
 bp = Blueprint("docs", __name__)
 
@@ -37,5 +38,10 @@ def docs():
             )
     schemas = spec.get("components", {}).get("schemas", {})
     return render_template(
-        "api_docs.html", spec=spec, operations=operations, schemas=schemas, lang=lang
+        "api_docs.html",
+        spec=spec,
+        operations=operations,
+        schemas=schemas,
+        lang=lang,
+        csp_nonce=request.environ.get(CSP_NONCE_KEY, ""),
     )

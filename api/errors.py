@@ -1,4 +1,5 @@
-"""Every error leaves as ``{"code", "message", "errors"}`` with the right status."""
+"""Every error leaves as ``{"code", "message", "errors"}`` (and ``detail``/``details`` when
+there is more to say) with the right status: the body ``openapi_errors.ErrorOut`` documents."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 from flask import jsonify
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from manifest.db import is_database_unavailable
 from manifest.errors import (
@@ -21,6 +22,7 @@ from manifest.errors import (
 )
 
 from .i18n import headline, language
+from .openapi_errors import ErrorOut
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ CODE_OF_STATUS = {
 def error_response(
     status: int, code: str, detail: str | None = None, errors=None, details=None, headers=None
 ):
-    body = {"code": code, "message": headline(code), "errors": errors or {}}
+    body = {"code": code, "message": headline(code), "errors": field_errors(errors or {})}
     if detail:
         if language() == "en":
             body["message"] = detail
@@ -72,8 +74,41 @@ def handle_domain_error(exc: DomainError):
     return error_response(status, exc.code, exc.message, exc.errors, exc.details, headers)
 
 
+def field_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """``errors`` as the documented ``{"dotted.field": ["problem", ...]}``, however nested
+    (marshmallow nests lists and dicts of fields; services give field -> messages)."""
+    out: dict[str, list[str]] = {}
+    if not isinstance(errors, dict):
+        errors = {prefix.rstrip(".") or "body": errors}
+        prefix = ""
+    for key, value in errors.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(field_errors(value, f"{name}."))
+            continue
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            if isinstance(item, dict):
+                out.update(field_errors(item, f"{name}.{index}."))
+            else:
+                out.setdefault(name, []).append(str(item))
+    return out
+
+
 class HwmApi(Api):
     """flask-smorest's Api with our error body for every HTTP error, validation included."""
+
+    ERROR_SCHEMA = ErrorOut
+    #: Each operation lists its own error answers (api.openapi_errors), no catch-all.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, *args, **kwargs):
+        #: Names of the blueprints whose operations need a bearer token unless marked public.
+        self.protected_blueprints: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    def register_blueprint(self, blp, **options):
+        self.protected_blueprints.add(options.get("name", blp.name))
+        super().register_blueprint(blp, **options)
 
     def handle_http_exception(self, error: HTTPException):
         status = error.code or 500
@@ -83,10 +118,9 @@ class HwmApi(Api):
             # webargs nests by location (json, query, ...); clients want field -> messages.
             flat = {}
             for location, fields in errors.items():
-                if isinstance(fields, dict):
-                    flat.update(_flatten(fields))
-                else:
-                    flat[location] = fields
+                flat.update(
+                    field_errors(fields) if isinstance(fields, dict) else {location: fields}
+                )
             errors = flat
         code = data.get("code") if isinstance(data.get("code"), str) else None
         if status >= 500:
@@ -97,24 +131,17 @@ class HwmApi(Api):
         if status == 400 and isinstance(errors, dict) and "json" in errors:
             code = code or "malformed_json"
             detail = "the request body is not valid JSON"
+        headers = dict(data.get("headers") or {})
+        if isinstance(error, MethodNotAllowed):
+            headers.update(error.get_headers())  # Allow: the methods the URL answers
+            headers.pop("Content-Type", None)
         return error_response(
             status,
             code or CODE_OF_STATUS.get(status, "bad_request"),
             detail,
             errors,
-            headers=data.get("headers"),
+            headers=headers,
         )
-
-
-def _flatten(fields: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in fields.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{name}."))
-        else:
-            out[name] = value if isinstance(value, list) else [str(value)]
-    return out
 
 
 #: Seconds a client is asked to wait before retrying while the database cannot be reached.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import marshmallow as ma
@@ -26,9 +27,32 @@ class DecimalString(fields.Field):
         return format_decimal(value)
 
 
+_ASCII_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_ASCII_REAL = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
+
+
+class Integer(fields.Integer):
+    """A whole number; given as text (a query parameter), ASCII digits only: ``int()`` would
+    also read ``١``, ``９``, ``1_000`` and numbers too long to convert."""
+
+    def _validated(self, value):
+        if isinstance(value, str) and not _ASCII_INTEGER.fullmatch(value):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class Float(fields.Float):
+    """A real number; given as text, ASCII digits and one decimal point only."""
+
+    def _validated(self, value):
+        if isinstance(value, str) and not _ASCII_REAL.fullmatch(value):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
 def Id(**kwargs) -> fields.Integer:  # noqa: N802 - reads as a field class in schemas
     """The id of a stored row: a JSON integer within the range of the id columns."""
-    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+    return Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
 def Timestamp(**kwargs) -> fields.AwareDateTime:  # noqa: N802 - reads as a field class
@@ -42,8 +66,8 @@ def _plausible_year(value) -> None:
 
 
 class Position(ma.Schema):
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90), allow_nan=False)
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180), allow_nan=False)
+    lat = Float(required=True, validate=validate.Range(-90, 90), allow_nan=False)
+    lon = Float(required=True, validate=validate.Range(-180, 180), allow_nan=False)
 
 
 class SignatureArgs(ma.Schema):
@@ -52,8 +76,8 @@ class SignatureArgs(ma.Schema):
 
 
 class PageArgs(ma.Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    page = Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = Integer(load_default=50, validate=validate.Range(1, 500))
 
 
 class Verdict(ma.Schema):

@@ -10,8 +10,9 @@ from marshmallow import fields, validate
 from manifest.models.signins import SIGNIN_OUTCOMES
 from manifest.services import signin, signin_log, tokens
 
-from ..auth import current_actor
+from ..auth import current_actor, public
 from ..db import session, uow
+from ..openapi_errors import ErrorOut
 from ..pagination import page_headers, paginate
 from ..schemas import PageArgs
 
@@ -56,6 +57,7 @@ class SigninOut(ma.Schema):
 
 
 LOCKED = {
+    "schema": ErrorOut,
     "description": "too many failed sign-ins for this e-mail or from this address: "
     "code too_many_attempts, wait the seconds in Retry-After",
     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
@@ -63,6 +65,7 @@ LOCKED = {
 
 
 @blp.route("/token", methods=["POST"])
+@public
 @blp.arguments(Credentials)
 @blp.response(201, IssuedTokenOut)
 @blp.alt_response(429, **LOCKED)

@@ -16,7 +16,15 @@ from manifest.status import actions_open_to
 from ..auth import current_actor
 from ..db import session, uow
 from ..pagination import page_headers
-from ..schemas import DecimalString, Id, PageArgs, SignatureArgs, Timestamp, Verdict
+from ..schemas import (
+    DecimalString,
+    Id,
+    Integer,
+    PageArgs,
+    SignatureArgs,
+    Timestamp,
+    Verdict,
+)
 
 blp = Blueprint(
     "manifests",
@@ -37,7 +45,7 @@ class LineIn(ma.Schema):
     physical_form = fields.String(required=True, validate=validate.OneOf(FORMS))
     hazard = fields.List(fields.String(validate=validate.OneOf(list(HAZARDS))), load_default=list)
     packaging = fields.String(load_default="", validate=validate.Length(0, 100))
-    container_count = fields.Integer(
+    container_count = Integer(
         load_default=None, allow_none=True, validate=validate.Range(0, 100_000), strict=True
     )
     quantity = DecimalString(required=True)
@@ -81,7 +89,7 @@ class CancelIn(SignatureArgs):
 
 
 class QuantityLine(ma.Schema):
-    line_no = fields.Integer(required=True, strict=True)
+    line_no = Integer(required=True, strict=True)
     quantity = DecimalString(required=True)
 
 
@@ -117,7 +125,7 @@ class DeliverIn(SignatureArgs):
 
 
 class DecideLine(ma.Schema):
-    line_no = fields.Integer(required=True, strict=True)
+    line_no = Integer(required=True, strict=True)
     accepted = DecimalString(required=True)
     rejected = DecimalString(required=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 2000))

@@ -11,7 +11,7 @@ from manifest.services import members, registry
 from ..auth import current_actor
 from ..db import session, uow
 from ..pagination import page_headers
-from ..schemas import DecimalString, PageArgs, Position
+from ..schemas import DecimalString, Integer, PageArgs, Position
 
 blp = Blueprint(
     "organizations",
@@ -32,7 +32,7 @@ class OrganizationIn(ma.Schema):
     region_code = fields.String(required=True)
     address = fields.String(load_default="", validate=validate.Length(0, 500))
     location = fields.Nested(Position, load_default=None, allow_none=True)
-    site_radius_m = fields.Integer(load_default=300, validate=validate.Range(10, 10_000))
+    site_radius_m = Integer(load_default=300, validate=validate.Range(10, 10_000))
     key_supervision = fields.Boolean(load_default=False)
 
 

@@ -61,7 +61,7 @@ class DayOrTime(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs) -> date | datetime:
         # An unescaped "+08:00" in a query string arrives as " 08:00"; read it as meant.
-        text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", str(value).strip())
+        text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", str(value).strip(), flags=re.ASCII)
         try:
             parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:

@@ -9,6 +9,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from manifest.digits import parse_ascii_int
 from manifest.errors import ValidationFailed
 from manifest.services import tracks
 
@@ -71,13 +72,13 @@ def _upload() -> tuple[bytes, str]:
 
 def _corridor() -> int:
     raw = request.args.get("corridor_m") or request.form.get("corridor_m") or "500"
-    try:
-        return int(raw)
-    except ValueError:
+    number = parse_ascii_int(raw)
+    if number is None:
         raise ValidationFailed(
             "corridor_m must be a whole number of metres",
             errors={"corridor_m": ["not a whole number"]},
-        ) from None
+        )
+    return number
 
 
 def _crs() -> str:
