@@ -48,5 +48,7 @@ def require_actor() -> None:
     before its arguments are read: a stranger learns nothing of what a body should hold."""
     if request.blueprint not in current_app.extensions["hwm"]["api"].protected_blueprints:
         return
+    if request.method == "OPTIONS":  # Flask's own answer: the methods, public in the document
+        return
     if not getattr(current_app.view_functions[request.endpoint], "public", False):
         current_actor()

@@ -1,8 +1,9 @@
-"""No ``Server`` header naming the software and its version.
+"""What the servers add on their own: a ``Server`` header naming the software, and werkzeug's
+request log line with the query string whole (tokens included).
 
-Neither server lets the app remove the header it adds on its own: gunicorn writes
-``Server: gunicorn`` into every answer, werkzeug's development server ``Werkzeug/x Python/y``.
-Both are told once, here, to leave it out.
+Neither server lets the app change this: gunicorn writes ``Server: gunicorn`` into every
+answer, werkzeug's development server ``Werkzeug/x Python/y`` and logs each request line. Both
+are told once, here, to leave the header out; werkzeug logs the path without its query.
 """
 
 from __future__ import annotations
@@ -24,16 +25,29 @@ def drop_gunicorn_banner() -> None:
 
 
 def drop_werkzeug_banner() -> None:
-    """werkzeug's development server (``flask run``) sends no Server header."""
+    """werkzeug's development server (``flask run``) sends no Server header, and its request
+    log shows the path without the query string."""
     from werkzeug.serving import WSGIRequestHandler
 
     if getattr(WSGIRequestHandler, "hwm_no_banner", False):
         return
     send_header = WSGIRequestHandler.send_header
+    log_request = WSGIRequestHandler.log_request
 
     def without_server(self, keyword, value):
         if keyword.lower() != "server":
             send_header(self, keyword, value)
 
+    def without_query(self, code="-", size="-"):
+        path = getattr(self, "path", None)  # unset only for an unreadable request line
+        if path is not None:
+            self.path = path.split("?", 1)[0]
+        try:
+            log_request(self, code, size)
+        finally:
+            if path is not None:
+                self.path = path
+
     WSGIRequestHandler.send_header = without_server
+    WSGIRequestHandler.log_request = without_query
     WSGIRequestHandler.hwm_no_banner = True

@@ -8,8 +8,11 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,3 +128,16 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
         process.wait(20)
     process.log_file.close()
+
+
+@contextlib.contextmanager
+def werkzeug_server(wsgi_app):
+    """``wsgi_app`` served by werkzeug's threaded server on a free port; yields the port."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.socket.getsockname()[1]
+    finally:
+        server.shutdown()
+        thread.join(10)

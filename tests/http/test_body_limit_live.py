@@ -4,15 +4,13 @@ authentication work, on a live server: werkzeug's and gunicorn's (issue 8, item 
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from api import create_app
 from api.body_limit import MAX_JSON_BYTES
 
-from .live import free_port, send_chunked, start_hwm_serve, stop
+from .live import free_port, send_chunked, start_hwm_serve, stop, werkzeug_server
 
 BIG = 44 * 1024 * 1024  # the size of the body in the report
 
@@ -43,21 +41,17 @@ class CountingInput:
 
 
 @pytest.fixture
-def werkzeug_server(sqlite_url):
+def live_app(sqlite_url):
+    """The app behind werkzeug's server, with a count of the body bytes it reads."""
     app = create_app({"DATABASE_URL": sqlite_url})
     counting = CountingInput(app)
-    port = free_port()
-    server = make_server("127.0.0.1", port, counting, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield port, counting
-    server.shutdown()
-    thread.join(10)
+    with werkzeug_server(counting) as port:
+        yield port, counting
     app.extensions["hwm"]["engine"].dispose()
 
 
-def test_a_chunked_json_body_over_the_limit_is_cut_off_at_the_limit(werkzeug_server):
-    port, counting = werkzeug_server
+def test_a_chunked_json_body_over_the_limit_is_cut_off_at_the_limit(live_app):
+    port, counting = live_app
     status, headers, body, sent = send_chunked(port, "/api/v1/manifests", BIG)
     assert status == 413, body[:300]
     assert json.loads(body)["code"] == "payload_too_large"
@@ -66,8 +60,8 @@ def test_a_chunked_json_body_over_the_limit_is_cut_off_at_the_limit(werkzeug_ser
     assert sent < BIG // 4
 
 
-def test_a_chunked_body_within_the_limit_still_reaches_the_app(werkzeug_server):
-    port, counting = werkzeug_server
+def test_a_chunked_body_within_the_limit_still_reaches_the_app(live_app):
+    port, counting = live_app
     status, _, body, sent = send_chunked(port, "/api/v1/auth/token", 2000)
     assert sent == 2000
     assert status == 422, body[:300]  # read whole and validated: no e-mail or password

@@ -1,16 +1,20 @@
 """``hwm serve`` (gunicorn) and werkzeug's server as a client meets them: no Server banner,
-the request id, and a JSON log line per request without the token of a query string."""
+the request id, a JSON log line per request without the token of a query string, and the
+docs page working in a real browser under its Content-Security-Policy."""
 
 from __future__ import annotations
 
 import json
-import threading
+import logging
+import shutil
+import subprocess
 
-from werkzeug.serving import make_server
+import pytest
 
 from api import create_app
+from tests.conftest import missing
 
-from .live import free_port, get, start_hwm_serve, stop
+from .live import free_port, get, start_hwm_serve, stop, werkzeug_server
 
 SECRET = "qs-token-that-must-not-be-logged"
 
@@ -42,16 +46,37 @@ def test_hwm_serve_logs_json_lines_without_tokens_and_sends_no_banner(sqlite_url
     assert any(line["path"] == "/api/v1/docs" and line["status"] == 200 for line in lines)
 
 
-def test_werkzeug_server_sends_no_banner(sqlite_url):
+def test_werkzeug_server_sends_no_banner_and_logs_no_query(sqlite_url, caplog):
     app = create_app({"DATABASE_URL": sqlite_url})
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        status, headers, _ = get(port, "/api/v1/openapi.json")
-    finally:
-        server.shutdown()
-        thread.join(10)
-        app.extensions["hwm"]["engine"].dispose()
+    with caplog.at_level(logging.INFO, logger="werkzeug"), werkzeug_server(app) as port:
+        status, headers, _ = get(port, f"/api/v1/openapi.json?token={SECRET}")
+    app.extensions["hwm"]["engine"].dispose()
     assert status == 200 and "server" not in headers
+    assert "GET /api/v1/openapi.json" in caplog.text and SECRET not in caplog.text
+
+
+@pytest.mark.slow
+def test_the_docs_page_renders_in_a_browser_without_breaking_its_policy(sqlite_url, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        missing("chromium, to load the docs page under its Content-Security-Policy")
+    app = create_app({"DATABASE_URL": sqlite_url})
+    with werkzeug_server(app) as port:
+        browser = subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--dump-dom",
+                f"http://127.0.0.1:{port}/api/v1/docs",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    app.extensions["hwm"]["engine"].dispose()
+    assert "/api/v1/manifests/{ref}/issue" in browser.stdout  # the page rendered
+    assert "Content Security Policy" not in browser.stderr, browser.stderr[-2000:]
