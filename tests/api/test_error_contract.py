@@ -116,3 +116,9 @@ def test_a_member_asking_for_another_thing_still_gets_the_error_body(client, wor
     r = get(client, "/findings/1", world.outsider)
     assert r.status_code == 404
     _error_validator(spec).validate(r.get_json())
+
+
+def test_options_lists_the_methods_without_a_token(client):
+    r = client.options(f"{API}/manifests")
+    assert r.status_code == 200
+    assert set(r.headers["Allow"].split(", ")) >= {"GET", "POST", "OPTIONS"}
