@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 from schemathesis.core.failures import FailureGroup
 
@@ -50,6 +51,11 @@ def test_generated_requests_get_documented_answers_and_no_5xx(app, world):
                 strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
                 try:
                     _exercise(strategy, headers)
+                except Unsatisfiable:
+                    # An operation that takes nothing (a probe, a list without filters) has
+                    # no invalid request to make.
+                    if mode is not GenerationMode.NEGATIVE:
+                        raise
                 except (AssertionError, FailureGroup) as exc:
                     failures.append(f"{who} {mode.value} {operation.label}: {str(exc)[:1500]}")
     assert not failures, "\n\n".join(failures)
