@@ -54,7 +54,7 @@ def open_keyed_request():
     and 422 ``idempotency_conflict`` for a key reused with another request."""
     key = request.headers.get("Idempotency-Key")
     actor = g.get("actor")
-    if request.method != "POST" or not key or actor is None:
+    if request.method != "POST" or not key or actor is None or _is_public(request.endpoint):
         return None
     if len(key) > MAX_KEY_LENGTH:
         return error_response(
@@ -165,3 +165,11 @@ def commit_keyed_request(response):
     finally:
         work.__exit__(None, None, None)
     return response
+
+
+def _is_public(endpoint: str | None) -> bool:
+    """Signing in is not a move: its refusals write the failure log and the lockout counts,
+    which a key's transaction would undo on a 4xx and so lift the limit for anyone holding
+    a token. Operations that answer without a token take no key."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return bool(getattr(view, "public", False))

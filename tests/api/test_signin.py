@@ -208,3 +208,21 @@ def test_who_reads_the_log(strict, world):
         strict.get(f"{API}/auth/signins", headers=world.plating.auth("reader")).status_code == 403
     )
     assert strict.get(f"{API}/auth/signins").status_code == 401
+
+
+def test_an_idempotency_key_does_not_undo_the_failures_it_counts(strict, world):
+    """A caller holding any token cannot send each guess under its own Idempotency-Key to
+    have the refused guess, and so its count, rolled back."""
+    victim = email_of(world.plating)
+    for n in range(3):
+        guess = strict.post(
+            f"{API}/auth/token",
+            json={"email": victim, "password": f"guess {n}"},
+            headers={**world.carrier.auth(), "Idempotency-Key": f"guess-{n}"},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
+        assert guess.status_code == 422
+        assert "Idempotent-Replayed" not in guess.headers
+    assert sign_in(strict, victim).status_code == 429
+    log = strict.get(f"{API}/auth/signins", headers=world.plating.auth()).get_json()
+    assert [x["outcome"] for x in log].count("wrong_password") == 3
