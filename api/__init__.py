@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, request
 
 from manifest.config import Settings
-from manifest.db import make_engine, make_session_factory
 from manifest.errors import DomainError
+from manifest.infra.db import make_engine, make_session_factory
 from manifest.passwords import dummy_hash
 
 

@@ -10,9 +10,9 @@ import click
 
 from gps.cli import analyse_command
 from manifest.config import database_url
-from manifest.db import make_engine, make_session_factory
 from manifest.errors import DomainError
-from manifest.uow import UnitOfWork
+from manifest.infra.db import make_engine, make_session_factory
+from manifest.infra.uow import UnitOfWork
 
 
 @contextmanager
@@ -55,7 +55,7 @@ def db():
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision):
     """Apply the migrations to the configured database."""
-    from manifest.migrate import upgrade
+    from manifest.infra.migrate import upgrade
 
     url = database_url()
     upgrade(url, revision)
@@ -67,7 +67,7 @@ def db_upgrade(revision):
 @click.confirmation_option(prompt="Revert the schema? Data in dropped tables is lost.")
 def db_downgrade(revision):
     """Revert the migrations (development only)."""
-    from manifest.migrate import downgrade
+    from manifest.infra.migrate import downgrade
 
     downgrade(database_url(), revision)
     click.echo(f"database at revision {revision}")
@@ -343,7 +343,7 @@ def backup_command(file):
     """Write a consistent copy of the database to FILE (SQLite: online backup, safe while
     the service writes; PostgreSQL: pg_dump)."""
     from manifest.backup import BackupError, backup
-    from manifest.db import utcnow
+    from manifest.infra.db import utcnow
 
     try:
         info = backup(database_url(), file, now=utcnow())

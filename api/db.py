@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
-from manifest.uow import UnitOfWork
+from manifest.infra.uow import UnitOfWork
 
 
 def session():

@@ -9,7 +9,6 @@ from flask import jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from manifest.db import is_database_unavailable
 from manifest.errors import (
     ChecksFailed,
     Conflict,
@@ -20,6 +19,7 @@ from manifest.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
+from manifest.infra.db import is_database_unavailable
 
 from .i18n import headline, language
 from .openapi_errors import ErrorOut

@@ -8,7 +8,7 @@ from flask import current_app, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from manifest.db import MAX_ID
+from manifest.infra.db import MAX_ID
 
 from .errors import error_response
 

@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from manifest.migrate import head_revision
+from manifest.infra.migrate import head_revision
 
 from .errors import database_unavailable_response, error_response
 

@@ -26,9 +26,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import SessionTransaction
 
-from manifest.db import is_database_unavailable, utcnow
+from manifest.infra.db import is_database_unavailable, utcnow
+from manifest.infra.uow import UnitOfWork
 from manifest.models import IdempotencyRecord
-from manifest.uow import UnitOfWork
 
 from .db import session
 from .errors import database_unavailable_response, error_response

@@ -8,8 +8,8 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from manifest.db import MAX_ID
 from manifest.errors import ValidationFailed
+from manifest.infra.db import MAX_ID
 from manifest.quantities import format_decimal, parse_decimal
 
 

@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from manifest.db import make_engine, make_session_factory  # noqa: E402
-from manifest.migrate import upgrade  # noqa: E402
-from manifest.uow import UnitOfWork  # noqa: E402
+from manifest.infra.db import make_engine, make_session_factory  # noqa: E402
+from manifest.infra.migrate import upgrade  # noqa: E402
+from manifest.infra.uow import UnitOfWork  # noqa: E402
 from tests.builders import build_world  # noqa: E402
 from tests.support.lifecycle_load import (  # noqa: E402
     API,

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 
 from manifest.actor import Actor  # noqa: E402
-from manifest.db import make_engine, make_session_factory  # noqa: E402
-from manifest.migrate import upgrade  # noqa: E402
+from manifest.infra.db import make_engine, make_session_factory  # noqa: E402
+from manifest.infra.migrate import upgrade  # noqa: E402
 from manifest.services.balance import balance  # noqa: E402
 from manifest.services.receipts import match_pending  # noqa: E402
 

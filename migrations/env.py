@@ -6,7 +6,7 @@ from alembic import context
 
 import manifest.models  # noqa: F401  (registers the tables)
 from manifest.config import database_url
-from manifest.db import Base, make_engine
+from manifest.infra.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -8,9 +8,9 @@ import os
 import pytest
 from sqlalchemy import text
 
-from manifest.db import Base, make_engine, make_session_factory
-from manifest.migrate import upgrade
-from manifest.uow import UnitOfWork
+from manifest.infra.db import Base, make_engine, make_session_factory
+from manifest.infra.migrate import upgrade
+from manifest.infra.uow import UnitOfWork
 from tests.support.pgcluster import Cluster, ClusterUnavailable
 
 REQUIRE_ALL = os.environ.get("HWM_REQUIRE_ALL") == "1"

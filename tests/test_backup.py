@@ -18,11 +18,11 @@ from sqlalchemy.exc import DBAPIError
 
 from api.cli import hwm
 from manifest.backup.schema import code_head
-from manifest.db import make_engine, make_session_factory
-from manifest.migrate import upgrade
+from manifest.infra.db import make_engine, make_session_factory
+from manifest.infra.migrate import upgrade
+from manifest.infra.uow import UnitOfWork
 from manifest.models import CustodyEvent, Manifest
 from manifest.services.custody import verify_ledger
-from manifest.uow import UnitOfWork
 from tests.builders import advance, create_manifest
 from tests.conftest import missing
 from tests.test_tamper import _sql

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from manifest.db import make_engine, make_session_factory
-from manifest.migrate import upgrade
-from manifest.uow import UnitOfWork
+from manifest.infra.db import make_engine, make_session_factory
+from manifest.infra.migrate import upgrade
+from manifest.infra.uow import UnitOfWork
 from tests.builders import build_world
 from tests.conftest import missing
 from tests.support.lifecycle_load import (

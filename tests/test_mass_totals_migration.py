@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from sqlalchemy import select, text
 
-from manifest.db import make_engine, make_session_factory
-from manifest.migrate import downgrade, upgrade
+from manifest.infra.db import make_engine, make_session_factory
+from manifest.infra.migrate import downgrade, upgrade
+from manifest.infra.uow import UnitOfWork
 from manifest.models import Manifest
 from manifest.tonnage import mass_totals
-from manifest.uow import UnitOfWork
 from tests.builders import advance, build_world, create_manifest, hazardous_body
 
 

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from manifest.db import Base, make_engine
-from manifest.migrate import downgrade, upgrade
+from manifest.infra.db import Base, make_engine
+from manifest.infra.migrate import downgrade, upgrade
 
 
 def _diff(url: str) -> list:

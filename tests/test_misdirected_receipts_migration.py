@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from manifest.db import make_engine, make_session_factory
-from manifest.migrate import downgrade, upgrade
-from manifest.uow import UnitOfWork
+from manifest.infra.db import make_engine, make_session_factory
+from manifest.infra.migrate import downgrade, upgrade
+from manifest.infra.uow import UnitOfWork
 from tests.builders import build_world, now
 from tests.reconcile.helpers import trip
 

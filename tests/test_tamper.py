@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from manifest.db import make_engine
+from manifest.infra.db import make_engine
 from manifest.models import CustodyEvent, Manifest
 from manifest.services.custody import verify_ledger, verify_manifest_chain
 from tests.builders import advance, create_manifest

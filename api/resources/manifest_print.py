@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from manifest.db import utcnow
+from manifest.infra.db import utcnow
 from manifest.services import manifests_query
 
 from ..auth import current_actor

@@ -10,8 +10,8 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from manifest.db import utcnow
 from manifest.finding_types import DISCREPANCY_TYPES
+from manifest.infra.db import utcnow
 from manifest.services.balance import balance, balance_csv
 from manifest.services.discrepancy_report import discrepancy_report, local_time, report_csv
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ..db import make_engine
+from ..infra.db import make_engine
 from ..services.integrity import EvidenceReport, verify_all_evidence
 from . import postgres, sqlite
 from .archive import BackupInfo, extract_payload, read_info, write_archive

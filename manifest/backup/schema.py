@@ -6,7 +6,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, table, text
 from sqlalchemy.engine import Engine
 
-from ..migrate import alembic_config
+from ..infra.migrate import alembic_config
 from .errors import BackupError
 
 #: Rows the migrations themselves write: an empty database has them.

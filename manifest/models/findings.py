@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
 from ..finding_types import FINDING_TYPES, SEVERITIES
+from ..infra.db import Base, UTCDateTime, utcnow
 from ._enums import one_of
 
 FINDING_STATUSES = ("open", "explained", "resolved", "escalated")

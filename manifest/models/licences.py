@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, Quantity, UTCDateTime, utcnow
+from ..infra.db import Base, Quantity, UTCDateTime, utcnow
 from ._enums import one_of
 
 LICENCE_KINDS = ("hw_operation", "dg_transport")

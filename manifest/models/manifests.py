@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalogue_data import PHYSICAL_FORMS
-from ..db import Base, Quantity, UTCDateTime, utcnow
+from ..infra.db import Base, Quantity, UTCDateTime, utcnow
 from ..quantities import UNITS
 from ..status import Status
 from ._enums import one_of

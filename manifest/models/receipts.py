@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, Quantity, UTCDateTime, utcnow
+from ..infra.db import Base, Quantity, UTCDateTime, utcnow
 from ._enums import one_of
 from .manifests import Manifest
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..infra.db import Base, UTCDateTime, utcnow
 from ._enums import one_of
 
 USER_ROLES = ("admin", "member", "driver", "reader")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, utcnow
+from ..infra.db import Base, UTCDateTime, utcnow
 from ._enums import one_of
 
 #: Why an attempt ended as it did. Only ``success`` issued a token; ``locked`` attempts were

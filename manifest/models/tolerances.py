@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, Quantity, UTCDateTime, utcnow
+from ..infra.db import Base, Quantity, UTCDateTime, utcnow
 from ._enums import one_of
 from .manifests import KINDS
 from .registry import Regulator, User

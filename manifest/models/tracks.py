@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gps.crs import NAMES as CRS_NAMES
 
-from ..db import Base, UTCDateTime, utcnow
+from ..infra.db import Base, UTCDateTime, utcnow
 from ._enums import one_of
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..actor import Actor
-from ..db import is_row_id
 from ..digits import is_ascii_digits, parse_ascii_int
 from ..errors import NotFound
+from ..infra.db import is_row_id
 from ..models import Manifest, ManifestLeg, Organization
 from ..numbering import looks_like_number
 from ..regions import region_prefix

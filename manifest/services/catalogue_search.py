@@ -8,8 +8,8 @@ from sqlalchemy import func, or_, select
 
 from ..catalogue_csv import CatalogueEntry, RejectedRow, iter_catalogue_csv
 from ..catalogue_data import HW_CATEGORIES
+from ..infra.uow import UnitOfWork
 from ..models import WasteCode
-from ..uow import UnitOfWork
 
 
 def _category_rows(q: str | None, lang: str) -> list[dict]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..actor import Actor
 from ..chain import GENESIS, Link, Verdict, _plain, canonical_json, event_hash, verify
-from ..db import utcnow
+from ..infra.db import utcnow
 from ..models import CustodyEvent, LedgerHead, Manifest
 
 _SIX = Decimal("0.000001")

@@ -13,10 +13,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import exists, select, update
 
 from ..config import Settings
-from ..db import utcnow
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import Finding, Manifest
 from ..status import Status
-from ..uow import UnitOfWork
 from ..workdays import LOCAL_TZ, WorkCalendar, parse_holidays
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties

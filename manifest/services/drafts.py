@@ -8,13 +8,13 @@ from ..actor import WRITE_ROLES, Actor
 from ..catalogue import validate_operation
 from ..catalogue_data import HAZARDS, PHYSICAL_FORMS
 from ..checks import category_of, is_hazardous_code
-from ..db import is_row_id
 from ..errors import Forbidden, ValidationFailed
+from ..infra.db import is_row_id
+from ..infra.uow import UnitOfWork
 from ..models import Manifest, ManifestLine, Organization
 from ..plates import validate_plate
 from ..quantities import UNITS, parse_decimal, parse_percentage
 from ..status import Action, Party, move_for
-from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_visible
 from .custody import append_event

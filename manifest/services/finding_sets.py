@@ -18,8 +18,8 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..chain import _plain, canonical_json
-from ..db import UTCDateTime
 from ..finding_types import FINDING_TYPES, SEVERITIES
+from ..infra.db import UTCDateTime
 from ..models import Finding, FindingParty
 from .findings import DEFAULT_DUE_DAYS
 

@@ -24,12 +24,12 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..actor import WRITE_ROLES, Actor
-from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import Finding, FindingComment, FindingParty, Manifest, Organization
 from ..models.findings import FINDING_STATUSES
 from ..regions import region_prefix
-from ..uow import UnitOfWork
 from .access import manifest_ref_clause, visible_manifests
 
 PARTY_STATUS = "explained"

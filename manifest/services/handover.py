@@ -15,11 +15,11 @@ from datetime import datetime
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..checks import CarrierFacts, LineFacts, carrier_failures
 from ..errors import Forbidden, HandoverChecksFailed, ValidationFailed
+from ..infra.uow import UnitOfWork
 from ..models import Manifest
 from ..numbering import CHINA
 from ..plates import validate_plate
 from ..status import Action, Party
-from ..uow import UnitOfWork
 from .custody import append_event
 from .drafts import party_problem
 from .lifecycle import (

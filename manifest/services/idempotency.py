@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from ..db import utcnow
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import IdempotencyRecord
-from ..uow import UnitOfWork
 
 
 def purge_expired_keys(uow: UnitOfWork, *, older_than: timedelta) -> int:

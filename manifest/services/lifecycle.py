@@ -23,8 +23,9 @@ from ..checks import (
     VehicleFacts,
     run_issue_checks,
 )
-from ..db import utcnow
 from ..errors import ChecksFailed, Forbidden, ValidationFailed
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import (
     Licence,
     Manifest,
@@ -39,7 +40,6 @@ from ..plates import validate_plate
 from ..quantities import parse_decimal, parse_percentage
 from ..status import MOVES, Action, Party, Status, decision_outcome, move_for
 from ..tonnage import mass_totals
-from ..uow import UnitOfWork
 from . import catalogue_lookup
 from .access import load_visible
 from .capacity import manifest_capacity

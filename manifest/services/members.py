@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..actor import Actor
-from ..db import is_row_id, utcnow
 from ..errors import LastActiveAdmin, NotFound
+from ..infra.db import is_row_id, utcnow
+from ..infra.uow import UnitOfWork
 from ..models import Organization, User
-from ..uow import UnitOfWork
 from .tokens import revoke_all
 
 

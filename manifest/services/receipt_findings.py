@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, select, text
 from sqlalchemy.orm import aliased
 
-from ..db import UTCDateTime
+from ..infra.db import UTCDateTime
 from ..models import Manifest, Organization, Vehicle, WeighbridgeReceipt
 from ..receipts import FINDING_FOR_OUTCOME
 from .finding_sets import NewFinding

@@ -66,8 +66,9 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from ..actor import WRITE_ROLES, Actor
 from ..config import Settings
-from ..db import utcnow
 from ..errors import ValidationFailed
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import (
     Manifest,
     ManifestLeg,
@@ -79,7 +80,6 @@ from ..models.receipts import WeighbridgeMatch
 from ..receipts import MATCH_WINDOW, RowError, WeighRecord, iter_receipts
 from ..reconcile import weighbridge_discrepancy
 from ..tolerances import TolerancePolicy
-from ..uow import UnitOfWork
 from .finding_sets import NewFinding, raise_findings
 from .findings import parties_of
 from .receipt_findings import insert_receipt_findings, receipt_findings

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..config import Settings
-from ..db import utcnow
+from ..infra.db import utcnow
 from ..models import Manifest, ManifestLine, WeighbridgeReceipt
 from ..models.receipts import WeighbridgeMatch
 from ..reconcile import Discrepancy, LineTallies, ManifestTallies, reconcile

@@ -13,6 +13,7 @@ from ..actor import Actor
 from ..capacity import category_of
 from ..catalogue import validate_operation
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..infra.uow import UnitOfWork
 from ..models import (
     Licence,
     LicenceCapacity,
@@ -28,7 +29,6 @@ from ..passwords import hash_password
 from ..plates import validate_plate
 from ..quantities import parse_decimal
 from ..regions import covers, validate_region_code
-from ..uow import UnitOfWork
 from ..uscc import validate_uscc
 
 # Tokens have their own module; these names stay reachable from the registry for its callers.

@@ -19,12 +19,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..db import utcnow
 from ..errors import TooManyAttempts, ValidationFailed
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import SigninAttempt, User
 from ..passwords import check_password, dummy_hash
 from ..signin_policy import LockoutRule, locked_until
-from ..uow import UnitOfWork
 from .tokens import IssuedToken, mint
 
 FAILURES = ("wrong_password", "unknown_account", "inactive")

@@ -9,11 +9,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..actor import Actor
-from ..db import is_row_id, utcnow
 from ..errors import NotFound, ValidationFailed
+from ..infra.db import is_row_id, utcnow
+from ..infra.uow import UnitOfWork
 from ..models import ApiToken, User
 from ..passwords import new_token, token_digest
-from ..uow import UnitOfWork
 
 #: The lifetime of a token unless the settings say otherwise.
 DEFAULT_LIFETIME_DAYS = 30

@@ -13,15 +13,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..actor import Actor
-from ..db import utcnow
 from ..errors import NotFound, ValidationFailed
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import Manifest, Organization, ReconcileTolerance
 from ..models.manifests import KINDS
 from ..models.tolerances import RegionalTolerance, ToleranceChange
 from ..reconcile import DEFAULT_TOLERANCES, Tolerance
 from ..regions import covers, region_prefix, validate_region_code
 from ..tolerances import FIELDS, Applied, TolerancePolicy, checked_value, enclosing_codes
-from ..uow import UnitOfWork
 
 
 def _tolerance(row) -> Tolerance:

@@ -15,7 +15,6 @@ from gps.errors import GpxError, TooLarge, UnknownCrs
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..chain import file_digest
 from ..config import Settings
-from ..db import utcnow
 from ..errors import (
     BadFile,
     Conflict,
@@ -25,9 +24,10 @@ from ..errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
 from ..models import GpsTrack, Manifest, ManifestRoute, Organization, StoredFile
 from ..status import Party, Status
-from ..uow import UnitOfWork
 from .access import load_visible
 from .custody import append_event
 from .finding_sets import NewFinding, raise_findings

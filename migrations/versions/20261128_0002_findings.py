@@ -8,7 +8,7 @@ Create Date: 2026-11-28 20:23:12.618168
 from alembic import op
 import sqlalchemy as sa
 
-from manifest.db import UTCDateTime
+from manifest.infra.db import UTCDateTime
 
 
 revision = "0002"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-from manifest.db import UTCDateTime
+from manifest.infra.db import UTCDateTime
 
 revision = "0010"
 down_revision = "0009"

@@ -13,7 +13,7 @@ Create Date: 2026-11-29 21:40:00
 import sqlalchemy as sa
 from alembic import op
 
-from manifest.db import UTCDateTime
+from manifest.infra.db import UTCDateTime
 
 revision = "0011"
 down_revision = "0010"

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import update
 
 from api import create_app
-from manifest.db import make_engine, make_session_factory, utcnow
+from manifest.infra.db import make_engine, make_session_factory, utcnow
+from manifest.infra.uow import UnitOfWork
 from manifest.models import IdempotencyRecord
 from manifest.services.idempotency import purge_expired_keys
-from manifest.uow import UnitOfWork
 from tests.builders import advance, create_manifest, pickup_body
 
 from .http import API, ago, create, events, get, hazardous, post

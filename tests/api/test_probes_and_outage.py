@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from api import create_app
-from manifest.migrate import head_revision, upgrade
+from manifest.infra.migrate import head_revision, upgrade
 
 from .http import API
 

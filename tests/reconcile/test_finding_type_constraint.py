@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from manifest.db import utcnow
 from manifest.finding_types import FINDING_TYPES
+from manifest.infra.db import utcnow
 from manifest.models import Finding
 
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from manifest.db import make_engine, make_session_factory
-from manifest.migrate import upgrade
+from manifest.infra.db import make_engine, make_session_factory
+from manifest.infra.migrate import upgrade
+from manifest.infra.uow import UnitOfWork
 from manifest.models import Finding, Manifest
-from manifest.uow import UnitOfWork
 
 from .calls import CALLS, MISSING_ID, MISSING_NUMBER, Objects
 from .expectations import KNOWN_HOLES, TABLE, hidden

@@ -19,15 +19,15 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from .actor import Actor
-from .db import utcnow
-from .errors import Conflict
-from .models import Organization, User
-from .numbering import CHINA
-from .services import handover, lifecycle, registry
-from .services.drafts import create_manifest
-from .uow import UnitOfWork
-from .uscc import make_uscc
+from ..actor import Actor
+from ..errors import Conflict
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
+from ..models import Organization, User
+from ..numbering import CHINA
+from ..services import handover, lifecycle, registry
+from ..services.drafts import create_manifest
+from ..uscc import make_uscc
 
 PASSWORD = "demo-password"
 DOMAIN = "demo.hwm.cn"
