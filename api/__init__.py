@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask, request
 
 from manifest.config import Settings
 from manifest.errors import DomainError
 from manifest.infra.db import make_engine, make_session_factory
+from manifest.infra.resources import resource_dir
 from manifest.passwords import dummy_hash
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides settings, e.g. ``{"DATABASE_URL": ...}``."""
-    app = Flask(__name__, template_folder="../templates")
+    app = Flask(__name__, template_folder=str(resource_dir("templates")))
     # Tests pass their own Settings (low sign-in thresholds, say) as HWM_SETTINGS.
-    settings = (config or {}).get("HWM_SETTINGS") or Settings()
+    settings = (config or {}).get("HWM_SETTINGS") or Settings.from_environ()
+    if config and config.get("DATABASE_URL"):
+        settings = replace(settings, database_url=config["DATABASE_URL"])
     app.config.update(
         DATABASE_URL=settings.database_url,
         SECRET_KEY=settings.secret_key or "dev-only-not-secret",
@@ -32,8 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    register_extensions(app)
-    app.extensions["hwm"]["settings"] = settings
+    register_extensions(app, settings)
     # Made now, so the first sign-in with an unknown e-mail costs no more than any other.
     dummy_hash()
     if settings.trusted_proxies:
@@ -61,7 +65,7 @@ def wrap_wsgi(app: Flask) -> None:
     app.wsgi_app = RequestLog(SecurityHeaders(BodyLimit(app.wsgi_app, app)))
 
 
-def register_extensions(app: Flask) -> None:
+def register_extensions(app: Flask, settings: Settings) -> None:
     from .db import close_session
 
     url = app.config["DATABASE_URL"]
@@ -71,7 +75,11 @@ def register_extensions(app: Flask) -> None:
         else {"pool_size": app.config.get("DATABASE_POOL_SIZE", 10), "max_overflow": 20}
     )
     engine = make_engine(url, **pool)
-    app.extensions["hwm"] = {"engine": engine, "sessions": make_session_factory(engine)}
+    app.extensions["hwm"] = {
+        "engine": engine,
+        "sessions": make_session_factory(engine, settings),
+        "settings": settings,
+    }
     app.teardown_appcontext(close_session)
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import click
 
 from gps.cli import analyse_command
-from manifest.config import database_url
+from manifest.config import Settings
 from manifest.errors import DomainError
 from manifest.infra.db import make_engine, make_session_factory
 from manifest.infra.uow import UnitOfWork
@@ -19,13 +19,22 @@ from manifest.infra.uow import UnitOfWork
 def _uow() -> Iterator[UnitOfWork]:
     """A unit of work on the configured database. The session is closed and the engine
     disposed on leaving, so a failed command leaves no transaction or connection open."""
-    engine = make_engine(database_url())
-    session = make_session_factory(engine)()
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    session = make_session_factory(engine, settings)()
     try:
         yield UnitOfWork(session)
     finally:
         session.close()
         engine.dispose()
+
+
+def _settings() -> Settings:
+    """The command's settings, read from the environment (once per command)."""
+    try:
+        return Settings.from_environ()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _fail(exc: DomainError) -> None:
@@ -57,7 +66,7 @@ def db_upgrade(revision):
     """Apply the migrations to the configured database."""
     from manifest.infra.migrate import upgrade
 
-    url = database_url()
+    url = _settings().database_url
     upgrade(url, revision)
     click.echo(f"database at revision {revision}: {_safe(url)}")
 
@@ -69,7 +78,7 @@ def db_downgrade(revision):
     """Revert the migrations (development only)."""
     from manifest.infra.migrate import downgrade
 
-    downgrade(database_url(), revision)
+    downgrade(_settings().database_url, revision)
     click.echo(f"database at revision {revision}")
 
 
@@ -180,12 +189,11 @@ def tokens():
 )
 def tokens_create(email, days):
     """Print a new API token for a user (shown once; only its hash is kept)."""
-    from manifest.config import Settings
     from manifest.services import tokens
 
     try:
         with _uow() as uow:
-            lifetime = days or Settings().token_lifetime_days
+            lifetime = days or _settings().token_lifetime_days
             click.echo(tokens.issue_token(uow, email=email, lifetime_days=lifetime))
     except DomainError as exc:
         _fail(exc)
@@ -325,10 +333,9 @@ def keys_purge():
     (24 by default); they are no longer replayed anyway. Safe to run from cron."""
     from datetime import timedelta
 
-    from manifest.config import Settings
     from manifest.services.idempotency import purge_expired_keys
 
-    hours = Settings().idempotency_key_hours
+    hours = _settings().idempotency_key_hours
     with _uow() as uow:
         purged = purge_expired_keys(uow, older_than=timedelta(hours=hours))
     click.echo(f"{purged} idempotency keys older than {hours} h purged")
@@ -346,7 +353,7 @@ def backup_command(file):
     from manifest.infra.db import utcnow
 
     try:
-        info = backup(database_url(), file, now=utcnow())
+        info = backup(_settings().database_url, file, now=utcnow())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
@@ -364,13 +371,13 @@ def restore_command(file, force):
     from manifest.backup import BackupError, restore
 
     try:
-        restored = restore(database_url(), file, force=force)
+        restored = restore(_settings().database_url, file, force=force)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     info, evidence = restored.info, restored.evidence
     click.echo(
         f"restored the {info.kind} backup of {info.created_at} (schema revision "
-        f"{info.schema_revision}) into {_safe(database_url())}"
+        f"{info.schema_revision}) into {_safe(_settings().database_url)}"
     )
     ledger = evidence.ledger
     click.echo(

@@ -1,32 +1,33 @@
-"""Settings read from the environment, with the defaults a newcomer needs."""
+"""The service's settings, with the defaults a newcomer needs, and how they are read from
+the environment."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from .signin_policy import LockoutRule
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-
-def database_url() -> str:
-    """``HWM_DATABASE_URL``, else a SQLite file under ``var/`` of the project."""
-    url = os.environ.get("HWM_DATABASE_URL")
+def database_url(environ: Mapping[str, str]) -> str:
+    """``HWM_DATABASE_URL`` of ``environ``, else a SQLite file under ``var/`` of the working
+    directory (the project's own, for ``make run``)."""
+    url = environ.get("HWM_DATABASE_URL")
     if url:
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             # psycopg 3 is the driver we ship; accept the plain libpq form too.
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
-    var = PROJECT_ROOT / "var"
+    var = Path("var").resolve()
     var.mkdir(exist_ok=True)
     return f"sqlite:///{var / 'hwm.sqlite3'}"
 
 
-def _int(name: str, default: int, minimum: int = 1) -> int:
-    raw = os.environ.get(name)
+def _whole_number(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = environ.get(name)
     if not raw:
         return default
     try:
@@ -38,37 +39,72 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
-def _env_int(name: str, default: int, minimum: int = 1):
-    return field(default_factory=lambda: _int(name, default, minimum))
+#: Settings read from whole-number environment variables: field, variable, smallest value.
+_WHOLE_NUMBERS = (
+    ("transit_limit_days", "HWM_TRANSIT_LIMIT_DAYS", 1),
+    ("finding_due_days", "HWM_FINDING_DUE_DAYS", 1),
+    ("decision_workdays", "HWM_DECISION_WORKDAYS", 1),
+    ("idempotency_key_hours", "HWM_IDEMPOTENCY_KEY_HOURS", 1),
+    ("signin_account_failures", "HWM_SIGNIN_ACCOUNT_FAILURES", 1),
+    ("signin_address_failures", "HWM_SIGNIN_ADDRESS_FAILURES", 1),
+    ("signin_window_minutes", "HWM_SIGNIN_WINDOW_MINUTES", 1),
+    ("signin_lockout_minutes", "HWM_SIGNIN_LOCKOUT_MINUTES", 1),
+    ("token_lifetime_days", "HWM_TOKEN_LIFETIME_DAYS", 1),
+    ("trusted_proxies", "HWM_TRUSTED_PROXIES", 0),
+)
+#: Settings read from text environment variables: field, variable.
+_TEXTS = (
+    ("secret_key", "HWM_SECRET_KEY"),
+    ("region", "HWM_REGION"),
+    ("holidays", "HWM_HOLIDAYS"),
+)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    database_url: str = field(default_factory=database_url)
-    secret_key: str = field(default_factory=lambda: os.environ.get("HWM_SECRET_KEY", ""))
-    region: str = field(default_factory=lambda: os.environ.get("HWM_REGION", "440700"))
+    """Every setting of the service, with its default. Built once, by the app factory or the
+    command line (``Settings.from_environ``), and handed down: no service reads the
+    environment."""
+
+    #: Where the data lives; ``None`` until the app factory or the command line fills it in.
+    database_url: str | None = None
+    secret_key: str = ""
+    region: str = "440700"
     #: Largest request body accepted, in bytes (GPX logs are the largest bodies).
     max_body_bytes: int = 50 * 1024 * 1024
-    transit_limit_days: int = field(default_factory=lambda: _int("HWM_TRANSIT_LIMIT_DAYS", 3))
-    finding_due_days: int = field(default_factory=lambda: _int("HWM_FINDING_DUE_DAYS", 15))
-    decision_workdays: int = field(default_factory=lambda: _int("HWM_DECISION_WORKDAYS", 5))
-    holidays: str = field(default_factory=lambda: os.environ.get("HWM_HOLIDAYS", ""))
+    transit_limit_days: int = 3
+    finding_due_days: int = 15
+    decision_workdays: int = 5
+    holidays: str = ""
     #: How long an Idempotency-Key's answer is kept for retries; older keys are free again.
-    idempotency_key_hours: int = field(
-        default_factory=lambda: _int("HWM_IDEMPOTENCY_KEY_HOURS", 24)
-    )
+    idempotency_key_hours: int = 24
     #: Failed sign-ins for one e-mail, within the window, that lock it out.
-    signin_account_failures: int = _env_int("HWM_SIGNIN_ACCOUNT_FAILURES", 5)
+    signin_account_failures: int = 5
     #: Failed sign-ins from one client address, within the window, that lock it out.
-    signin_address_failures: int = _env_int("HWM_SIGNIN_ADDRESS_FAILURES", 20)
-    signin_window_minutes: int = _env_int("HWM_SIGNIN_WINDOW_MINUTES", 15)
+    signin_address_failures: int = 20
+    signin_window_minutes: int = 15
     #: How long a lockout lasts after the last failure.
-    signin_lockout_minutes: int = _env_int("HWM_SIGNIN_LOCKOUT_MINUTES", 15)
+    signin_lockout_minutes: int = 15
     #: Lifetime of a token issued by signing in (and by ``hwm tokens create`` by default).
-    token_lifetime_days: int = _env_int("HWM_TOKEN_LIFETIME_DAYS", 30)
+    token_lifetime_days: int = 30
     #: Reverse proxies in front of the service whose X-Forwarded-For is trusted; 0 means the
     #: client address is the peer of the connection.
-    trusted_proxies: int = _env_int("HWM_TRUSTED_PROXIES", 0, minimum=0)
+    trusted_proxies: int = 0
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """The settings named by ``HWM_*`` variables of ``environ`` (the process environment
+        by default), then ``overrides``. Raises ValueError naming a malformed variable."""
+        environ = os.environ if environ is None else environ
+        values: dict = {"database_url": database_url(environ)}
+        for name, variable in _TEXTS:
+            if environ.get(variable):
+                values[name] = environ[variable]
+        for name, variable, minimum in _WHOLE_NUMBERS:
+            default = cls.__dataclass_fields__[name].default
+            values[name] = _whole_number(environ, variable, default, minimum)
+        values.update(overrides)
+        return cls(**values)
 
     def signin_rule(self, max_failures: int) -> LockoutRule:
         return LockoutRule(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import manifest.models  # noqa: F401  (registers the tables)
-from manifest.config import database_url
+from manifest.config import Settings
 from manifest.infra.db import Base, make_engine
 
 config = context.config
@@ -14,7 +14,9 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     return (
-        config.attributes.get("url") or config.get_main_option("sqlalchemy.url") or database_url()
+        config.attributes.get("url")
+        or config.get_main_option("sqlalchemy.url")
+        or Settings.from_environ().database_url
     )
 
 

@@ -16,6 +16,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from ..config import Settings
+
+SETTINGS_KEY = "hwm.settings"
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -124,8 +128,20 @@ def is_database_unavailable(exc: BaseException) -> bool:
     return any(text in str(orig).lower() for text in _SQLITE_UNREACHABLE)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: Engine, settings: Settings | None = None) -> sessionmaker:
+    """Sessions on ``engine`` that carry ``settings`` (the defaults when none are given) to the
+    services, which read them with ``settings_of``."""
+    return sessionmaker(
+        bind=engine,
+        expire_on_commit=False,
+        autoflush=True,
+        info={SETTINGS_KEY: settings or Settings()},
+    )
+
+
+def settings_of(session) -> Settings:
+    """The settings the session was made with (the defaults for a bare session)."""
+    return session.info.get(SETTINGS_KEY) or Settings()
 
 
 ZERO = Decimal("0")

@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..config import Settings
 from ..errors import Conflict
+from .db import settings_of
 
 
 class UnitOfWork:
@@ -23,6 +25,11 @@ class UnitOfWork:
         self.session = session
         self._depth = 0
         self._committed = False
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the service runs with, carried by the session."""
+        return settings_of(self.session)
 
     def __enter__(self) -> UnitOfWork:
         if self._depth == 0:

@@ -68,7 +68,7 @@ def sweep(
 
     Raises ValidationFailed for a malformed holiday configuration (nothing changes then).
     """
-    settings = settings or Settings()
+    settings = settings or uow.settings
     now = now or utcnow()
     cal = calendar(settings)
     result = SweepResult()

@@ -67,7 +67,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 from ..actor import WRITE_ROLES, Actor
 from ..config import Settings
 from ..errors import ValidationFailed
-from ..infra.db import utcnow
+from ..infra.db import settings_of, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import (
     Manifest,
@@ -366,7 +366,7 @@ def match_pending(
     """Match every pending record (of one receiver, or of all with ``receiver_id=None``),
     classify it and raise its findings; see the module docstring. Nothing is committed."""
     now = now or utcnow()
-    settings = settings or Settings()
+    settings = settings or settings_of(session)
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
         # A large batch is a handful of hash joins and sorts: give them memory, and skip JIT

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..config import Settings
-from ..infra.db import utcnow
+from ..infra.db import settings_of, utcnow
 from ..models import Manifest, ManifestLine, WeighbridgeReceipt
 from ..models.receipts import WeighbridgeMatch
 from ..reconcile import Discrepancy, LineTallies, ManifestTallies, reconcile
@@ -116,7 +116,7 @@ def reconcile_manifest(
 ) -> int:
     """Raise a finding for each discrepancy the manifest's tallies show and none was raised
     for yet; returns how many were created. Nothing is committed."""
-    settings = settings or Settings()
+    settings = settings or settings_of(session)
     found = reconcile(
         manifest_tallies(session, manifest), tolerance_for_manifest(session, manifest)
     )
@@ -133,7 +133,7 @@ def reconcile_manifest(
 
 def after_move(session, manifest: Manifest, action: str) -> None:
     """Reconcile after a move, in the move's transaction (see the module docstring)."""
-    settings = Settings()
+    settings = settings_of(session)
     now = utcnow()
     if action in RECONCILED_ACTIONS:
         reconcile_manifest(session, manifest, now=now, settings=settings)

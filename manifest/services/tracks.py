@@ -14,7 +14,6 @@ from gps.errors import GpxError, TooLarge, UnknownCrs
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..chain import file_digest
-from ..config import Settings
 from ..errors import (
     BadFile,
     Conflict,
@@ -24,7 +23,7 @@ from ..errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
-from ..infra.db import utcnow
+from ..infra.db import settings_of, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import GpsTrack, Manifest, ManifestRoute, Organization, StoredFile
 from ..status import Party, Status
@@ -142,7 +141,7 @@ def set_route(
             raise InvalidTransition(f"the route of a manifest that is {manifest.status} is final")
         try:
             route = gps.parse_route(
-                data, content_type=content_type, max_bytes=Settings().max_body_bytes, crs=crs
+                data, content_type=content_type, max_bytes=settings_of(s).max_body_bytes, crs=crs
             )
         except GpxError as exc:
             raise _gpx_failure(exc) from None
@@ -224,7 +223,7 @@ def _context(session, manifest: Manifest, organization_id: int, route_row):
 
 def _analyse(session, manifest, organization_id, route_row, data: bytes, crs: str):
     try:
-        track = gps.parse_gpx(data, max_bytes=Settings().max_body_bytes, elevation=False)
+        track = gps.parse_gpx(data, max_bytes=settings_of(session).max_body_bytes, elevation=False)
         track = gps.track_to_wgs84(track, crs)
         return track, gps.analyse(track, **_context(session, manifest, organization_id, route_row))
     except GpxError as exc:
@@ -310,7 +309,7 @@ def upload_track(
                 for episode in analysis.episodes
             ],
             now=utcnow(),
-            due_days=Settings().finding_due_days,
+            due_days=settings_of(s).finding_due_days,
         )
         summary = result["summary"]
         append_event(
@@ -417,5 +416,5 @@ def after_move(session, manifest: Manifest, action: str) -> None:
                 )
             ],
             now=utcnow(),
-            due_days=Settings().finding_due_days,
+            due_days=settings_of(session).finding_due_days,
         )

@@ -63,8 +63,7 @@ def test_overdue_delivery_after_the_transit_limit(world, uow):
     assert sweep(uow, now=limit + timedelta(seconds=1)).overdue_delivery == 1
     assert sweep(uow, now=limit + timedelta(days=1)).overdue_delivery == 0
     assert len(findings(uow, m.id, type="overdue_delivery")) == 1
-    short = Settings()
-    short.transit_limit_days = 1
+    short = Settings(transit_limit_days=1)
     m2 = create_manifest(world)
     m2 = issue(world, m2, local(2026, 11, 3, 8))
     m2 = pickup(world, m2, local(2026, 11, 3, 9))
