@@ -5,12 +5,12 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from ..config import PROJECT_ROOT
+from .resources import resource_dir
 
 
 def alembic_config(url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("script_location", str(resource_dir("migrations")))
     cfg.attributes["url"] = url
     return cfg
 
