@@ -16,6 +16,7 @@ from manifest.errors import ValidationFailed
 from manifest.models import (
     ApiToken,
     CustodyEvent,
+    Finding,
     Manifest,
     ManifestLeg,
     ManifestLine,
@@ -26,7 +27,7 @@ from manifest.models import (
 )
 from manifest.services import lifecycle, registry
 from manifest.services.custody import verify_ledger, verify_manifest_chain
-from manifest.status import Status
+from manifest.status import MOVES, Action, Party, Status, actions_open_to
 from manifest.uscc import is_valid_uscc, make_uscc
 from tests.builders import create_manifest, hazardous_body
 
@@ -122,13 +123,16 @@ def test_demo_loads_every_status_with_verifiable_chains(hwm, sessions, db_url):
             assert verdict.valid, (m.id, verdict)
         assert verify_ledger(s).valid
 
-        # Signed times lie in the past and never go backwards along a manifest's chain.
-        claimed: dict[int, list[datetime]] = {}
+        # Every event of the demo says when it happened (the draft's filing included): the
+        # times lie in the past and never go backwards along a manifest's chain.
+        claimed: dict[int, list[tuple[str, datetime]]] = {}
         for ev in s.scalars(select(CustodyEvent).order_by(CustodyEvent.sequence)):
-            if ev.claimed_time is not None:
-                claimed.setdefault(ev.manifest_id, []).append(ev.claimed_time)
-        for times in claimed.values():
-            assert times == sorted(times) and times[-1] <= now
+            assert ev.claimed_time is not None, (ev.manifest_id, ev.action)
+            claimed.setdefault(ev.manifest_id, []).append((ev.action, ev.claimed_time))
+        for story in claimed.values():
+            times = [t for _, t in story]
+            assert story[0][0] == "create"
+            assert times == sorted(times) and times[-1] <= now, story
 
         partial = s.scalars(
             select(ManifestLine)
@@ -160,6 +164,27 @@ def test_demo_loads_every_status_with_verifiable_chains(hwm, sessions, db_url):
         assert int(resp.headers["X-Total-Count"]) == len(manifests)
     finally:
         app.extensions["hwm"]["engine"].dispose()
+
+
+def test_every_demo_organisation_has_something_to_do(hwm, sessions):
+    """Whoever signs in to the demo finds a manifest waiting for their move, and the
+    regulator finds open findings."""
+    assert hwm("demo").exit_code == 0
+    parties = {
+        Party.GENERATOR: "generator_id",
+        Party.TRANSPORTER: "transporter_id",
+        Party.NEXT_TRANSPORTER: "next_transporter_id",
+        Party.RECEIVER: "receiver_id",
+    }
+    with sessions() as s:
+        waiting: set[int] = set()
+        for m in s.scalars(select(Manifest)):
+            for action in actions_open_to(m.status):
+                if action not in (Action.CREATE, Action.EDIT, Action.CANCEL, Action.NAME_NEXT):
+                    waiting.add(getattr(m, parties[MOVES[action].by]))
+        organisations = {o.id: o.name for o in s.scalars(select(Organization))}
+        assert {organisations[i] for i in organisations if i not in waiting} == set()
+        assert s.scalar(select(func.count()).select_from(Finding).where(Finding.status == "open"))
 
 
 def test_demo_twice_adds_nothing_and_prints_fresh_tokens(hwm, sessions):

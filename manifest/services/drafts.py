@@ -18,7 +18,7 @@ from ..status import Action, Party, move_for
 from . import catalogue_lookup
 from .access import load_visible
 from .custody import append_event
-from .lifecycle import refresh_mass_totals
+from .lifecycle import check_time, refresh_mass_totals
 
 MAX_LINES = 50
 
@@ -172,8 +172,12 @@ def _snapshot(header: dict, lines: list[dict]) -> dict:
     return {**header, "lines": lines}
 
 
-def create_manifest(uow: UnitOfWork, *, actor: Actor, data: dict) -> Manifest:
-    """File a draft for the actor's organisation as generator.
+def create_manifest(
+    uow: UnitOfWork, *, actor: Actor, data: dict, at: datetime | None = None
+) -> Manifest:
+    """File a draft for the actor's organisation as generator. ``at``, when given, is the
+    time the generator says it filled the draft in (checked like a signature's time); later
+    signatures may not be dated before it.
 
     Raises Forbidden (not a generator, or a read-only role) and ValidationFailed with every
     problem found.
@@ -192,6 +196,8 @@ def create_manifest(uow: UnitOfWork, *, actor: Actor, data: dict) -> Manifest:
             created_by_id=actor.user_id,
             lines=[ManifestLine(**ln) for ln in lines],
         )
+        if at is not None:
+            manifest.last_move_at = check_time(manifest, at)
         refresh_mass_totals(manifest)
         s.add(manifest)
         s.flush()
@@ -202,6 +208,7 @@ def create_manifest(uow: UnitOfWork, *, actor: Actor, data: dict) -> Manifest:
             action="create",
             actor=actor,
             party=Party.GENERATOR.value,
+            claimed_time=at,
             payload=_snapshot(header, lines),
         )
         uow.commit()

@@ -1,0 +1,271 @@
+"""Writes the demo through the services, as the regulator and the parties would over the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from ..actor import Actor
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
+from ..models import Manifest, Organization
+from ..services import handover, lifecycle, registry
+from ..services.drafts import create_manifest
+from ..uscc import make_uscc
+from .places import (
+    PASSWORD,
+    REGION,
+    SITES,
+    USERS,
+    VEHICLES,
+    driver_name,
+    email_of,
+    position_of,
+)
+from .stories import STEPS, STORIES, Story
+
+#: Between filing a draft and issuing it; between the signatures of one trip.
+FILING = timedelta(minutes=40)
+GAPS = {
+    "issued": timedelta(hours=2, minutes=10),
+    "in_transit": timedelta(hours=1, minutes=25),
+    "handoff": timedelta(hours=1, minutes=40),
+    "delivered": timedelta(hours=20),
+    "decided": timedelta(days=2),
+}
+
+
+@dataclass
+class Loader:
+    uow: UnitOfWork
+    orgs: dict[str, Organization] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    now: datetime = field(default_factory=lambda: utcnow().replace(microsecond=0))
+
+    def run(self) -> None:
+        self._registry()
+        for story in STORIES:
+            self._tell(story)
+
+    # ------------------------------------------------------------ registry
+
+    def _user(self, key: str, email: str, role: str, org_key: str | None = None) -> None:
+        if org_key is None:
+            user = registry.create_regulator_user(
+                self.uow,
+                email=email,
+                password=PASSWORD,
+                region_code=REGION,
+                name="江门市生态环境局",
+            )
+        else:
+            user = registry.add_member(
+                self.uow,
+                actor=None,
+                organization_id=self.orgs[org_key].id,
+                email=email,
+                password=PASSWORD,
+                role=role,
+            )
+        self.actors[key] = registry.actor_for_user(user)
+
+    def _registry(self) -> None:
+        self._user("regulator", email_of("regulator"), "admin")
+        regulator = self.actors["regulator"]
+        for site in SITES:
+            self.orgs[site.key] = registry.create_organization(
+                self.uow,
+                actor=regulator,
+                name=site.name,
+                uscc=make_uscc(site.region, site.body),
+                roles=list(site.roles),
+                region_code=site.region,
+                address=site.address,
+                location={"lat": site.lat, "lon": site.lon},
+                key_supervision=site.key_supervision,
+            )
+            self._user(site.key, email_of(site.email), "admin", site.key)
+        for local, role, org_key, _ in USERS:
+            self._user(local, email_of(local), role, org_key)
+
+        # Licences run from March of last year, so every demo trip falls inside them.
+        start = date(self.now.year - 1, 3, 1)
+        five_years = date(start.year + 5, 2, 28)
+        registry.add_licence(
+            self.uow,
+            actor=regulator,
+            organization_id=self.orgs["centre"].id,
+            kind="hw_operation",
+            number="440784190101",
+            valid_from=start,
+            valid_to=five_years,
+            waste_codes=["HW01", "HW08", "HW17", "HW22", "HW49"],
+            annual_capacity_t={
+                "HW01": "3000",
+                "HW08": "5000",
+                "HW17": "20000",
+                "HW22": "15000",
+                "*": "60000",
+            },
+            operations=["D10", "D1", "R4", "D9"],
+        )
+        registry.add_licence(
+            self.uow,
+            actor=regulator,
+            organization_id=self.orgs["kiln"].id,
+            kind="hw_operation",
+            number="440781210205",
+            valid_from=start,
+            valid_to=five_years,
+            waste_codes=["HW17", "HW18", "HW49"],
+            annual_capacity_t={"HW17": "30000", "HW18": "10000", "*": "50000"},
+            operations=["R5", "D10"],
+        )
+        for key, number in (
+            ("carrier", "粤交运管许可江字440700300118号"),
+            ("relay", "粤交运管许可江字440781300042号"),
+        ):
+            registry.add_licence(
+                self.uow,
+                actor=regulator,
+                organization_id=self.orgs[key].id,
+                kind="dg_transport",
+                number=number,
+                valid_from=start,
+                valid_to=date(start.year + 4, 2, 28),
+                waste_codes=[],
+                annual_capacity_t={},
+                operations=[],
+            )
+        for plate, load, owner in VEHICLES:
+            admin = self.actors[owner]
+            registry.add_vehicle(
+                self.uow,
+                actor=admin,
+                organization_id=self.orgs[owner].id,
+                plate=plate,
+                max_load_t=load,
+            )
+
+    # ------------------------------------------------------------ manifests
+
+    def _tell(self, story: Story) -> None:
+        """File the story's draft, then sign each step up to ``story.until``."""
+        start = story.start.at(self.now)
+        filed = start if story.until == "draft" else start - FILING
+        manifest = create_manifest(
+            self.uow,
+            actor=self.actors[story.generator],
+            at=filed,
+            data={
+                "kind": story.kind,
+                "transporter_id": self.orgs["carrier"].id,
+                "next_transporter_id": story.next_transporter
+                and self.orgs[story.next_transporter].id,
+                "vehicle_plate": story.plate,
+                "receiver_id": self.orgs[story.receiver].id,
+                "planned_pickup_at": story.pickup.at(self.now),
+                "operation": story.operation,
+                "moisture_pct": story.moisture,
+                "lines": story.lines,
+                "notes": story.notes,
+            },
+        )
+        t = start
+        for step in STEPS[1 : STEPS.index(story.until) + 1]:
+            if t > self.now:
+                raise RuntimeError(f"demo script error: a {step} signature in the future")
+            t = self._sign(step, story, manifest, t)
+        if story.cancelled:
+            reason, when = story.cancelled
+            lifecycle.cancel_manifest(
+                self.uow,
+                actor=self.actors[story.generator],
+                ref=manifest.id,
+                reason=reason,
+                at=when.at(self.now),
+                position=None if story.until == "draft" else position_of(story.generator),
+            )
+
+    def _sign(self, step: str, story: Story, manifest: Manifest, t: datetime) -> datetime:
+        """Sign ``step`` at ``t``; returns the time of the next signature."""
+        declared = {ln.line_no: ln.declared for ln in manifest.lines}
+        received = {**declared, **story.received}
+        by_line = [{"line_no": n, "quantity": q} for n, q in declared.items()]
+        if step == "issued":
+            lifecycle.issue_manifest(
+                self.uow,
+                actor=self.actors[story.generator],
+                ref=manifest.id,
+                at=t,
+                position=position_of(story.generator),
+            )
+        elif step == "in_transit":
+            lifecycle.pickup(
+                self.uow,
+                actor=self.actors[story.driver],
+                ref=manifest.id,
+                vehicle_plate=manifest.vehicle_plate,
+                driver=driver_name(story.driver),
+                at=t,
+                position=position_of(story.generator),
+                lines=by_line,
+            )
+            if story.handoff:
+                t = self._relay(story, manifest, t + GAPS[step], by_line)
+                return t + GAPS["handoff"]
+        elif step == "delivered":
+            lifecycle.deliver(
+                self.uow,
+                actor=self.actors[story.receiver],
+                ref=manifest.id,
+                at=t,
+                moisture_pct=story.received_moisture,
+                position=position_of(story.receiver),
+                lines=[{"line_no": n, "quantity": q} for n, q in received.items()],
+            )
+        elif step == "decided":
+            decisions = []
+            for n, q in received.items():
+                bad, reason = story.rejected.get(n, (Decimal(0), None))
+                decisions.append(
+                    {"line_no": n, "accepted": q - bad, "rejected": bad, "reason": reason}
+                )
+            lifecycle.decide(
+                self.uow, actor=self.actors[story.receiver], ref=manifest.id, lines=decisions, at=t
+            )
+        elif step == "completed":
+            lifecycle.complete(
+                self.uow,
+                actor=self.actors[story.receiver],
+                ref=manifest.id,
+                operation=story.operation,
+                completed_at=t,
+            )
+        return t + GAPS.get(step, timedelta(0))
+
+    def _relay(self, story: Story, manifest: Manifest, t: datetime, by_line) -> datetime:
+        """The load changes hands at the relay's yard at ``t``."""
+        relay = story.handoff
+        if manifest.next_transporter_id is None:
+            # Not named in the draft: the carrier's office names the relay while its truck
+            # is on the way.
+            handover.name_next_transporter(
+                self.uow,
+                actor=self.actors["carrier"],
+                ref=manifest.id,
+                transporter_id=self.orgs[relay["to"]].id,
+                at=t - timedelta(minutes=30),
+            )
+        handover.handoff(
+            self.uow,
+            actor=self.actors[relay["driver"]],
+            ref=manifest.id,
+            vehicle_plate=relay["plate"],
+            driver=driver_name(relay["driver"]),
+            at=t,
+            position=relay["position"],
+            lines=by_line,
+        )
+        return t
