@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: bootstrap install run serve demo migrate test test-fast lint format bench clean
+.PHONY: bootstrap install run serve demo migrate test test-fast lint format messages bench clean
 
 # The Debian packages (PostgreSQL, Pango, HarfBuzz, the Chinese font, poppler, chromium):
 # installed when missing and possible, else the one command to run is printed.
@@ -44,6 +44,17 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The web pages' texts: extract, merge into the Chinese catalogue (new entries need a
+# translation), compile the .mo that the service reads (both are committed). No header and
+# no dates, so merging two branches' catalogues only meets real differences; nothing is
+# marked fuzzy (--no-fuzzy-matching), so compiling "fuzzy" only means the headerless file.
+CATALOGUE := api/translations
+messages: install
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d $(CATALOGUE) -l zh_Hans_CN --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(BIN)/pybabel compile -d $(CATALOGUE) -l zh_Hans_CN --use-fuzzy
 
 bench: install
 	$(BIN)/python bench/gps.py

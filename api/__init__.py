@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        HWM_TILE_URL=settings.tile_url,
     )
     if config:
         app.config.update(config)
@@ -48,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_pages(app)
     register_commands(app)
     wrap_wsgi(app)
     return app
@@ -62,7 +65,21 @@ def wrap_wsgi(app: Flask) -> None:
     from .server_banner import drop_werkzeug_banner
 
     drop_werkzeug_banner()  # in case the app runs under `flask run`
-    app.wsgi_app = RequestLog(SecurityHeaders(BodyLimit(app.wsgi_app, app)))
+    from .pages import is_page_path
+
+    page_policy = SecurityHeaders.page_policy(app.config.get("HWM_TILE_URL", ""))
+    app.wsgi_app = RequestLog(
+        SecurityHeaders(
+            BodyLimit(app.wsgi_app, app), is_page_path=is_page_path, page_policy=page_policy
+        )
+    )
+
+
+def register_pages(app: Flask) -> None:
+    """The web workspace beside the API (after the API's error handlers, which it wraps)."""
+    from .pages import register_pages as register
+
+    register(app)
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
@@ -133,9 +150,12 @@ def register_blueprints(app: Flask) -> None:
     app.extensions["hwm"]["api"] = api
     app.register_blueprint(docs.bp)
 
+    from .pages import is_page_path
+
     @app.before_request
     def _guards():
-        if request.endpoint in PROBES:
+        # Pages have their own guards (session, CSRF); a bearer token means nothing there.
+        if request.endpoint in PROBES or is_page_path(request.path):
             return None
         load_actor()
         require_actor()

@@ -47,7 +47,7 @@ def check_body():
     parse; 422 for text no database can store (a NUL character or a lone surrogate), in the
     query or in a JSON body, and for a JSON integer too long to convert (more than Python's
     4,300 digits). The size limit is enforced earlier, while reading (api.body_limit)."""
-    bad = _first_path(request.args.to_dict(flat=False), _unstorable)
+    bad = unstorable_path(request.args.to_dict(flat=False))
     if bad is not None:
         return _unstorable_response(bad)
     if request.method not in ("POST", "PUT", "PATCH") or request.endpoint is None:
@@ -72,7 +72,7 @@ def check_body():
             )
         except ValueError:  # not JSON at all: the arguments parser says so, as for any view
             return None
-        bad = _first_path(body, _unstorable)
+        bad = unstorable_path(body)
         if bad is not None:
             return _unstorable_response(bad)
         bad = _first_path(body, lambda item: isinstance(item, _TooLong))
@@ -123,6 +123,12 @@ def _first_path(value, bad) -> str | None:
         elif bad(item):
             return path or "body"
     return None
+
+
+def unstorable_path(value) -> str | None:
+    """The dotted path of the first key or value in ``value`` (dicts and lists of text) that
+    no database can store: text with a NUL character or a lone surrogate. None if all can."""
+    return _first_path(value, _unstorable)
 
 
 def _unstorable(item) -> bool:

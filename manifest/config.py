@@ -106,6 +106,13 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
+    #: Send the web session cookie over HTTPS only (set when the service is behind TLS).
+    session_cookie_secure: bool = field(
+        default_factory=lambda: os.environ.get("HWM_SESSION_COOKIE_SECURE", "") in ("1", "true")
+    )
+    #: The map tile layer's URL template (``https://host/{z}/{x}/{y}.png``); empty: no tiles.
+    tile_url: str = field(default_factory=lambda: os.environ.get("HWM_TILE_URL", ""))
+
     def signin_rule(self, max_failures: int) -> LockoutRule:
         return LockoutRule(
             max_failures=max_failures,

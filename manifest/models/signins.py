@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..infra.db import Base, UTCDateTime, utcnow
 from ._enums import one_of
 
-#: Why an attempt ended as it did. Only ``success`` issued a token; ``locked`` attempts were
+#: Why an attempt ended as it did. Only ``success`` signed in (a token, or a browser session); ``locked`` attempts were
 #: refused before any password was looked at and do not count towards a lockout.
 SIGNIN_OUTCOMES = ("success", "wrong_password", "unknown_account", "inactive", "locked")
 
 
 class SigninAttempt(Base):
-    """One ``POST /auth/token``: the e-mail as typed (normalised), the client address, the
+    """One ``POST /auth/token`` or sign-in page submission: the e-mail as typed (normalised), the client address, the
     account it named if any, and the outcome. Never the password or the token."""
 
     __tablename__ = "signin_attempts"

@@ -13,19 +13,21 @@ exists.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from ..actor import Actor
 from ..config import Settings
 from ..errors import TooManyAttempts, ValidationFailed
-from ..infra.db import utcnow
+from ..infra.db import is_row_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import SigninAttempt, User
 from ..passwords import check_password, dummy_hash
 from ..signin_policy import LockoutRule, locked_until
-from .tokens import IssuedToken, mint
+from .tokens import IssuedToken, actor_for_user, mint
 
 FAILURES = ("wrong_password", "unknown_account", "inactive")
 EMAIL_MAX = 254
@@ -47,45 +49,103 @@ def sign_in(
     locked out, and ValidationFailed "wrong e-mail or password" for an unknown e-mail, a
     deactivated account or a wrong password alike. Each attempt is logged, refused or not.
     """
-    email = (email or "").strip().lower()[:EMAIL_MAX]
-    address = (address or "unknown")[:ADDRESS_MAX]
     now = now or utcnow()
     with uow:
-        s = uow.session
-        _serialise_attempts_on(s, email)
-        user = s.scalar(select(User).where(User.email == email))
-
-        def log(outcome: str) -> None:
-            s.add(
-                SigninAttempt(
-                    email=email,
-                    address=address,
-                    user_id=user.id if user else None,
-                    outcome=outcome,
-                    attempted_at=now,
-                )
-            )
-
-        until = _lockout(s, email=email, address=address, settings=settings, now=now)
-        if until is not None:
-            log("locked")
-            uow.commit()
-            raise TooManyAttempts(
-                "too many failed sign-ins; try again later",
-                retry_after=max(1, math.ceil((until - now).total_seconds())),
-            )
-        # One scrypt hash whatever the account, so the time taken does not tell them apart.
-        right = check_password(password, user.password_hash if user else dummy_hash())
-        outcome = _outcome(user, right)
-        log(outcome)
-        if outcome != "success":
-            uow.commit()
-            raise ValidationFailed(
-                "wrong e-mail or password", errors={"password": ["wrong e-mail or password"]}
-            )
-        issued = mint(s, user, lifetime_days=settings.token_lifetime_days, now=now)
+        user = _attempt(
+            uow, email=email, password=password, address=address, settings=settings, now=now
+        )
+        issued = mint(uow.session, user, lifetime_days=settings.token_lifetime_days, now=now)
         uow.commit()
         return issued
+
+
+def sign_in_to_session(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    settings: Settings,
+    now: datetime | None = None,
+) -> Actor:
+    """The actor of the account with ``email`` if ``password`` is right, for a browser
+    session that remembers the user (no token is issued).
+
+    The same lockouts, the same refusals and the same audit log as ``sign_in``: raises
+    TooManyAttempts while locked out, ValidationFailed "wrong e-mail or password" otherwise.
+    """
+    now = now or utcnow()
+    with uow:
+        user = _attempt(
+            uow, email=email, password=password, address=address, settings=settings, now=now
+        )
+        actor = actor_for_user(user)
+        uow.commit()
+        return actor
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """Who a browser session belongs to, with the names its pages show."""
+
+    actor: Actor
+    organization_name: str
+
+
+def session_user(session: Session, user_id: int) -> SessionUser | None:
+    """The signed-in user a browser session names, or None when the account is gone or
+    deactivated, or belongs to no organisation or regulator any more."""
+    user = session.get(User, user_id) if is_row_id(user_id) else None
+    if user is None or not user.active:
+        return None
+    if user.regulator is not None:
+        return SessionUser(actor_for_user(user), user.regulator.name)
+    if user.organization is None:
+        return None
+    return SessionUser(actor_for_user(user), user.organization.name)
+
+
+def _attempt(
+    uow: UnitOfWork, *, email: str, password: str, address: str, settings: Settings, now: datetime
+) -> User:
+    """One sign-in attempt inside the caller's open unit of work: the account if the
+    password is right. A refusal is logged and committed before it is raised
+    (TooManyAttempts while locked out, ValidationFailed for every other failure)."""
+    email = (email or "").strip().lower()[:EMAIL_MAX]
+    address = (address or "unknown")[:ADDRESS_MAX]
+    s = uow.session
+    _serialise_attempts_on(s, email)
+    user = s.scalar(select(User).where(User.email == email))
+
+    def log(outcome: str) -> None:
+        s.add(
+            SigninAttempt(
+                email=email,
+                address=address,
+                user_id=user.id if user else None,
+                outcome=outcome,
+                attempted_at=now,
+            )
+        )
+
+    until = _lockout(s, email=email, address=address, settings=settings, now=now)
+    if until is not None:
+        log("locked")
+        uow.commit()
+        raise TooManyAttempts(
+            "too many failed sign-ins; try again later",
+            retry_after=max(1, math.ceil((until - now).total_seconds())),
+        )
+    # One scrypt hash whatever the account, so the time taken does not tell them apart.
+    right = check_password(password, user.password_hash if user else dummy_hash())
+    outcome = _outcome(user, right)
+    log(outcome)
+    if outcome != "success":
+        uow.commit()
+        raise ValidationFailed(
+            "wrong e-mail or password", errors={"password": ["wrong e-mail or password"]}
+        )
+    return user
 
 
 def _outcome(user: User | None, password_right: bool) -> str:

@@ -83,3 +83,37 @@ def test_a_malformed_request_id_is_replaced(client):
         assert re.fullmatch(r"[0-9a-f]{32}", r.headers["X-Request-Id"]), incoming
         ids.add(r.headers["X-Request-Id"])
     assert len(ids) == 6
+
+
+def test_pages_get_their_own_policy_and_the_api_and_docs_keep_theirs(client, db_url):
+    from api import create_app
+    from api.security_headers import API_POLICY
+
+    page = client.get("/web/signin")
+    assert page.headers["Content-Security-Policy"] == (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    assert page.headers["Cache-Control"] == "no-store"  # a page is one user's
+    html = page.get_data(as_text=True)
+    # Nothing the page policy blocks: no inline script, style element or style attribute.
+    assert not re.search(r"<script(?![^>]*\ssrc=)|<style|\sstyle=|\son\w+=", html, re.I)
+    assert (
+        client.get("/web/nowhere")
+        .headers["Content-Security-Policy"]
+        .startswith("default-src 'none'; script-src 'self'")
+    )
+    assert client.get(f"{API}/manifests").headers["Content-Security-Policy"] == API_POLICY
+    assert client.get("/nowhere").headers["Content-Security-Policy"] == API_POLICY
+    docs = client.get(f"{API}/docs").headers["Content-Security-Policy"]
+    assert docs.startswith("default-src 'none'; style-src 'nonce-") and "script-src" not in docs
+    # The map's tile host, when set, is the one other place images may come from.
+    app = create_app(
+        {
+            "DATABASE_URL": db_url,
+            "HWM_TILE_URL": "https://tiles.example.cn:8443/{z}/{x}/{y}.png",
+        }
+    )
+    policy = app.test_client().get("/web/signin").headers["Content-Security-Policy"]
+    app.extensions["hwm"]["engine"].dispose()
+    assert "img-src 'self' data: https://tiles.example.cn:8443;" in policy
