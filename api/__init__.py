@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from flask import Flask, request
 
-from manifest.config import Settings
+from manifest.config import Settings, local_secret_key
 from manifest.errors import DomainError
 from manifest.infra.db import make_engine, make_session_factory
 from manifest.infra.resources import resource_dir
@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         settings = replace(settings, database_url=config["DATABASE_URL"])
     app.config.update(
         DATABASE_URL=settings.database_url,
-        SECRET_KEY=settings.secret_key or "dev-only-not-secret",
+        SECRET_KEY=settings.secret_key or local_secret_key(),
         HWM_REGION=settings.region,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         IDEMPOTENCY_KEY_HOURS=settings.idempotency_key_hours,

@@ -4,6 +4,8 @@ the environment."""
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,6 +41,39 @@ def _whole_number(environ: Mapping[str, str], name: str, default: int, minimum: 
     return value
 
 
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0, not {raw!r}")
+
+
+def local_secret_key() -> str:
+    """The key that signs web sessions when ``HWM_SECRET_KEY`` is not set: random, made once
+    and kept in ``var/secret_key`` of the working directory (readable by its owner only), so
+    that every worker of this installation shares it and no two installations do. A fixed,
+    published key would let anyone forge a session."""
+    path = Path("var").resolve() / "secret_key"
+    path.parent.mkdir(exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it this very moment
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} is empty: delete it or set HWM_SECRET_KEY") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
 #: Settings read from whole-number environment variables: field, variable, smallest value.
 _WHOLE_NUMBERS = (
     ("transit_limit_days", "HWM_TRANSIT_LIMIT_DAYS", 1),
@@ -57,7 +92,10 @@ _TEXTS = (
     ("secret_key", "HWM_SECRET_KEY"),
     ("region", "HWM_REGION"),
     ("holidays", "HWM_HOLIDAYS"),
+    ("tile_url", "HWM_TILE_URL"),
 )
+#: Settings read from yes/no environment variables (``1``/``true``/``yes`` or ``0``/...).
+_SWITCHES = (("session_cookie_secure", "HWM_SESSION_COOKIE_SECURE"),)
 
 
 @dataclass(frozen=True)
@@ -90,6 +128,10 @@ class Settings:
     #: Reverse proxies in front of the service whose X-Forwarded-For is trusted; 0 means the
     #: client address is the peer of the connection.
     trusted_proxies: int = 0
+    #: Send the web session cookie over HTTPS only (set when the service is behind TLS).
+    session_cookie_secure: bool = False
+    #: The map tile layer's URL template (``https://host/{z}/{x}/{y}.png``); empty: no tiles.
+    tile_url: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -103,15 +145,10 @@ class Settings:
         for name, variable, minimum in _WHOLE_NUMBERS:
             default = cls.__dataclass_fields__[name].default
             values[name] = _whole_number(environ, variable, default, minimum)
+        for name, variable in _SWITCHES:
+            values[name] = _switch(environ, variable, cls.__dataclass_fields__[name].default)
         values.update(overrides)
         return cls(**values)
-
-    #: Send the web session cookie over HTTPS only (set when the service is behind TLS).
-    session_cookie_secure: bool = field(
-        default_factory=lambda: os.environ.get("HWM_SESSION_COOKIE_SECURE", "") in ("1", "true")
-    )
-    #: The map tile layer's URL template (``https://host/{z}/{x}/{y}.png``); empty: no tiles.
-    tile_url: str = field(default_factory=lambda: os.environ.get("HWM_TILE_URL", ""))
 
     def signin_rule(self, max_failures: int) -> LockoutRule:
         return LockoutRule(

@@ -149,3 +149,11 @@ def test_text_no_database_stores_is_refused_before_anything(client, world, uow):
     )
     assert answer.status_code == 400 and "<html" in answer.get_data(as_text=True)
     assert count(uow, SigninAttempt) == 0
+
+
+def test_sessions_are_signed_with_a_key_of_this_installation_not_a_published_one(app):
+    key = app.config["SECRET_KEY"]
+    assert len(key) >= 32 and key != "dev-only-not-secret"
+    from manifest.config import local_secret_key
+
+    assert local_secret_key() == key  # the same for every worker of the installation
