@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from manifest.catalogue_data import HAZARDS, PHYSICAL_FORMS
 from manifest.services import handover, lifecycle, manifests_query
 from manifest.services.drafts import create_manifest, edit_manifest
-from manifest.status import actions_open_to
+from manifest.status import actions_open_to, recorded_statuses
 
 from ..auth import current_actor
 from ..db import session, uow
@@ -142,21 +142,7 @@ class CompleteIn(ma.Schema):
 
 
 class ManifestQuery(PageArgs):
-    status = fields.String(
-        validate=validate.OneOf(
-            [
-                "draft",
-                "issued",
-                "in_transit",
-                "delivered",
-                "accepted",
-                "partially_rejected",
-                "rejected",
-                "completed",
-                "cancelled",
-            ]
-        )
-    )
+    status = fields.String(validate=validate.OneOf([s.value for s in recorded_statuses()]))
     kind = fields.String(validate=validate.OneOf(["hazardous", "sludge"]))
     from_ = Timestamp(data_key="from")
     to = Timestamp()

@@ -20,13 +20,16 @@ from ..infra.db import settings_of, utcnow
 from ..models import Manifest, ManifestLine, WeighbridgeReceipt
 from ..models.receipts import WeighbridgeMatch
 from ..reconcile import Discrepancy, LineTallies, ManifestTallies, reconcile
+from ..status import actions_where
 from .capacity import capacity_findings
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
 from .tolerances import tolerance_for_manifest
 
-#: Moves after which the tallies are compared again.
-RECONCILED_ACTIONS = frozenset({"pickup", "handoff", "deliver", "decide"})
+#: Moves after which the tallies are compared again (marked in the status table).
+RECONCILED_ACTIONS = actions_where("reconciles")
+#: Moves after which the receiver's licence capacity is judged.
+CAPACITY_ACTIONS = actions_where("judges_capacity")
 
 
 # ---------------------------------------------------------------- tallies
@@ -137,7 +140,7 @@ def after_move(session, manifest: Manifest, action: str) -> None:
     now = utcnow()
     if action in RECONCILED_ACTIONS:
         reconcile_manifest(session, manifest, now=now, settings=settings)
-    if action in ("issue", "decide"):
+    if action in CAPACITY_ACTIONS:
         raise_findings(
             session,
             capacity_findings(session, manifest, action),

@@ -13,47 +13,52 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from ..models import CustodyEvent, Manifest
-from ..status import Status
+from ..status import LINE_TALLY_TOTALS, MOVES, Action, Move, Status
 from ..tonnage import mass_totals
 
-#: Which line tally each action signs, as (payload key, line attribute).
-LINE_TALLIES = {
-    "issue": [("declared", "declared")],
-    "pickup": [("quantity", "loaded")],
-    "handoff": [("quantity", "loaded")],
-    "deliver": [("quantity", "received")],
-    "decide": [("accepted", "accepted"), ("rejected", "rejected")],
-}
-#: Which stored totals follow from the line tallies each action sets or signs.
-TOTAL_SOURCES = {
-    "create": ("declared_kg", "unmeasured_lines"),
-    "edit": ("declared_kg", "unmeasured_lines"),
-    "issue": ("declared_kg",),
-    "pickup": ("loaded_kg",),
-    "handoff": ("loaded_kg",),
-    "deliver": ("received_kg",),
-    "decide": ("accepted_kg", "rejected_kg"),
-}
-#: Which carrier columns each action signs, as {column: payload key}; a key of None means
-#: the action clears the column (the hand-over consumes the naming of the next transporter).
-#: Manifests filed before the naming existed signed no next transporter: it is absent, None.
-CARRIERS_SIGNED: dict[str, dict[str, str | None]] = {
-    "create": {"transporter_id": "transporter_id", "next_transporter_id": "next_transporter_id"},
-    "edit": {"transporter_id": "transporter_id", "next_transporter_id": "next_transporter_id"},
-    "pickup": {"transporter_id": "transporter_id"},
-    "name_next": {"next_transporter_id": "transporter_id"},
-    "handoff": {"transporter_id": "transporter_id", "next_transporter_id": None},
-}
-STATUS_AFTER = {
-    "create": Status.DRAFT,
-    "edit": Status.DRAFT,
-    "issue": Status.ISSUED,
-    "cancel": Status.CANCELLED,
-    "pickup": Status.IN_TRANSIT,
-    "handoff": Status.IN_TRANSIT,
-    "deliver": Status.DELIVERED,
-    "complete": Status.COMPLETED,
-}
+
+def line_tallies(moves: dict[Action, Move]) -> dict[str, list[tuple[str, str]]]:
+    """Which line tallies each action signs, as (payload key, line attribute)."""
+    return {a.value: list(m.tallies) for a, m in moves.items() if m.tallies}
+
+
+def total_sources(moves: dict[Action, Move]) -> dict[str, tuple[str, ...]]:
+    """Which stored totals follow from the line tallies each action sets or signs: the
+    totals of the tallies it signs, and the declared figures of the moves that write the
+    lines themselves."""
+    sources = {}
+    for action, move in moves.items():
+        totals = tuple(LINE_TALLY_TOTALS[tally] for _, tally in move.tallies)
+        if move.drafts_lines:
+            totals = ("declared_kg", "unmeasured_lines")
+        if totals:
+            sources[action.value] = totals
+    return sources
+
+
+def carriers_signed(moves: dict[Action, Move]) -> dict[str, dict[str, str | None]]:
+    """Which carrier columns each action signs, as {column: payload key}; a key of None
+    means the action clears the column (the hand-over consumes the naming of the next
+    transporter). Manifests filed before the naming existed signed no next transporter: it
+    is absent, None."""
+    return {a.value: dict(m.carriers) for a, m in moves.items() if m.carriers}
+
+
+def status_after(moves: dict[Action, Move]) -> dict[str, Status]:
+    """The status each action leads to, for the moves that lead to one."""
+    return {a.value: m.status_after for a, m in moves.items() if m.status_after is not None}
+
+
+def status_keys(moves: dict[Action, Move]) -> dict[str, str]:
+    """The payload key signing the outcome, for the moves with several possible targets."""
+    return {a.value: m.status_key for a, m in moves.items() if m.status_key is not None}
+
+
+LINE_TALLIES = line_tallies(MOVES)
+TOTAL_SOURCES = total_sources(MOVES)
+CARRIERS_SIGNED = carriers_signed(MOVES)
+STATUS_AFTER = status_after(MOVES)
+STATUS_KEYS = status_keys(MOVES)
 
 
 def first_disagreement(
@@ -74,8 +79,8 @@ def first_disagreement(
             for line in payload.get("lines", []):
                 if line.get(key) is not None:
                     signed[(line["line_no"], attr)] = (Decimal(line[key]), ev)
-        if ev.action == "decide":
-            status, status_event = payload["status"], ev
+        if ev.action in STATUS_KEYS:
+            status, status_event = payload[STATUS_KEYS[ev.action]], ev
         elif ev.action in STATUS_AFTER:
             status, status_event = STATUS_AFTER[ev.action].value, ev
         if ev.action == "issue":

@@ -26,23 +26,17 @@ from ..errors import (
 from ..infra.db import settings_of, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import GpsTrack, Manifest, ManifestRoute, Organization, StoredFile
-from ..status import Party, Status
+from ..status import Party, actions_where, route_statuses, track_statuses
 from .access import load_visible
 from .custody import append_event
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
 
-ROUTE_STATUSES = frozenset({Status.DRAFT, Status.ISSUED, Status.IN_TRANSIT})
-TRACK_STATUSES = frozenset(
-    {
-        Status.IN_TRANSIT,
-        Status.DELIVERED,
-        Status.ACCEPTED,
-        Status.PARTIALLY_REJECTED,
-        Status.REJECTED,
-        Status.COMPLETED,
-    }
-)
+#: Where a route may be set, and where a track may be filed (derived from the status table).
+ROUTE_STATUSES = route_statuses()
+TRACK_STATUSES = track_statuses()
+#: Moves after which a trip without any uploaded track is a finding.
+TRACKED_ACTIONS = actions_where("wants_track")
 MAX_CORRIDOR_M = 20_000
 
 
@@ -391,8 +385,9 @@ def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
 
 
 def after_move(session, manifest: Manifest, action: str) -> None:
-    """A completed trip without any uploaded track is a finding."""
-    if action != "complete":
+    """A trip closed (by the move the status table marks) without any uploaded track is a
+    finding."""
+    if action not in TRACKED_ACTIONS:
         return
     has_track = session.scalar(
         select(GpsTrack.id).where(GpsTrack.manifest_id == manifest.id).limit(1)

@@ -7,7 +7,7 @@ import re
 from api.docs_zh import SUMMARIES
 from api.docs_zh import summary as summary_zh
 
-from .http import API, ago, create, post
+from .http import API, ago, create, get, post
 
 
 def test_errors_are_in_chinese_by_default_and_english_on_request(client, world):
@@ -112,3 +112,20 @@ def test_every_operation_has_a_chinese_summary(app):
         for methods in spec["paths"].values()
         for method in methods
     )  # and none is left over from an operation that is gone
+
+
+def test_the_status_filter_offers_every_status_of_the_table(client, world):
+    from manifest.status import recorded_statuses
+
+    statuses = [s.value for s in recorded_statuses()]
+    spec = client.get(f"{API}/openapi.json").get_json()
+    params = spec["paths"][f"{API}/manifests"]["get"]["parameters"]
+    (status,) = [p for p in params if p["name"] == "status"]
+    assert status["schema"]["enum"] == statuses
+    create(client, world)
+    for value in statuses:
+        r = get(client, f"/manifests?status={value}", world.plating)
+        assert r.status_code == 200
+        assert {m["status"] for m in r.get_json()} <= {value}
+    assert get(client, "/manifests?status=draft", world.plating).get_json()
+    assert get(client, "/manifests?status=lost", world.plating).status_code == 422
