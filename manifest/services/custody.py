@@ -14,6 +14,7 @@ from ..actor import Actor
 from ..chain import GENESIS, Link, Verdict, _plain, canonical_json, event_hash, verify
 from ..infra.db import utcnow
 from ..models import CustodyEvent, LedgerHead, Manifest
+from .replay import first_disagreement
 
 _SIX = Decimal("0.000001")
 
@@ -119,8 +120,6 @@ def verify_manifest_chain(session: Session, manifest: Manifest) -> Verdict:
     )
     if not verdict.valid:
         return verdict
-    from .replay import first_disagreement  # local: replay imports the lifecycle's payload rules
-
     broken = first_disagreement(manifest, events)
     if broken is not None:
         event_id, reason = broken

@@ -18,7 +18,7 @@ from ..status import Action, Party, move_for
 from . import catalogue_lookup
 from .access import load_visible
 from .custody import append_event
-from .lifecycle import check_time, refresh_mass_totals
+from .signing import check_time, refresh_mass_totals
 
 MAX_LINES = 50
 

@@ -12,27 +12,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
+from ..actor import TRANSPORT_ROLES, Actor
 from ..checks import CarrierFacts, LineFacts, carrier_failures
 from ..errors import Forbidden, HandoverChecksFailed, ValidationFailed
 from ..infra.uow import UnitOfWork
 from ..models import Manifest
 from ..numbering import CHINA
 from ..plates import validate_plate
-from ..status import Action, Party
-from .custody import append_event
+from ..status import Action
+from .carriage import check_driver, licence_facts, parse_load, take_load, vehicle_facts
 from .drafts import party_problem
-from .lifecycle import (
-    check_driver,
-    check_position,
-    check_time,
-    finish_move,
-    licence_facts,
-    open_move,
-    parse_load,
-    take_load,
-    vehicle_facts,
-)
+from .signing import sign_move
 
 
 def name_next_transporter(
@@ -44,7 +34,8 @@ def name_next_transporter(
     at: datetime,
     position: dict | None = None,
 ) -> Manifest:
-    """The current carrier (an administrator or member) names the transporter that may take
+    """The current carrier (an administrator or member; the status table lets no driver
+    sign it) names the transporter that may take
     the load over next, replacing any earlier naming; ``None`` withdraws the naming. Naming
     the transporter already named changes nothing and signs nothing.
 
@@ -52,11 +43,8 @@ def name_next_transporter(
     InvalidTransition (not issued or in transit) and ValidationFailed (not a transporter,
     the current carrier itself, a bad time or position).
     """
-    with uow:
-        s = uow.session
-        manifest = open_move(s, actor, ref, Action.NAME_NEXT, roles=WRITE_ROLES)
-        at = check_time(manifest, at)
-        position = check_position(position)
+
+    def write(s, manifest, at):
         if transporter_id is not None:
             problem = party_problem(s, transporter_id, "transporter")
             if problem is None and transporter_id == manifest.transporter_id:
@@ -67,23 +55,15 @@ def name_next_transporter(
                     errors={"transporter_id": [problem]},
                 )
         if transporter_id == manifest.next_transporter_id:
-            return manifest
+            return None
         replaced = manifest.next_transporter_id
         manifest.next_transporter_id = transporter_id
-        append_event(
-            s,
-            manifest=manifest,
-            action=Action.NAME_NEXT.value,
-            actor=actor,
-            party=Party.TRANSPORTER.value,
-            claimed_time=at,
-            position=position,
-            payload={"transporter_id": transporter_id, "replaces": replaced},
-        )
         s.expire(manifest, ["next_transporter"])
-        finish_move(s, manifest, Action.NAME_NEXT, at)
-        uow.commit()
-        return manifest
+        return {"transporter_id": transporter_id, "replaces": replaced}
+
+    return sign_move(
+        uow, actor=actor, ref=ref, action=Action.NAME_NEXT, at=at, position=position, write=write
+    )
 
 
 def handoff(
@@ -111,15 +91,12 @@ def handoff(
         raise Forbidden("the next transporter signs the hand-over itself")
     actor.require_org_role("transporter")
     actor.require_user_role(TRANSPORT_ROLES)
-    with uow:
-        s = uow.session
-        manifest = open_move(s, actor, ref, Action.HANDOFF)
-        at = check_time(manifest, at)
-        position = check_position(position)
+    newcomer = actor.organization_id
+
+    def write(s, manifest, at):
         plate = validate_plate(vehicle_plate, "vehicle_plate")
-        driver = check_driver(driver)
+        signer = check_driver(driver)
         load = parse_load(manifest, lines)
-        newcomer = actor.organization_id
         failures = carrier_failures(
             CarrierFacts(
                 day=at.astimezone(CHINA).date(),
@@ -139,25 +116,11 @@ def handoff(
                 details=[f.to_dict() for f in failures],
             )
         previous = manifest.transporter_id
-        loaded = take_load(s, manifest, newcomer, plate, driver, load, at)
+        signed = take_load(s, manifest, newcomer, plate, signer, load, at)
         manifest.next_transporter_id = None
         s.expire(manifest, ["next_transporter"])
-        append_event(
-            s,
-            manifest=manifest,
-            action=Action.HANDOFF.value,
-            actor=actor,
-            party=Party.NEXT_TRANSPORTER.value,
-            claimed_time=at,
-            position=position,
-            payload={
-                "from_transporter_id": previous,
-                "transporter_id": newcomer,
-                "vehicle_plate": plate,
-                "driver": driver,
-                "lines": loaded,
-            },
-        )
-        finish_move(s, manifest, Action.HANDOFF, at)
-        uow.commit()
-        return manifest
+        return {"from_transporter_id": previous, **signed}
+
+    return sign_move(
+        uow, actor=actor, ref=ref, action=Action.HANDOFF, at=at, position=position, write=write
+    )
