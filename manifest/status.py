@@ -100,9 +100,13 @@ _NAMED_CARRIERS = (
     ("transporter_id", "transporter_id"),
     ("next_transporter_id", "next_transporter_id"),
 )
-#: What the moves writing a draft's lines sign, and those taking the load on the road.
+#: What the moves writing a draft's lines sign; what the issue signs (the declared figures,
+#: judged against the receiver's capacity); what the moves taking the load on the road and
+#: the arrival sign (the loaded and weighed figures, reconciled).
 _DRAFTING = {"carriers": _NAMED_CARRIERS, "drafts_lines": True}
+_ISSUING = {"tallies": (("declared", "declared"),), "judges_capacity": True}
 _TAKES_LOAD = {"tallies": (("quantity", "loaded"),), "reconciles": True, "drivers_sign": True}
+_ARRIVING = {"tallies": (("quantity", "received"),), "reconciles": True}
 #: The whole lifecycle. ``decide`` has three possible targets; the service picks one from the
 #: accepted and rejected quantities (see :func:`decision_outcome`) and signs it.
 MOVES: dict[Action, Move] = {
@@ -110,14 +114,7 @@ MOVES: dict[Action, Move] = {
     for m in (
         _move(Action.CREATE, Party.GENERATOR, [], [S.DRAFT], **_DRAFTING),
         _move(Action.EDIT, Party.GENERATOR, [S.DRAFT], [S.DRAFT], **_DRAFTING),
-        _move(
-            Action.ISSUE,
-            Party.GENERATOR,
-            [S.DRAFT],
-            [S.ISSUED],
-            tallies=(("declared", "declared"),),
-            judges_capacity=True,
-        ),
+        _move(Action.ISSUE, Party.GENERATOR, [S.DRAFT], [S.ISSUED], **_ISSUING),
         _move(Action.CANCEL, Party.GENERATOR, [S.DRAFT, S.ISSUED], [S.CANCELLED]),
         _move(
             Action.PICKUP,
@@ -144,14 +141,7 @@ MOVES: dict[Action, Move] = {
             carriers=(("transporter_id", "transporter_id"), ("next_transporter_id", None)),
             **_TAKES_LOAD,
         ),
-        _move(
-            Action.DELIVER,
-            Party.RECEIVER,
-            [S.IN_TRANSIT],
-            [S.DELIVERED],
-            tallies=(("quantity", "received"),),
-            reconciles=True,
-        ),
+        _move(Action.DELIVER, Party.RECEIVER, [S.IN_TRANSIT], [S.DELIVERED], **_ARRIVING),
         _move(
             Action.DECIDE,
             Party.RECEIVER,
