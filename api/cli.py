@@ -498,5 +498,25 @@ def gps_group():
 gps_group.add_command(analyse_command, "analyse")
 
 
+@gps_group.command("gateway")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=808, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--max-connections", default=10_000, show_default=True, type=click.IntRange(1))
+@click.option("--idle", "idle_s", default=300.0, show_default=True, type=click.FloatRange(1))
+def gps_gateway(host, port, max_connections, idle_s):
+    """Take positions from vehicle terminals over JT/T 808 (2013 and 2019).
+
+    Terminals must be bound to a vehicle first (POST /api/v1/organizations/{id}/terminals).
+    """
+    import logging
+
+    from manifest.gateway.limits import Limits
+    from manifest.gateway.server import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    limits = Limits(max_connections=max_connections, idle_s=idle_s)
+    serve(_settings(), host, port, limits)
+
+
 def main() -> None:
     hwm(prog_name="hwm")

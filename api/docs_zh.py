@@ -26,6 +26,15 @@ SUMMARIES = {
     ("GET", "/organizations/{org_id}/licences"): "单位的许可证列表。",
     ("POST", "/organizations/{org_id}/vehicles"): "登记车辆（运输单位管理员）。",
     ("GET", "/organizations/{org_id}/vehicles"): "运输单位的车辆。",
+    ("POST", "/organizations/{org_id}/terminals"): (
+        "将卫星定位终端（JT/T 808，按终端手机号）绑定到本单位车辆（运输单位管理员）；"
+        "绑定后终端方可注册、鉴权并上报该车位置。"
+    ),
+    (
+        "GET",
+        "/organizations/{org_id}/terminals",
+    ): "本单位车辆当前绑定的定位终端（运输单位管理员）。",
+    ("GET", "/manifests/{ref}/position"): "运输途中车载终端上报的最后位置（尚无位置时为空）。",
     ("POST", "/organizations/{org_id}/members"): "为单位添加用户（单位管理员）。",
     ("GET", "/organizations/{org_id}/members"): "单位的用户，含已停用的（单位管理员）。",
     ("PATCH", "/organizations/{org_id}/members/{user_id}"): (

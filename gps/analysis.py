@@ -206,6 +206,11 @@ class Analysis:
         return {"type": "FeatureCollection", "features": analysis_features(self)}
 
 
+def gap_severity(seconds: float, thresholds: Thresholds) -> str:
+    """The suggested severity of ``seconds`` without a fix (already longer than ``gap_s``)."""
+    return "violation" if seconds >= thresholds.gap_violation_s else "warning"
+
+
 def analyse(
     track: Track,
     *,
@@ -327,7 +332,7 @@ class _Run:
             distance = math.hypot(self.x[j] - self.x[i], self.y[j] - self.y[i])
             self.add(
                 "gps_gap",
-                "violation" if dt >= th.gap_violation_s else "warning",
+                gap_severity(dt, th),
                 i,
                 j,
                 distance,

@@ -8,6 +8,7 @@ from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
 from .receipts import WeighbridgeMatch, WeighbridgeReceipt
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
 from .signins import SigninAttempt
+from .terminals import Terminal, VehiclePosition
 from .tolerances import ReconcileTolerance, RegionalTolerance, ToleranceChange
 from .tracks import GpsTrack, ManifestRoute, StoredFile
 
@@ -35,9 +36,11 @@ __all__ = [
     "RegulatorRegion",
     "SigninAttempt",
     "StoredFile",
+    "Terminal",
     "ToleranceChange",
     "User",
     "Vehicle",
+    "VehiclePosition",
     "WasteCode",
     "WeighbridgeMatch",
     "WeighbridgeReceipt",

@@ -57,13 +57,20 @@ class ManifestRoute(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+TRACK_SOURCES = ("upload", "terminal")
+
+
 class GpsTrack(Base):
-    """One uploaded GPX log of a trip and the analysis made of it at upload."""
+    """One GPS log of a trip and the analysis made of it when it was recorded: a GPX file
+    uploaded by the transporter, or the positions its vehicle's terminal reported from
+    pickup to the delivery signature (written as GPX, attributed to the administrator who
+    bound the terminal)."""
 
     __tablename__ = "gps_tracks"
     __table_args__ = (
         UniqueConstraint("manifest_id", "file_sha256"),
         one_of("crs", CRS_NAMES),
+        one_of("source", TRACK_SOURCES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +81,7 @@ class GpsTrack(Base):
     route_id: Mapped[int | None] = mapped_column(ForeignKey("manifest_routes.id"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(8), server_default="upload")
     vehicle_plate: Mapped[str] = mapped_column(String(16))
     fixes: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -36,6 +36,7 @@ from .carriage import (
     vehicle_facts,
 )
 from .signing import sign_move
+from .terminal_tracks import record_terminal_tracks
 
 
 def _next_serial(s, city: str, year: int) -> int:
@@ -221,10 +222,15 @@ def deliver(
             line.received_physical_form = found.get("physical_form")
         manifest.received_moisture_pct = moisture
         manifest.delivered_at = at
-        return {
+        payload = {
             "moisture_pct": moisture,
             "lines": [{"line_no": ln.line_no, **found} for ln, found in parsed],
         }
+        # The vehicles' terminal tracks up to this signature are signed with it.
+        terminal_tracks = record_terminal_tracks(s, manifest)
+        if terminal_tracks:
+            payload["terminal_tracks"] = terminal_tracks
+        return payload
 
     return sign_move(
         uow, actor=actor, ref=ref, action=Action.DELIVER, at=at, position=position, write=write

@@ -29,6 +29,7 @@ from ..models import GpsTrack, Manifest, ManifestRoute, Organization, StoredFile
 from ..status import Party, actions_where, route_statuses, track_statuses
 from .access import load_visible
 from .custody import append_event
+from .episode_findings import raise_episode_findings
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
 
@@ -187,7 +188,7 @@ def _leg_of(manifest: Manifest, organization_id: int):
     return legs[-1] if legs else None
 
 
-def _context(session, manifest: Manifest, organization_id: int, route_row):
+def trip_context(session, manifest: Manifest, organization_id: int, route_row):
     """The route, sites and interval that apply to one transporter's part of the trip."""
     leg = _leg_of(manifest, organization_id)
     legs = manifest.legs
@@ -219,7 +220,9 @@ def _analyse(session, manifest, organization_id, route_row, data: bytes, crs: st
     try:
         track = gps.parse_gpx(data, max_bytes=settings_of(session).max_body_bytes, elevation=False)
         track = gps.track_to_wgs84(track, crs)
-        return track, gps.analyse(track, **_context(session, manifest, organization_id, route_row))
+        return track, gps.analyse(
+            track, **trip_context(session, manifest, organization_id, route_row)
+        )
     except GpxError as exc:
         raise _gpx_failure(exc) from None
 
@@ -268,65 +271,88 @@ def upload_track(
                     errors={"crs": [existing.crs]},
                 )
             return existing, False
-        route_row = current_route(s, manifest.id)
-        track, analysis = _analyse(s, manifest, actor.organization_id, route_row, data, crs)
-        stored = store_file(s, data, content_type)
-        result = analysis.to_dict()
-        row = GpsTrack(
-            manifest_id=manifest.id,
-            file_sha256=stored.sha256,
-            crs=crs,
-            route_id=None if route_row is None else route_row.id,
-            organization_id=actor.organization_id,
-            uploaded_by_id=actor.user_id,
-            vehicle_plate=leg.vehicle_plate,
-            fixes=len(track),
-            started_at=_utc_ms(int(track.time_ms[0])),
-            ended_at=_utc_ms(int(track.time_ms[-1])),
-            analysis=json.dumps(result, ensure_ascii=False, separators=(",", ":")),
-        )
-        s.add(row)
-        s.flush()
-        raise_findings(
+        row, stored, analysis = record_track(
             s,
-            [
-                NewFinding(
-                    key=f"m{manifest.id}:track{row.id}:{episode.kind}:{episode.start.time_ms}",
-                    type=episode.kind,
-                    severity=episode.severity,
-                    message=_episode_message(episode),
-                    measured=episode.to_dict(),
-                    manifest_id=manifest.id,
-                    vehicle_plate=leg.vehicle_plate,
-                    parties=manifest_parties(manifest),
-                )
-                for episode in analysis.episodes
-            ],
-            now=utcnow(),
-            due_days=settings_of(s).finding_due_days,
+            manifest=manifest,
+            organization_id=actor.organization_id,
+            recorded_by_id=actor.user_id,
+            vehicle_plate=leg.vehicle_plate,
+            data=data,
+            content_type=content_type,
+            crs=crs,
+            source="upload",
         )
-        summary = result["summary"]
         append_event(
             s,
             manifest=manifest,
             action="track",
             actor=actor,
             party=Party.TRANSPORTER.value,
-            payload={
-                "file_sha256": stored.sha256,
-                "crs": crs,
-                "size": stored.size,
-                "track_id": row.id,
-                "fixes": len(track),
-                "start": summary.get("start"),
-                "end": summary.get("end"),
-                "length_km": summary.get("length_km"),
-                "inside_corridor_share": summary.get("inside_corridor_share"),
-                "episodes": _counts(analysis),
-            },
+            payload=track_evidence(row, stored, analysis),
         )
         uow.commit()
         return row, True
+
+
+def record_track(
+    s,
+    *,
+    manifest: Manifest,
+    organization_id: int,
+    recorded_by_id: int,
+    vehicle_plate: str,
+    data: bytes,
+    content_type: str,
+    crs: str,
+    source: str,
+) -> tuple[GpsTrack, StoredFile, gps.Analysis]:
+    """Analyse a GPX log of one transporter's part of the trip against the route in force,
+    store the file and the track, and raise a finding per episode (one per episode, see
+    :mod:`.episode_findings`). Raises BadFile, PayloadTooLarge. Nothing is committed."""
+    route_row = current_route(s, manifest.id)
+    track, analysis = _analyse(s, manifest, organization_id, route_row, data, crs)
+    stored = store_file(s, data, content_type)
+    row = GpsTrack(
+        manifest_id=manifest.id,
+        file_sha256=stored.sha256,
+        crs=crs,
+        source=source,
+        route_id=None if route_row is None else route_row.id,
+        organization_id=organization_id,
+        uploaded_by_id=recorded_by_id,
+        vehicle_plate=vehicle_plate,
+        fixes=len(track),
+        started_at=_utc_ms(int(track.time_ms[0])),
+        ended_at=_utc_ms(int(track.time_ms[-1])),
+        analysis=json.dumps(analysis.to_dict(), ensure_ascii=False, separators=(",", ":")),
+    )
+    s.add(row)
+    s.flush()
+    raise_episode_findings(
+        s,
+        manifest=manifest,
+        episodes=analysis.episodes,
+        key_prefix=f"m{manifest.id}:track{row.id}:",
+        vehicle_plate=vehicle_plate,
+    )
+    return row, stored, analysis
+
+
+def track_evidence(row: GpsTrack, stored: StoredFile, analysis: gps.Analysis) -> dict:
+    """What the custody chain records of a track: its file's hash and its summary."""
+    summary = analysis.to_dict()["summary"]
+    return {
+        "file_sha256": stored.sha256,
+        "crs": row.crs,
+        "size": stored.size,
+        "track_id": row.id,
+        "fixes": row.fixes,
+        "start": summary.get("start"),
+        "end": summary.get("end"),
+        "length_km": summary.get("length_km"),
+        "inside_corridor_share": summary.get("inside_corridor_share"),
+        "episodes": _counts(analysis),
+    }
 
 
 def _utc_ms(ms: int) -> datetime:
@@ -338,14 +364,6 @@ def _counts(analysis) -> dict[str, int]:
     for episode in analysis.episodes:
         counts[episode.kind] = counts.get(episode.kind, 0) + 1
     return counts
-
-
-def _episode_message(episode) -> str:
-    minutes = episode.duration_s / 60
-    return (
-        f"{episode.kind.replace('_', ' ')} from {episode.start.to_dict()['time']} for "
-        f"{minutes:.1f} min, {episode.distance_m:.0f} m"
-    )
 
 
 def get_track(session, actor: Actor, ref, track_id: int) -> GpsTrack:

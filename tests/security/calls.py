@@ -288,6 +288,14 @@ def _track_upload(w, identity, t: Target, missing) -> Call:
     )
 
 
+def _bind_terminal(w: MatrixWorld, identity, t: Target, missing) -> Call:
+    """Bind a new terminal to the transporter's vehicle (each success unbinds the last)."""
+    oid = MISSING_ID if missing else t.org_id
+    plate = next((o.plate for o in w.orgs.values() if o.id == t.org_id), "粤J00000")
+    body = {"phone": f"139{serial():08d}", "vehicle_plate": plate, "plate_colour": 2}
+    return Call(f"/api/v1/organizations/{oid}/terminals", json=body)
+
+
 _TOLERANCE = {
     "region_code": "440700",
     "mass_pct": "5",
@@ -334,6 +342,8 @@ CALLS: dict[str, Callable] = {
         },
     ),
     "GET /api/v1/organizations/{org_id}/members": _org("/members"),
+    "POST /api/v1/organizations/{org_id}/terminals": _bind_terminal,
+    "GET /api/v1/organizations/{org_id}/terminals": _org("/terminals"),
     "PATCH /api/v1/organizations/{org_id}/members/{user_id}": _deactivate_member,
     "GET /api/v1/manifests/{ref}": _manifest_path(),
     "GET /api/v1/manifests/{ref}.pdf": _manifest_path(".pdf"),
@@ -341,6 +351,7 @@ CALLS: dict[str, Callable] = {
     "GET /api/v1/manifests/{ref}/verify": _manifest_path("/verify"),
     "GET /api/v1/manifests/{ref}/route": _manifest_path("/route"),
     "GET /api/v1/manifests/{ref}/tracks": _manifest_path("/tracks"),
+    "GET /api/v1/manifests/{ref}/position": _manifest_path("/position"),
     "GET /api/v1/manifests/{ref}/tracks/{track_id}": _track_path(),
     "GET /api/v1/manifests/{ref}/tracks/{track_id}.geojson": _track_path(".geojson"),
     "PATCH /api/v1/manifests/{ref}": _move("", lambda w, i, t: {"notes": "改期"}),

@@ -168,6 +168,13 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/organizations/{org_id}/vehicles": Rule(
         "org:car", 201, by={"car:admin"}, stranger=403
     ),
+    # Only the transporter's administrators bind terminals to its vehicles and list them.
+    "POST /api/v1/organizations/{org_id}/terminals": Rule(
+        "org:car", 201, by={"car:admin"}, stranger=403
+    ),
+    "GET /api/v1/organizations/{org_id}/terminals": Rule(
+        "org:car", 200, by={"car:admin"}, stranger=403
+    ),
     "POST /api/v1/organizations/{org_id}/members": Rule(
         "org:self", 201, by=with_roles(["admin"]), stranger=403
     ),
@@ -183,6 +190,7 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/manifests/{ref}/verify": read("manifest:issued"),
     "GET /api/v1/manifests/{ref}/route": read("manifest:routed"),
     "GET /api/v1/manifests/{ref}/tracks": read("manifest:in_transit"),
+    "GET /api/v1/manifests/{ref}/position": read("manifest:in_transit"),
     "GET /api/v1/manifests/{ref}/tracks/{track_id}": read("track"),
     "GET /api/v1/manifests/{ref}/tracks/{track_id}.geojson": read("track"),
     "PATCH /api/v1/manifests/{ref}": Rule(

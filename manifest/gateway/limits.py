@@ -1,0 +1,36 @@
+"""What the gateway tolerates from one connection and in total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    #: Connections held at once; more are closed as they arrive.
+    max_connections: int = 10_000
+    #: A connection that completes no frame for this long is closed (terminals send a
+    #: heartbeat every minute or so by default).
+    idle_s: float = 300.0
+    #: Sustained frames per second from one connection, and the burst above it.
+    frames_per_s: float = 50.0
+    frame_burst: int = 500
+    #: Refused frames (bad check code, bad layout, too long) before the connection is closed.
+    max_bad_frames: int = 20
+    #: Answers queued for a client that does not read them, in bytes, before it is closed.
+    max_unsent_bytes: int = 256 * 1024
+    #: Messages awaiting their missing sub-packages, per connection.
+    max_assembling: int = 4
+    #: Seconds between batched position writes, and the batch size that writes at once.
+    flush_s: float = 0.2
+    max_batch: int = 2000
+    #: Seconds between live checks of vehicles that reported, and between silence sweeps.
+    live_check_s: float = 10.0
+    silence_sweep_s: float = 30.0
+    #: Lines logged per connection about dropped input; the rest are counted.
+    log_lines_per_connection: int = 20
+
+    def __post_init__(self) -> None:
+        for name, value in self.__dict__.items():
+            if not value > 0:
+                raise ValueError(f"gateway limit {name} must be positive, not {value!r}")

@@ -1,0 +1,226 @@
+"""Every database call of the gateway, made on one thread so the event loop never blocks.
+
+Positions are written in batches: each connection hands over the rows of a message and gets
+a future resolved once they are committed (or refused), every ``flush_s`` or as soon as
+``max_batch`` rows wait. Vehicles that reported are checked live every ``live_check_s``; all
+vehicles in transit are swept for silence every ``silence_sweep_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from gps.jt808 import bodies
+
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
+from ..services import terminals
+from ..services.positions import store_positions
+from ..services.terminal_tracks import check_live
+from .limits import Limits
+
+log = logging.getLogger("hwm.gateway")
+
+
+@dataclass
+class Stats:
+    """Counters and recent latencies (seconds), for the log and the benchmark."""
+
+    messages: int = 0
+    positions_stored: int = 0
+    positions_refused: int = 0
+    dropped_frames: int = 0
+    findings_raised: int = 0
+    #: Frame received to position committed, per position (the latest 200,000).
+    ingest_s: deque = field(default_factory=lambda: deque(maxlen=200_000))
+    #: Earliest position received to its live check finished, per check run.
+    live_check_s: deque = field(default_factory=lambda: deque(maxlen=10_000))
+
+
+@dataclass
+class _Pending:
+    rows: list[dict]
+    received: float
+    future: asyncio.Future
+
+
+class Store:
+    def __init__(self, sessions, limits: Limits, clock: Callable[[], datetime] = utcnow) -> None:
+        self.sessions = sessions
+        self.limits = limits
+        self.clock = clock
+        self.stats = Stats()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="hwm-gateway-db")
+        self._pending: list[_Pending] = []
+        self._pending_rows = 0
+        self._wake = asyncio.Event()
+        self._partitions: set[datetime] = set()
+        self._dirty: dict[int, float] = {}  # vehicle id -> earliest unchecked receipt
+        self._task: asyncio.Task | None = None
+
+    async def _call(self, fn, *args, **kw):
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, partial(fn, *args, **kw)
+        )
+
+    def _in_uow(self, fn, **kw):
+        session = self.sessions()
+        try:
+            return fn(UnitOfWork(session), **kw)
+        finally:
+            session.close()
+
+    def _in_session(self, fn, **kw):
+        session = self.sessions()
+        try:
+            return fn(session, **kw)
+        finally:
+            session.close()
+
+    # ------------------------------------------------------------ registration
+
+    async def register(self, phone: str, plate: str, colour: int) -> tuple[int, str]:
+        return await self._call(
+            self._in_uow,
+            terminals.register_terminal,
+            phone=phone,
+            plate=plate,
+            plate_colour=colour,
+            now=self.clock(),
+        )
+
+    async def authenticate(self, phone: str, code: str) -> terminals.Binding | None:
+        return await self._call(
+            self._in_session, terminals.authenticate_terminal, phone=phone, code=code
+        )
+
+    async def forget(self, terminal_id: int) -> None:
+        await self._call(self._in_uow, terminals.forget_registration, terminal_id=terminal_id)
+
+    # ------------------------------------------------------------ positions
+
+    def submit(self, rows: list[dict], received: float) -> asyncio.Future:
+        """Queue a message's rows; the future gives the 0x8001 result once written."""
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(rows, received, future))
+        self._pending_rows += len(rows)
+        if self._pending_rows >= self.limits.max_batch:
+            self._wake.set()
+        return future
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        await self._flush()
+        self._executor.shutdown(wait=True)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_live = loop.time() + self.limits.live_check_s
+        next_sweep = loop.time() + self.limits.silence_sweep_s
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.limits.flush_s)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            await self._flush()
+            now = loop.time()
+            if now >= next_sweep:
+                next_sweep = now + self.limits.silence_sweep_s
+                await self._check(None)
+            elif now >= next_live and self._dirty:
+                next_live = now + self.limits.live_check_s
+                await self._check(self._dirty)
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, rest = self._take_batch()
+            self._pending = rest
+            self._pending_rows = sum(len(p.rows) for p in rest)
+            try:
+                refused = await self._call(self._write, [r for p in batch for r in p.rows])
+            except Exception:  # the database failed: the terminals will send again
+                log.exception("gateway: writing %d messages failed", len(batch))
+                for p in batch:
+                    if not p.future.done():
+                        p.future.set_result(bodies.FAILED)
+                continue
+            done = time.perf_counter()
+            for p in batch:
+                refused_here = any(r["terminal_id"] in refused for r in p.rows)
+                if not refused_here:
+                    self.stats.ingest_s.extend([done - p.received] * len(p.rows))
+                    for row in p.rows:
+                        self._dirty.setdefault(row["vehicle_id"], p.received)
+                if not p.future.done():
+                    p.future.set_result(bodies.FAILED if refused_here else bodies.OK)
+
+    def _take_batch(self) -> tuple[list[_Pending], list[_Pending]]:
+        count = 0
+        for i, p in enumerate(self._pending):
+            count += len(p.rows)
+            if count >= self.limits.max_batch:
+                return self._pending[: i + 1], self._pending[i + 1 :]
+        return self._pending, []
+
+    def _write(self, rows: list[dict]) -> set[int]:
+        """Store the rows of still-bound terminals in one transaction; returns the terminal
+        ids refused because their binding ended."""
+        session = self.sessions()
+        try:
+            uow = UnitOfWork(session)
+            with uow:
+                ids = {r["terminal_id"] for r in rows}
+                bound = terminals.bound_terminal_ids(session, ids)
+                kept = [r for r in rows if r["terminal_id"] in bound]
+                stored = store_positions(session, kept, self._partitions)
+                uow.commit()
+        finally:
+            session.close()
+        self.stats.positions_stored += stored
+        refused = ids - bound
+        if refused:
+            self.stats.positions_refused += len(rows) - len(kept)
+            log.warning("gateway: positions of unbound terminals %s refused", sorted(refused))
+        return refused
+
+    # ------------------------------------------------------------ live checks
+
+    async def _check(self, dirty: dict[int, float] | None) -> None:
+        covered = dict(self._dirty)
+        self._dirty.clear()
+        vehicle_ids = None if dirty is None else set(covered)
+        try:
+            raised = await self._call(
+                self._in_uow, check_live, now=self.clock(), vehicle_ids=vehicle_ids
+            )
+        except Exception:
+            log.exception("gateway: live check failed")
+            return
+        self.stats.findings_raised += raised
+        if covered:
+            self.stats.live_check_s.append(time.perf_counter() - min(covered.values()))
+
+    async def check_now(self) -> int:
+        """Run the live checks of every vehicle in transit at once (the command line and
+        the tests use it); returns the findings raised."""
+        await self._flush()
+        before = self.stats.findings_raised
+        await self._check(None)
+        return self.stats.findings_raised - before

@@ -1,0 +1,170 @@
+"""Positions reported by terminals: judged, stored in batches, read back as tracks.
+
+A fix is *usable* for a trip's track when the terminal says it is positioned (status bit 1),
+its time is a date no more than :data:`FUTURE_TOLERANCE` ahead of its receipt and not older
+than :data:`MAX_AGE`, and its position is a WGS-84 position other than 0,0. The other fixes
+are stored too, as evidence, and never used. A fix whose time is no date or is out of that
+window is stored at its receipt time (the digits sent are kept in ``time_bcd``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from gps.jt808.bodies import Location
+from gps.track import Track, build_track
+
+from ..models import Vehicle, VehiclePosition
+from .access import load_visible
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+MAX_AGE = timedelta(days=180)
+_TABLE = VehiclePosition.__table__
+
+
+def plausible_time(location: Location, received_at: datetime) -> bool:
+    """Whether the fix's time is a date within the window its receipt allows."""
+    at = location.time
+    return at is not None and received_at - MAX_AGE <= at <= received_at + FUTURE_TOLERANCE
+
+
+def usable(location: Location, received_at: datetime) -> bool:
+    """Whether the fix may be part of a track (see the module's rules)."""
+    return (
+        location.positioned
+        and plausible_time(location, received_at)
+        and abs(location.lat_e6) <= 90_000_000
+        and abs(location.lon_e6) <= 180_000_000
+        and (location.lat_e6, location.lon_e6) != (0, 0)
+    )
+
+
+def position_row(
+    *, terminal_id: int, vehicle_id: int, location: Location, received_at: datetime, source: str
+) -> dict:
+    """The row a reported fix is stored as."""
+    fixed_at = location.time if plausible_time(location, received_at) else received_at
+    return {
+        "terminal_id": terminal_id,
+        "vehicle_id": vehicle_id,
+        "fixed_at": fixed_at.astimezone(UTC),
+        "received_at": received_at.astimezone(UTC),
+        "lat_e6": location.lat_e6,
+        "lon_e6": location.lon_e6,
+        "altitude_m": location.altitude_m,
+        "speed_dkmh": location.speed_dkmh,
+        "heading": location.heading,
+        "alarm": location.alarm,
+        "status": location.status,
+        "mileage_hm": location.mileage_hm,
+        "time_bcd": location.time_bcd[:12],
+        "positioned": location.positioned,
+        "usable": usable(location, received_at),
+        "source": source,
+    }
+
+
+def _month(value: datetime) -> datetime:
+    return value.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _next_month(value: datetime) -> datetime:
+    return (value.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def ensure_partitions(session, months: Iterable[datetime], known: set[datetime]) -> None:
+    """On PostgreSQL, the monthly partitions holding ``months`` (first days, UTC) exist
+    afterwards; ``known`` remembers those made or seen, to skip them next time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for month in sorted(set(months) - known):
+        name = f"vehicle_positions_y{month.year:04d}m{month.month:02d}"
+        session.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF vehicle_positions "
+                f"FOR VALUES FROM ('{month:%Y-%m-%d}') TO ('{_next_month(month):%Y-%m-%d}')"
+            )
+        )
+        known.add(month)
+
+
+def store_positions(session, rows: Sequence[dict], partitions: set[datetime]) -> int:
+    """Insert position rows in one statement; a terminal's repeat of a fix time is skipped.
+    Returns how many rows were new. Nothing is committed."""
+    if not rows:
+        return 0
+    ensure_partitions(session, {_month(r["fixed_at"]) for r in rows}, partitions)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    result = session.execute(
+        insert(_TABLE)
+        .on_conflict_do_nothing(index_elements=["terminal_id", "fixed_at"])
+        .returning(_TABLE.c.terminal_id),
+        list(rows),
+    )
+    return len(result.all())
+
+
+def usable_fixes(session, *, vehicle_id: int, start: datetime, end: datetime | None):
+    """(lat_e6, lon_e6, fixed_at) of the vehicle's usable fixes from ``start`` to ``end``
+    (open-ended when None), in time order."""
+    query = select(VehiclePosition.lat_e6, VehiclePosition.lon_e6, VehiclePosition.fixed_at).where(
+        VehiclePosition.vehicle_id == vehicle_id,
+        VehiclePosition.usable.is_(True),
+        VehiclePosition.fixed_at >= start,
+    )
+    if end is not None:
+        query = query.where(VehiclePosition.fixed_at <= end)
+    rows = session.execute(
+        query.order_by(VehiclePosition.fixed_at, VehiclePosition.terminal_id)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def fixes_track(fixes: Sequence[tuple[int, int, datetime]]) -> Track | None:
+    """A cleaned :class:`Track` of fixes from :func:`usable_fixes`, None without any."""
+    if not fixes:
+        return None
+    lat = np.array([f[0] for f in fixes], dtype=np.float64) / 1e6
+    lon = np.array([f[1] for f in fixes], dtype=np.float64) / 1e6
+    ms = np.array([round(f[2].timestamp() * 1000) for f in fixes], dtype=np.int64)
+    return build_track(lat, lon, ms, np.full(len(fixes), np.nan))
+
+
+def trip_position(session, actor, ref) -> dict | None:
+    """The last usable fix of the manifest's current vehicle during its current leg (up to
+    the delivery signature), for the manifest page and the regulator's map; None before the
+    first one. Raises NotFound for a manifest the actor may not see."""
+    manifest = load_visible(session, actor, ref)
+    leg = manifest.legs[-1] if manifest.legs else None
+    if leg is None:
+        return None
+    query = (
+        select(VehiclePosition)
+        .join(Vehicle, Vehicle.id == VehiclePosition.vehicle_id)
+        .where(
+            Vehicle.plate == leg.vehicle_plate,
+            VehiclePosition.usable.is_(True),
+            VehiclePosition.fixed_at >= leg.started_at,
+        )
+        .order_by(VehiclePosition.fixed_at.desc())
+        .limit(1)
+    )
+    if manifest.delivered_at is not None:
+        query = query.where(VehiclePosition.fixed_at <= manifest.delivered_at)
+    row = session.scalar(query)
+    if row is None:
+        return None
+    return {
+        "vehicle_plate": leg.vehicle_plate,
+        "time": row.fixed_at,
+        "received_at": row.received_at,
+        "lat": row.lat_e6 / 1e6,
+        "lon": row.lon_e6 / 1e6,
+        "speed_kmh": row.speed_dkmh / 10,
+        "heading": row.heading,
+    }

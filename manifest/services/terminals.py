@@ -1,0 +1,217 @@
+"""Positioning terminals: bound to vehicles by the transporter's administrator, registered
+and authenticated by the gateway.
+
+A terminal is named by the phone number in its JT/T 808 headers. Binding it to a vehicle
+(plate and plate colour, as the terminal states them when it registers) is what lets its
+positions in: a terminal that is not bound, or whose registration names another vehicle, is
+refused; an authenticated terminal feeds only the vehicle it is bound to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from gps.jt808 import bodies
+
+from ..actor import Actor
+from ..errors import Conflict, ValidationFailed
+from ..infra.db import utcnow
+from ..infra.uow import UnitOfWork
+from ..models import Terminal, Vehicle
+from ..plates import validate_plate
+from .registry import get_organization
+
+#: JT/T 808 plate colours: blue, yellow, black, white, green (new-energy), other.
+PLATE_COLOURS = {1: "blue", 2: "yellow", 3: "black", 4: "white", 5: "green", 9: "other"}
+
+
+def normalize_phone(text) -> str:
+    """The phone number as the gateway sees it: ASCII digits, leading zeros dropped, at most
+    20 digits (the 2019 header's BCD[10]). Raises ValidationFailed naming ``phone``."""
+    raw = str(text if text is not None else "").strip()
+    if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 20) or not raw.strip("0"):
+        raise ValidationFailed(
+            "phone must be the terminal's number: 1 to 20 digits, not all zero",
+            errors={"phone": ["1 to 20 digits"]},
+        )
+    return raw.lstrip("0")
+
+
+def normalize_plate_of(text: str) -> str:
+    """The plate as stored (after :func:`bind_terminal` accepted it)."""
+    return validate_plate(text, "vehicle_plate")
+
+
+def _colour(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in PLATE_COLOURS:
+        raise ValidationFailed(
+            "plate_colour is a JT/T 808 plate colour: 1 blue, 2 yellow, 3 black, 4 white, "
+            "5 green, 9 other",
+            errors={"plate_colour": ["one of 1, 2, 3, 4, 5, 9"]},
+        )
+    return value
+
+
+def bind_terminal(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    organization_id: int,
+    phone,
+    vehicle_plate,
+    plate_colour,
+) -> Terminal:
+    """Bind a terminal to one of the organisation's active vehicles; its administrators only.
+
+    A terminal already bound to another vehicle of the organisation moves to this one; a
+    terminal bound before to this vehicle is unbound. Raises Forbidden, NotFound,
+    ValidationFailed, Conflict (the phone is bound to a vehicle of another organisation).
+    """
+    actor.require_org_admin(organization_id)
+    phone = normalize_phone(phone)
+    plate = validate_plate(vehicle_plate or "", "vehicle_plate")
+    colour = _colour(plate_colour)
+    with uow:
+        s = uow.session
+        get_organization(s, organization_id)
+        vehicle = s.scalar(select(Vehicle).where(Vehicle.plate == plate).with_for_update())
+        if vehicle is None or vehicle.organization_id != organization_id or not vehicle.active:
+            raise ValidationFailed(
+                f"{plate} is not an active vehicle of the organisation",
+                errors={"vehicle_plate": ["not an active vehicle of the organisation"]},
+            )
+        now = utcnow()
+        for row in s.scalars(
+            select(Terminal)
+            .where(
+                Terminal.unbound_at.is_(None),
+                (Terminal.phone == phone) | (Terminal.vehicle_id == vehicle.id),
+            )
+            .with_for_update()
+        ):
+            if row.organization_id != organization_id:
+                raise Conflict("this terminal is bound to a vehicle of another organisation")
+            row.unbound_at = now
+        s.flush()
+        terminal = Terminal(
+            phone=phone,
+            organization_id=organization_id,
+            vehicle_id=vehicle.id,
+            plate_colour=colour,
+            bound_by_id=actor.user_id,
+            created_at=now,
+        )
+        s.add(terminal)
+        s.flush()
+        uow.commit()
+        return terminal
+
+
+def list_terminals(session, *, actor: Actor, organization_id: int) -> list[tuple[Terminal, str]]:
+    """The terminals bound now to the organisation's vehicles, with each vehicle's plate.
+    Its administrators only. Raises Forbidden."""
+    actor.require_org_admin(organization_id)
+    return list(
+        session.execute(
+            select(Terminal, Vehicle.plate)
+            .join(Vehicle, Vehicle.id == Terminal.vehicle_id)
+            .where(Terminal.organization_id == organization_id, Terminal.unbound_at.is_(None))
+            .order_by(Terminal.id)
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------- what the gateway asks
+
+
+@dataclass(frozen=True)
+class Binding:
+    """An authenticated terminal and the only vehicle it may feed."""
+
+    terminal_id: int
+    vehicle_id: int
+    plate: str
+    phone: str
+
+
+def _bound(session, phone: str, lock: bool = False):
+    query = (
+        select(Terminal, Vehicle)
+        .join(Vehicle, Vehicle.id == Terminal.vehicle_id)
+        .where(Terminal.phone == phone, Terminal.unbound_at.is_(None))
+    )
+    return session.execute(query.with_for_update() if lock else query).first()
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def register_terminal(
+    uow: UnitOfWork, *, phone: str, plate: str, plate_colour: int, now: datetime
+) -> tuple[int, str]:
+    """Answer a registration (0x0100): (0x8100 result, authentication code).
+
+    A bound terminal naming its vehicle's plate and colour gets a new code (the previous
+    one stops working); an unknown terminal gets TERMINAL_UNKNOWN, a bound one naming
+    another vehicle VEHICLE_UNKNOWN, with an empty code."""
+    with uow:
+        found = _bound(uow.session, phone.lstrip("0"), lock=True)
+        if found is None:
+            return bodies.TERMINAL_UNKNOWN, ""
+        terminal, vehicle = found
+        try:
+            named = validate_plate(plate)
+        except ValidationFailed:
+            named = None
+        if named != vehicle.plate or plate_colour != terminal.plate_colour:
+            return bodies.VEHICLE_UNKNOWN, ""
+        code = secrets.token_hex(8)
+        terminal.auth_code_hash = _digest(code)
+        terminal.registered_at = now
+        uow.commit()
+        return bodies.REGISTERED, code
+
+
+def authenticate_terminal(session, *, phone: str, code: str) -> Binding | None:
+    """The binding of a terminal presenting the code of its last registration, else None."""
+    found = _bound(session, phone.lstrip("0"))
+    if found is None:
+        return None
+    terminal, vehicle = found
+    if terminal.auth_code_hash is None or not hmac.compare_digest(
+        terminal.auth_code_hash, _digest(code)
+    ):
+        return None
+    if not vehicle.active:
+        return None
+    return Binding(terminal.id, vehicle.id, vehicle.plate, terminal.phone)
+
+
+def forget_registration(uow: UnitOfWork, *, terminal_id: int) -> None:
+    """A terminal's logout (0x0003): its code stops working; it registers again."""
+    with uow:
+        terminal = uow.session.get(Terminal, terminal_id)
+        if terminal is not None:
+            terminal.auth_code_hash = None
+        uow.commit()
+
+
+def bound_terminal_ids(session, terminal_ids) -> set[int]:
+    """Those of ``terminal_ids`` still bound (a binding may end while a terminal is
+    connected)."""
+    if not terminal_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Terminal.id).where(
+                Terminal.id.in_(list(terminal_ids)), Terminal.unbound_at.is_(None)
+            )
+        )
+    )
