@@ -19,6 +19,9 @@ class Limits:
     max_bad_frames: int = 20
     #: Answers queued for a client that does not read them, in bytes, before it is closed.
     max_unsent_bytes: int = 256 * 1024
+    #: The kernel's send buffer per connection, so a client that stops reading holds little
+    #: memory before its unsent answers reach ``max_unsent_bytes``.
+    socket_send_buffer: int = 64 * 1024
     #: Messages awaiting their missing sub-packages, per connection.
     max_assembling: int = 4
     #: Seconds between batched position writes, and the batch size that writes at once.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from collections.abc import Callable
 from datetime import datetime
 
@@ -57,6 +58,9 @@ class Gateway:
             )
             writer.close()
             return
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.limits.socket_send_buffer)
         task = asyncio.current_task()
         connection = self.connections[task] = Connection(self.store, self.limits, reader, writer)
         try:

@@ -171,3 +171,26 @@ def test_a_trip_reported_by_a_terminal_is_checked_on_the_road_and_becomes_its_tr
 
 def world_url(world) -> str:
     return world.uow.session.get_bind().url.render_as_string(hide_password=False)
+
+
+def test_a_stop_outside_the_sites_is_found_while_the_truck_still_stands(client, trip_world):
+    world = trip_world
+    mid, pickup_at = _on_the_road(client, world)
+    assert bind(client, world).status_code == 201
+    trip = synth.drive(start=pickup_at, stops=[(8.0, 900)])
+    fixes = _fixes(trip)
+    stop = trip.of("stop")[0]
+    standing = [f for f in fixes if f.time.timestamp() <= stop.start + 400]  # not yet moving
+    clock = Clock(pickup_at)
+    with running_gateway(world_url(world), FAST, clock) as gw:
+        terminal = Terminal(PHONE).connect(gw.port)
+        assert terminal.authenticate(terminal.register("粤J12345")[1]) == 0
+        for fix in standing:
+            clock.now = fix.time
+            terminal.report(fix)
+        assert set(_drain(terminal, len(standing))) == {0}
+        found = _wait_for(world, mid, "unscheduled_stop")
+        terminal.close()
+    measured = json.loads(found.measured)
+    assert abs(datetime.fromisoformat(measured["start"]["time"]).timestamp() - stop.start) < 15
+    assert found.vehicle_plate == "粤J12345" and found.created_at < fixes[-1].time
