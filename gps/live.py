@@ -36,16 +36,16 @@ def live_episodes(
         episodes = [e for e in analysis.episodes if e.kind in LIVE_KINDS]
         i = len(track) - 1
         last = Moment(int(track.time_ms[i]), float(track.lat[i]), float(track.lon[i]))
+    silence = silence_episode(last, now_ms, thresholds)
+    return episodes if silence is None else [*episodes, silence]
+
+
+def silence_episode(last: Moment, now_ms: int, thresholds: Thresholds = Thresholds()):
+    """The gap still open since ``last`` (the last fix, or the trip's start without a
+    position) when it is longer than ``gap_s`` at ``now_ms``, else None."""
     silent_s = (now_ms - last.time_ms) / 1000.0
-    if silent_s > thresholds.gap_s:
-        episodes.append(
-            Episode(
-                "gps_gap",
-                gap_severity(silent_s, thresholds),
-                last,
-                Moment(now_ms),
-                0.0,
-                {"ongoing": True},
-            )
-        )
-    return episodes
+    if silent_s <= thresholds.gap_s:
+        return None
+    return Episode(
+        "gps_gap", gap_severity(silent_s, thresholds), last, Moment(now_ms), 0.0, {"ongoing": True}
+    )

@@ -40,6 +40,7 @@ PROMISED = {
     ("users", "create"),
     ("tokens", "create"),
     ("catalogue", "import"),
+    ("gps", "gateway"),
 }
 TOKEN_RE = re.compile(r"token (\S+)")
 

@@ -203,6 +203,10 @@ class Connection:
             )
             self.answer(header, bodies.FAILED)
             return
+        if self.store.backlog:
+            self.note("positions of terminal %s refused: the database is behind", header.phone)
+            self.answer(header, bodies.FAILED)
+            return
         if header.message_id == bodies.LOCATION:
             locations, source = [bodies.decode_location(body)], "live"
         else:

@@ -24,6 +24,9 @@ class Limits:
     socket_send_buffer: int = 64 * 1024
     #: Messages awaiting their missing sub-packages, per connection.
     max_assembling: int = 4
+    #: Positions waiting to be written beyond which new ones are refused (FAILED: the
+    #: terminal keeps them and sends them again), so a stalled database cannot exhaust memory.
+    max_pending_positions: int = 200_000
     #: Seconds between batched position writes, and the batch size that writes at once.
     flush_s: float = 0.2
     max_batch: int = 2000

@@ -107,6 +107,11 @@ class Store:
 
     # ------------------------------------------------------------ positions
 
+    @property
+    def backlog(self) -> bool:
+        """Whether more positions wait to be written than the limit allows."""
+        return self._pending_rows >= self.limits.max_pending_positions
+
     def submit(self, rows: list[dict], received: float) -> asyncio.Future:
         """Queue a message's rows; the future gives the 0x8001 result once written."""
         future = asyncio.get_running_loop().create_future()
@@ -141,12 +146,12 @@ class Store:
             self._wake.clear()
             await self._flush()
             now = loop.time()
+            if now >= next_live and self._dirty:
+                next_live = now + self.limits.live_check_s
+                await self._check(sweep=False)
             if now >= next_sweep:
                 next_sweep = now + self.limits.silence_sweep_s
-                await self._check(None)
-            elif now >= next_live and self._dirty:
-                next_live = now + self.limits.live_check_s
-                await self._check(self._dirty)
+                await self._check(sweep=True)
 
     async def _flush(self) -> None:
         while self._pending:
@@ -202,13 +207,18 @@ class Store:
 
     # ------------------------------------------------------------ live checks
 
-    async def _check(self, dirty: dict[int, float] | None) -> None:
-        covered = dict(self._dirty)
-        self._dirty.clear()
-        vehicle_ids = None if dirty is None else set(covered)
+    async def _check(self, sweep: bool) -> None:
+        """Analyse the vehicles that reported since the last check, or (``sweep``) look for
+        silence on every vehicle in transit."""
+        covered: dict[int, float] = {}
+        if not sweep:
+            covered, self._dirty = self._dirty, {}
         try:
             raised = await self._call(
-                self._in_uow, check_live, now=self.clock(), vehicle_ids=vehicle_ids
+                self._in_uow,
+                check_live,
+                now=self.clock(),
+                vehicle_ids=None if sweep else set(covered),
             )
         except Exception:
             log.exception("gateway: live check failed")
@@ -222,5 +232,6 @@ class Store:
         the tests use it); returns the findings raised."""
         await self._flush()
         before = self.stats.findings_raised
-        await self._check(None)
+        await self._check(sweep=False)
+        await self._check(sweep=True)
         return self.stats.findings_raised - before

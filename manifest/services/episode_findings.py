@@ -65,10 +65,13 @@ def raise_episode_findings(
     key_prefix: str,
     vehicle_plate: str,
     now: datetime | None = None,
+    update_known: bool = True,
 ) -> int:
     """Raise one finding per episode (keyed ``key_prefix + kind:start ms``) unless a live
     finding of the manifest already stands for it, whose figures are then brought up to
-    date. Returns how many findings were created. Nothing is committed."""
+    date with ``update_known`` (the analysis of a whole track; a live check sees only the
+    latest part of the trip and leaves them). Returns how many findings were created.
+    Nothing is committed."""
     now = now or utcnow()
     live = list(
         session.scalars(
@@ -94,7 +97,7 @@ def raise_episode_findings(
                     parties=manifest_parties(manifest),
                 )
             )
-        elif known.status == "open":
+        elif update_known and known.status == "open":
             known.measured = canonical_json(_plain(episode.to_dict())).decode("utf-8")
             known.message = episode_message(episode)
             if SEVERITIES.index(episode.severity) > SEVERITIES.index(known.severity):

@@ -125,6 +125,22 @@ def usable_fixes(session, *, vehicle_id: int, start: datetime, end: datetime | N
     return [tuple(row) for row in rows]
 
 
+def last_fix(session, *, vehicle_id: int, since: datetime):
+    """(lat_e6, lon_e6, fixed_at) of the vehicle's latest usable fix since ``since``, or
+    None."""
+    row = session.execute(
+        select(VehiclePosition.lat_e6, VehiclePosition.lon_e6, VehiclePosition.fixed_at)
+        .where(
+            VehiclePosition.vehicle_id == vehicle_id,
+            VehiclePosition.usable.is_(True),
+            VehiclePosition.fixed_at >= since,
+        )
+        .order_by(VehiclePosition.fixed_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else tuple(row)
+
+
 def fixes_track(fixes: Sequence[tuple[int, int, datetime]]) -> Track | None:
     """A cleaned :class:`Track` of fixes from :func:`usable_fixes`, None without any."""
     if not fixes:

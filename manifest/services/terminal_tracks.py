@@ -10,22 +10,26 @@ event. Both use the one analysis in :mod:`gps` and the one way episodes become f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
 
+from gps.analysis import Moment
 from gps.crs import WGS84
-from gps.live import live_episodes
+from gps.live import live_episodes, silence_episode
 from gps.write import gpx_from_micro_degrees
 
 from ..infra.uow import UnitOfWork
-from ..models import GpsTrack, Manifest, Terminal, Vehicle
+from ..models import Manifest, Terminal, Vehicle
 from ..status import Status
 from .episode_findings import live_key_prefix, raise_episode_findings
-from .positions import fixes_track, usable_fixes
+from .positions import fixes_track, last_fix, usable_fixes
 from .tracks import current_route, record_track, track_evidence, trip_context
 
 GPX = "application/gpx+xml"
+#: How much of the trip a live check analyses: enough for any episode to be seen whole
+#: while it is shorter than this; a longer one has been raised already.
+LIVE_WINDOW = timedelta(hours=1)
 
 
 def _leg_end(manifest: Manifest, leg) -> datetime | None:
@@ -95,24 +99,35 @@ def _on_the_road(session, vehicle_ids):
 
 
 def check_live(uow: UnitOfWork, *, now: datetime, vehicle_ids=None) -> int:
-    """Check every manifest in transit on a vehicle with a terminal (or on ``vehicle_ids``)
-    against its route and sites as of ``now``: deviations, stops outside the sites, gaps
-    and the silence since the last fix become findings now. Returns how many were raised."""
+    """The checks of manifests in transit on vehicles with a terminal, as of ``now``.
+
+    For ``vehicle_ids`` (those that reported since the last check) the fixes of the last
+    :data:`LIVE_WINDOW` of the trip are analysed against the route and sites: deviations,
+    stops outside the sites and gaps become findings now. Without ``vehicle_ids`` every such
+    manifest is swept for silence since its last fix. Returns how many findings were raised.
+    """
     raised = 0
+    now_ms = int(now.timestamp() * 1000)
     with uow:
         s = uow.session
         for manifest, vehicle in _on_the_road(s, vehicle_ids):
             leg = manifest.legs[-1] if manifest.legs else None
             if leg is None:
                 continue
-            fixes = usable_fixes(s, vehicle_id=vehicle.id, start=leg.started_at, end=None)
-            context = trip_context(s, manifest, leg.transporter_id, current_route(s, manifest.id))
-            episodes = live_episodes(
-                fixes_track(fixes),
-                now_ms=int(now.timestamp() * 1000),
-                since_ms=int(leg.started_at.timestamp() * 1000),
-                **context,
-            )
+            if vehicle_ids is None:
+                episodes = _silence(s, vehicle.id, leg.started_at, now_ms)
+            else:
+                start = max(leg.started_at, now - LIVE_WINDOW)
+                fixes = usable_fixes(s, vehicle_id=vehicle.id, start=start, end=None)
+                context = trip_context(
+                    s, manifest, leg.transporter_id, current_route(s, manifest.id)
+                )
+                episodes = live_episodes(
+                    fixes_track(fixes),
+                    now_ms=now_ms,
+                    since_ms=int(leg.started_at.timestamp() * 1000),
+                    **context,
+                )
             raised += raise_episode_findings(
                 s,
                 manifest=manifest,
@@ -120,17 +135,18 @@ def check_live(uow: UnitOfWork, *, now: datetime, vehicle_ids=None) -> int:
                 key_prefix=live_key_prefix(manifest.id),
                 vehicle_plate=vehicle.plate,
                 now=now,
+                update_known=False,
             )
         uow.commit()
     return raised
 
 
-def has_terminal_track(session, manifest_id: int) -> bool:
-    return (
-        session.scalar(
-            select(GpsTrack.id)
-            .where(GpsTrack.manifest_id == manifest_id, GpsTrack.source == "terminal")
-            .limit(1)
-        )
-        is not None
+def _silence(session, vehicle_id: int, since: datetime, now_ms: int) -> list:
+    last = last_fix(session, vehicle_id=vehicle_id, since=since)
+    moment = (
+        Moment(int(since.timestamp() * 1000))
+        if last is None
+        else Moment(int(last[2].timestamp() * 1000), last[0] / 1e6, last[1] / 1e6)
     )
+    episode = silence_episode(moment, now_ms)
+    return [] if episode is None else [episode]
