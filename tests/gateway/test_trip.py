@@ -56,7 +56,7 @@ def _findings(world, mid) -> list[Finding]:
     return list(s.scalars(select(Finding).where(Finding.manifest_id == mid).order_by(Finding.id)))
 
 
-def _wait_for(world, mid, kind: str, seconds: float = 20) -> Finding:
+def _wait_for(world, mid, kind: str, seconds: float = 90) -> Finding:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = [f for f in _findings(world, mid) if f.type == kind]
