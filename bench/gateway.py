@@ -168,7 +168,8 @@ async def run(url: str, args) -> int:
     sims, road = prepare(url, args.terminals, args.on_road)
     print(f"prepared {len(sims)} terminals, {len(road)} vehicles on the road", file=sys.stderr)
     engine = make_engine(url, pool_size=4)
-    limits = Limits(frames_per_s=1e6, frame_burst=10**6, max_unsent_bytes=16 << 20)
+    # Logging 2,000 terminals in takes minutes on a busy machine: none may idle out meanwhile.
+    limits = Limits(frames_per_s=1e6, frame_burst=10**6, max_unsent_bytes=16 << 20, idle_s=3600.0)
     gateway = Gateway(make_session_factory(engine), limits)
     port = await gateway.start("127.0.0.1", 0)
     floor = Floor(args.terminals * args.blast)
