@@ -39,6 +39,7 @@ from typing import IO
 
 from .catalogue import HwCode, parse_hazards, parse_waste_code
 from .errors import ValidationFailed
+from .tabular import UndecodableText, sniff_encoding
 
 HEADER_ALIASES = {
     "code": "code",
@@ -268,21 +269,9 @@ def _decode(handle: IO[bytes]) -> Iterator[str]:
 
 
 def _sniff_encoding(handle: IO[bytes]) -> str:
-    """``utf-8-sig`` when every line is UTF-8, else ``gb18030``.
-
-    A file whose earlier lines hold non-ASCII UTF-8 and then break is a damaged UTF-8 file,
-    not GB18030: reading it as GB18030 would load garbled names, so it is refused.
-    """
-    seen_utf8_text = False
-    for line_no, line in enumerate(handle, start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if seen_utf8_text:
-                raise ValidationFailed(
-                    f"line {line_no}: invalid UTF-8 in a UTF-8 file ({exc.reason} at byte "
-                    f"{exc.start})"
-                ) from None
-            return "gb18030"
-        seen_utf8_text = seen_utf8_text or not line.removeprefix(codecs.BOM_UTF8).isascii()
-    return "utf-8-sig"
+    """The encoding by the rule of :func:`manifest.tabular.sniff_encoding`; a damaged UTF-8
+    file raises ValidationFailed."""
+    try:
+        return sniff_encoding(handle)
+    except UndecodableText as exc:
+        raise ValidationFailed(exc.message) from None

@@ -31,24 +31,26 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ValidationFailed
 from .plates import PLATE_RE, normalize_plate
 from .quantities import parse_decimal
+from .tabular import (
+    LOCAL_TZ,
+    UndecodableText,
+    csv_delimiter,
+    decode_text,
+    header_key,
+    parse_local_time,
+)
 
 MAX_ROWS = 100_000
 NET_TOLERANCE_KG = Decimal("1")
 MAX_TICKET_LENGTH = 64
 MATCH_WINDOW = timedelta(hours=12)
-
-try:
-    LOCAL_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
-except ZoneInfoNotFoundError:  # no tz database: China has kept UTC+8 without DST since 1991
-    LOCAL_TZ = timezone(timedelta(hours=8), "CST")
 
 MANIFEST_NUMBER_RE = re.compile(r"^\d{14}$", re.ASCII)
 
@@ -71,13 +73,9 @@ _TONNE_UNITS = {"t", "吨"}
 _KG_UNITS = {"kg", "公斤", "千克"}
 
 
-def _header_key(name: str) -> str:
-    return re.sub(r"[\s_]", "", unicodedata.normalize("NFKC", name).strip().lower())
-
-
-_ALIASES = {_header_key(a): f for f, names in COLUMN_ALIASES.items() for a in names}
-_ALIASES.update({_header_key(a): f for a, f in _TONNE_HEADERS.items()})
-_TONNE_KEYS = {_header_key(a) for a in _TONNE_HEADERS}
+_ALIASES = {header_key(a): f for f, names in COLUMN_ALIASES.items() for a in names}
+_ALIASES.update({header_key(a): f for a, f in _TONNE_HEADERS.items()})
+_TONNE_KEYS = {header_key(a) for a in _TONNE_HEADERS}
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,7 @@ class _Column:
 
 
 def _column(header: str) -> _Column | None:
-    key = _header_key(header.lstrip("\ufeff"))
+    key = header_key(header.lstrip("\ufeff"))
     factor = Decimal(1)
     unit = re.fullmatch(r"(.+?)\((.+)\)", key)
     if unit:
@@ -174,29 +172,12 @@ def _ticket(value) -> str:
     return ticket
 
 
-_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$", re.ASCII)
-
-
 def parse_arrival(value, local_tz: tzinfo = LOCAL_TZ) -> datetime:
-    """An arrival time as an aware UTC datetime. Without an offset the time is local to
-    ``local_tz`` (Asia/Shanghai). Raises ValueError for anything else, including a bare date."""
-    text = str(value if value is not None else "").strip()
-    if not text:
+    """An arrival time as an aware UTC datetime, by :func:`manifest.tabular.parse_local_time`
+    (local to ``local_tz`` without an offset). Raises ValueError, including for a bare date."""
+    if value is None or not str(value).strip():
         raise ValueError("arrival time is missing")
-    slashed = _SLASHED.match(text)
-    try:
-        if slashed:
-            year, month, day, hour, minute, second = (int(g or 0) for g in slashed.groups())
-            moment = datetime(year, month, day, hour, minute, second)
-        elif re.match(r"^\d{4}-\d{2}-\d{2}[ T]\d", text, re.ASCII) and text.isascii():
-            moment = datetime.fromisoformat(text)
-        else:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=local_tz)
-    return moment.astimezone(UTC)
+    return parse_local_time(str(value), local_tz)
 
 
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
@@ -279,14 +260,10 @@ def _record(
 
 def _decode(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
+        return decode_text(data)
+    except UndecodableText as exc:
         raise ValidationFailed(
-            "the weighbridge file is neither UTF-8 nor GB18030 text",
+            f"the weighbridge file is neither UTF-8 nor GB18030 text ({exc.message})",
             errors={"file": ["unreadable encoding"]},
         ) from None
 
@@ -343,18 +320,13 @@ def _json_items(text: str, max_rows: int | None) -> Iterator[tuple[int, object, 
         yield index, values, factors
 
 
-def _delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", "\t", ";")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
 def _csv_items(lines: Iterable[str], max_rows: int | None) -> Iterator[tuple[int, object, dict]]:
     lines = iter(lines)
     first = next(lines, None)
     if first is None:
         return
     first = first.lstrip("\ufeff")
-    reader = csv.reader(_chain(first, lines), delimiter=_delimiter(first))
+    reader = csv.reader(_chain(first, lines), delimiter=csv_delimiter(first))
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         return
