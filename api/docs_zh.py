@@ -47,7 +47,9 @@ SUMMARIES = {
     ),
     ("GET", "/manifests/{ref}/route"): "当前有效的计划路线。",
     ("POST", "/manifests/{ref}/tracks"): (
-        "上传本次运输的 GPX 轨迹（原始请求体或 multipart 的 file 字段），返回分析结果。"
+        "上传本次运输的轨迹（原始请求体或 multipart 的 file 字段）：GPX，或车辆监控平台导出的"
+        " CSV/XLSX（中英文表头，UTF-8 或 GBK，无时区时按北京时间）；有错误的行逐行列出，整份"
+        "文件不予接收。返回分析结果。"
     ),
     ("GET", "/manifests/{ref}/tracks"): "本次运输已上传的轨迹。",
     ("GET", "/manifests/{ref}/tracks/{track_id}"): "单条轨迹及其分析结果。",

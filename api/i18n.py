@@ -51,6 +51,7 @@ ERROR_HEADLINES = {
         "The database schema is not at the latest migration; not ready",
     ),
     "bad_file": ("上传的文件无法读取", "The uploaded file cannot be read"),
+    "wrong_vehicle": ("文件记录的是另一辆车", "The file is of another vehicle"),
     "pdf_font_missing": (
         "服务器未安装中文字体，无法生成 PDF",
         "No Chinese font is installed on the server; the PDF cannot be produced",

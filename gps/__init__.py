@@ -4,6 +4,8 @@ A pure library (no Flask, no database). The public API:
 
 * :func:`parse_gpx` — the fast GPX reader (streaming expat into numpy);
 * :func:`parse_gpx_reference` — the same result through gpxpy;
+* :func:`read_track` — a GPX file or a fleet platform's CSV/XLSX export, told apart by
+  content; :func:`parse_fleet_export` reads only the latter (:mod:`gps.fleet`);
 * :func:`parse_route` — a planned route from GeoJSON or GPX;
 * :func:`track_to_wgs84` and :data:`CRS_NAMES` — tracks recorded in China's
   map coordinate systems (GCJ-02, BD-09) brought to WGS-84 (:mod:`gps.crs`);
@@ -16,6 +18,7 @@ from gps.analysis import KINDS, Analysis, Episode, Moment, Thresholds, analyse
 from gps.crs import NAMES as CRS_NAMES
 from gps.crs import track_to_wgs84
 from gps.errors import GpxError
+from gps.fleet import parse_fleet_export, read_track, sniff_format
 from gps.guard import DEFAULT_MAX_BYTES
 from gps.parse import parse_gpx
 from gps.reference import parse_gpx_reference
@@ -36,8 +39,11 @@ __all__ = [
     "Thresholds",
     "Track",
     "analyse",
+    "parse_fleet_export",
     "parse_gpx",
     "parse_gpx_reference",
     "parse_route",
+    "read_track",
+    "sniff_format",
     "track_to_wgs84",
 ]

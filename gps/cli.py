@@ -11,8 +11,8 @@ import click
 from gps.analysis import Analysis, Thresholds, analyse
 from gps.crs import NAMES, WGS84, track_to_wgs84
 from gps.errors import GpxError
+from gps.fleet import read_track
 from gps.guard import DEFAULT_MAX_BYTES
-from gps.parse import parse_gpx
 from gps.route import parse_route
 from gps.track import Site
 
@@ -52,6 +52,10 @@ def _route_type(path: Path) -> str | None:
 
 @click.command("analyse")
 @click.argument("gpx_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--plate",
+    help="The vehicle's plate: a CSV/XLSX export whose plate column names another is refused.",
+)
 @click.option(
     "--route",
     "route_file",
@@ -112,9 +116,11 @@ def analyse_command(
     pickup: str | None,
     delivery: str | None,
     max_mb: float,
+    plate: str | None,
 ) -> None:
     """Analyse the GPS log GPX_FILE: route deviations, stops, gaps, jumps.
 
+    GPX_FILE is a GPX file or a fleet platform's CSV or XLSX export (told apart by content).
     Positions declared in GCJ-02 or BD-09 are converted to WGS-84 first.
     """
     max_bytes = int(max_mb * 2**20)
@@ -128,9 +134,12 @@ def analyse_command(
         if interval[1] < interval[0]:
             raise click.UsageError("--delivery is before --pickup")
     try:
-        track = track_to_wgs84(parse_gpx(gpx_file, max_bytes=max_bytes, elevation=False), track_crs)
+        track = read_track(gpx_file, expected_plate=plate, max_bytes=max_bytes, elevation=False)
+        track = track_to_wgs84(track, track_crs)
     except GpxError as error:
-        raise click.ClickException(f"{gpx_file}: {error.message} [{error.code}]") from None
+        rows = error.detail.get("rows", [])
+        listed = "".join(f"\n  line {r['line']}, {r['column']}: {r['problem']}" for r in rows)
+        raise click.ClickException(f"{gpx_file}: {error.message} [{error.code}]{listed}") from None
     route = None
     if route_file is not None:
         try:

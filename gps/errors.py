@@ -85,3 +85,28 @@ class UnknownCrs(GpxError):
     """The declared coordinate system is not ``wgs84``, ``gcj02`` or ``bd09``."""
 
     code = "unknown_crs"
+
+
+class NotATrackTable(GpxError):
+    """A CSV or XLSX file without a header row naming the time, latitude and longitude."""
+
+    code = "not_a_track_table"
+
+
+class TooManyRows(GpxError):
+    """A CSV or XLSX export with more rows than the limit."""
+
+    code = "too_many_rows"
+
+
+class BadRows(GpxError):
+    """Rows of a CSV or XLSX export that cannot be read; ``detail["rows"]`` lists them as
+    ``{"line", "column", "problem"}`` and ``detail["count"]`` says how many there are."""
+
+    code = "bad_rows"
+
+
+class WrongVehicle(GpxError):
+    """The plate column of an export names another vehicle than the one expected."""
+
+    code = "wrong_vehicle"

@@ -80,6 +80,12 @@ class BadFile(ValidationFailed):
     code = "bad_file"
 
 
+class WrongVehicle(ValidationFailed):
+    """An uploaded record names another vehicle than the one of the trip (HTTP 422)."""
+
+    code = "wrong_vehicle"
+
+
 class PayloadTooLarge(DomainError):
     """An uploaded file is larger than allowed (HTTP 413)."""
 

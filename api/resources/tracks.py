@@ -23,6 +23,13 @@ blp = Blueprint(
 
 GPX_TYPES = ("application/gpx+xml", "application/xml", "text/xml")
 GEOJSON_TYPES = ("application/geo+json",)
+#: Fleet-platform exports. Windows browsers send CSV files as application/vnd.ms-excel.
+EXPORT_TYPES = (
+    "text/csv",
+    "application/csv",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 MULTIPART = ("multipart/form-data",)
 
 
@@ -114,11 +121,14 @@ def get_route(ref):
 
 
 @blp.route("/<ref>/tracks", methods=["POST"])
-@accepts(*GPX_TYPES, *MULTIPART)
+@accepts(*GPX_TYPES, *EXPORT_TYPES, *MULTIPART)
 @blp.response(201, TrackOut)
 def post_track(ref):
-    """Upload the GPX log of the trip (raw body or multipart 'file'); answers the analysis.
+    """Upload the GPS log of the trip (raw body or multipart 'file'); answers the analysis.
 
+    GPX, or a fleet platform's CSV/XLSX export (Chinese or English headers, UTF-8 or GBK,
+    Beijing time unless an offset is given), told apart by content. Rows that cannot be read
+    refuse the file, each listed in details.detail.rows (line, column, problem).
     ?crs=wgs84|gcj02|bd09 declares the coordinate system of the positions (default wgs84)."""
     actor = current_actor()
     data, content_type = _upload()

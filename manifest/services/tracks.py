@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 import gps
+from gps import errors as gps_errors
 from gps.crs import WGS84, check_name
 from gps.errors import GpxError, TooLarge, UnknownCrs
 
@@ -22,6 +23,7 @@ from ..errors import (
     NotFound,
     PayloadTooLarge,
     ValidationFailed,
+    WrongVehicle,
 )
 from ..infra.db import settings_of, utcnow
 from ..infra.uow import UnitOfWork
@@ -44,6 +46,8 @@ MAX_CORRIDOR_M = 20_000
 def _gpx_failure(exc: GpxError):
     if isinstance(exc, TooLarge):
         return PayloadTooLarge(str(exc), details=exc.to_dict())
+    if isinstance(exc, gps_errors.WrongVehicle):
+        return WrongVehicle(str(exc), errors={"file": [str(exc)]}, details=exc.to_dict())
     return BadFile(str(exc), errors={"file": [str(exc)]}, details=exc.to_dict())
 
 
@@ -216,9 +220,14 @@ def trip_context(session, manifest: Manifest, organization_id: int, route_row):
     }
 
 
-def _analyse(session, manifest, organization_id, route_row, data: bytes, crs: str):
+def _analyse(session, manifest, organization_id, route_row, data: bytes, crs: str, plate: str):
     try:
-        track = gps.parse_gpx(data, max_bytes=settings_of(session).max_body_bytes, elevation=False)
+        track = gps.read_track(
+            data,
+            expected_plate=plate,
+            max_bytes=settings_of(session).max_body_bytes,
+            elevation=False,
+        )
         track = gps.track_to_wgs84(track, crs)
         return track, gps.analyse(
             track, **trip_context(session, manifest, organization_id, route_row)
@@ -236,15 +245,17 @@ def upload_track(
     content_type: str = "application/gpx+xml",
     crs: str = WGS84,
 ) -> tuple[GpsTrack, bool]:
-    """Store and analyse the GPX log of a transporter's part of a trip.
+    """Store and analyse the GPS log of a transporter's part of a trip: a GPX file or a
+    fleet platform's CSV or XLSX export (:func:`gps.read_track`, told apart by content).
 
     The positions are in the declared ``crs`` and analysed in WGS-84; the file is kept as
     received. Each episode found becomes a finding linked to the manifest, its parties and
     the vehicle; the file's SHA-256, its crs and the summary go into the custody chain.
     Uploading the same file again with the same crs returns the first result and changes
     nothing. Returns (track, created). Raises NotFound, Forbidden, InvalidTransition,
-    ValidationFailed, Conflict (the same file declared in another crs), BadFile,
-    PayloadTooLarge.
+    ValidationFailed, Conflict (the same file declared in another crs), BadFile (with the
+    report of every bad row of an export in ``details``), WrongVehicle (an export whose plate
+    column names another vehicle than the leg's), PayloadTooLarge.
     """
     crs = declared_crs(crs)
     actor.require_user_role(TRANSPORT_ROLES)
@@ -310,7 +321,7 @@ def record_track(
     store the file and the track, and raise a finding per episode (one per episode, see
     :mod:`.episode_findings`). Raises BadFile, PayloadTooLarge. Nothing is committed."""
     route_row = current_route(s, manifest.id)
-    track, analysis = _analyse(s, manifest, organization_id, route_row, data, crs)
+    track, analysis = _analyse(s, manifest, organization_id, route_row, data, crs, vehicle_plate)
     stored = store_file(s, data, content_type)
     row = GpsTrack(
         manifest_id=manifest.id,
@@ -398,6 +409,7 @@ def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
         route_row,
         file_bytes(session.get(StoredFile, row.file_sha256)),
         row.crs,
+        row.vehicle_plate,
     )
     return analysis.to_geojson()
 

@@ -70,3 +70,19 @@ def test_bad_files_give_clear_errors_without_traceback(tmp_path):
     assert _run(tmp_path / "missing.gpx").exit_code == 2
     assert _run(bad, "--origin", "north").exit_code == 2
     assert _run(bad, "--pickup", "2024-05-06T09:30").exit_code == 2
+
+
+def test_fleet_exports_are_analysed_and_their_bad_rows_listed(tmp_path):
+    export = DATA.parent / "fleet" / "kmart-platform-gbk.csv"
+    result = _run(export, "--plate", "粤J12345")
+    assert result.exit_code == 0, result.output
+    assert "fixes        343" in result.output and "3 rows marked not positioned" in result.output
+    other = _run(export, "--plate", "粤A00001")
+    assert (
+        other.exit_code == 1 and "粤J12345 (line 4), not 粤A00001 [wrong_vehicle]" in other.output
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("定位时间,纬度,经度\n2024-05-06 09:30:00,22.5,113\n2024-05-06 09:31,95,113\n")
+    result = _run(bad)
+    assert result.exit_code == 1 and "[bad_rows]" in result.output
+    assert "line 3, 纬度: '95' is outside [-90, 90]" in result.output

@@ -199,7 +199,9 @@ def test_only_the_trips_transporter_uploads_and_only_after_pickup(client, trip_w
     url = f"/api/v1/manifests/{mid}/tracks"
     assert _post(client, url, gpx, world.plating.auth(), "application/gpx+xml").status_code == 403
     assert _post(client, url, gpx, world.carrier2.auth(), "application/gpx+xml").status_code == 404
-    assert _post(client, url, gpx, world.carrier.auth("driver"), "text/csv").status_code == 415
+    assert (
+        _post(client, url, gpx, world.carrier.auth("driver"), "application/pdf").status_code == 415
+    )
 
 
 @pytest.mark.parametrize(
