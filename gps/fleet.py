@@ -176,6 +176,15 @@ class _Rows:
         self.other_plates: dict[str, int] = {}  # plate -> first line
         self.unpositioned = 0
         self.first_unpositioned: int | None = None
+        self.last_plate: object = None
+        self.statuses: dict[object, bool | None] = {}  # a column holds a handful of values
+
+    def _positioned(self, status: object) -> bool | None:
+        if isinstance(status, Formula):
+            return None
+        if status not in self.statuses:
+            self.statuses[status] = is_positioned(status)
+        return self.statuses[status]
 
     def cell(self, cells: list[object], field: str) -> object:
         index = self.columns.get(field)
@@ -192,13 +201,15 @@ class _Rows:
 
     def add(self, line: int, cells: list[object]) -> None:
         plate = self.cell(cells, "plate")
-        if plate not in (None, "") and self.expected is not None:
+        if plate not in (None, "", self.last_plate) and self.expected is not None:
             found = normalize_plate(str(plate))
             if found != self.expected:
                 self.other_plates.setdefault(found, line)
+            else:
+                self.last_plate = plate  # exports repeat the plate on every row
         if "status" in self.columns:
             status = self.cell(cells, "status")
-            positioned = None if isinstance(status, Formula) else is_positioned(status)
+            positioned = self._positioned(status)
             if positioned is None:
                 self.fail(
                     line,
@@ -265,8 +276,8 @@ class _Rows:
                 raise ValueError
             if isinstance(value, int | float):
                 number = float(value)
-            elif _DECIMAL.match(_ascii(str(value))):
-                number = float(_ascii(str(value)))
+            elif _DECIMAL.match(text := _ascii(str(value))):
+                number = float(text)
             else:
                 raise ValueError
         except (ValueError, TypeError):
@@ -343,7 +354,7 @@ def _find_header(rows: Iterator[tuple[int, list[object]]]):
 
 def _ascii(text: str) -> str:
     """Full-width digits and signs, as Chinese input methods type them, read as ASCII."""
-    return text.translate(_FULL_WIDTH)
+    return text if text.isascii() else text.translate(_FULL_WIDTH)
 
 
 _FULL_WIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {0xFF0E: 0x2E, 0xFF0D: 0x2D, 0xFF0B: 0x2B}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,9 +101,13 @@ def xlsx_rows(
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False
-        )
+        with warnings.catch_warnings():
+            # openpyxl warns about what it leaves out (no default style, extensions WPS or
+            # Excel add); none of it touches cell values, and a warning must not refuse a file.
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False
+            )
     except ForbiddenXml:
         raise
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks

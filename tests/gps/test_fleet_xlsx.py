@@ -67,6 +67,13 @@ def test_a_valid_workbook_is_read():
     assert track.lat.tolist() == [22.58]
 
 
+def test_a_workbook_with_a_bare_stylesheet_is_read_though_openpyxl_warns():
+    bare = b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    book = _workbook([["2024-05-06 09:30:00", 22.58, 113.08, "定位"]])
+    data = _rezip(book, {"xl/styles.xml": bare})
+    assert parse_fleet_export(data).lat.tolist() == [22.58]
+
+
 def test_a_zip_bomb_is_refused_before_it_is_inflated():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
