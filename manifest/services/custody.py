@@ -110,11 +110,15 @@ def manifest_events(session: Session, manifest_id: int) -> list[CustodyEvent]:
     )
 
 
-def verify_manifest_chain(session: Session, manifest: Manifest) -> Verdict:
+def verify_manifest_chain(
+    session: Session, manifest: Manifest, events: list[CustodyEvent] | None = None
+) -> Verdict:
     """Recompute the manifest's chain, then check that the stored manifest still says what
     its signed events say and that its mass totals add up from its lines. The first
-    disagreement names the event whose record was altered."""
-    events = manifest_events(session, manifest.id)
+    disagreement names the event whose record was altered. ``events``: the chain when the
+    caller has read it already (all of it, in sequence order)."""
+    if events is None:
+        events = manifest_events(session, manifest.id)
     verdict = verify(
         Link(ev.id, ev.sequence, event_content(ev), ev.previous_hash, ev.hash) for ev in events
     )

@@ -1,18 +1,26 @@
-"""An organisation's administrators list its members and deactivate or reactivate them."""
+"""An organisation's administrators list its members, change their roles, and deactivate or
+reactivate them."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..actor import Actor
-from ..errors import LastActiveAdmin, NotFound
+from ..errors import LastActiveAdmin, NotFound, ValidationFailed
 from ..infra.db import is_row_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Organization, User
+from ..models.registry import USER_ROLES
+from .registry import add_member
 from .tokens import revoke_all
+
+#: Random bytes of a generated first password (16 characters once encoded).
+INITIAL_PASSWORD_BYTES = 12
 
 
 def list_members(session: Session, *, actor: Actor, organization_id: int) -> list[User]:
@@ -49,17 +57,76 @@ def set_member_active(
     actor.require_org_admin(organization_id)
     with uow:
         s = uow.session
-        # Changes to one organisation's members take turns, so two administrators cannot
-        # deactivate each other at the same moment and leave nobody in charge.
-        org = s.scalar(
-            select(Organization).where(Organization.id == organization_id).with_for_update()
-        )
-        user = s.get(User, user_id) if is_row_id(user_id) else None
-        if org is None or user is None or user.organization_id != organization_id:
-            raise NotFound(f"member {user_id} not found")
+        _, user = _lock_member(s, organization_id, user_id)
         _change(s, user, active, now or utcnow())
         uow.commit()
         return user
+
+
+@dataclass(frozen=True)
+class Invitation:
+    user: User
+    #: The first password, shown once to the administrator who hands it over; only its hash
+    #: is stored.
+    password: str
+
+
+def invite_member(
+    uow: UnitOfWork, *, actor: Actor, organization_id: int, email: str, role: str
+) -> Invitation:
+    """A new member with ``role`` and a generated first password, through the same rules as
+    :func:`.registry.add_member`. Raises Forbidden, ValidationFailed, NotFound, Conflict
+    (e-mail taken)."""
+    password = secrets.token_urlsafe(INITIAL_PASSWORD_BYTES)
+    user = add_member(
+        uow,
+        actor=actor,
+        organization_id=organization_id,
+        email=email,
+        password=password,
+        role=role,
+    )
+    return Invitation(user, password)
+
+
+def set_member_role(
+    uow: UnitOfWork, *, actor: Actor, organization_id: int, user_id: int, role: str
+) -> User:
+    """Give a member another role (``admin``, ``member``, ``driver``, ``reader``); it applies
+    to their tokens at once, as a token stands for its user. Setting the same role changes
+    nothing.
+
+    Raises Forbidden unless the actor administers the organisation, ValidationFailed for an
+    unknown role, NotFound for a user who is not its member, LastActiveAdmin when the last
+    active administrator would lose the role.
+    """
+    actor.require_org_admin(organization_id)
+    if role not in USER_ROLES:
+        raise ValidationFailed("unknown role", errors={"role": [f"one of {', '.join(USER_ROLES)}"]})
+    with uow:
+        s = uow.session
+        _, user = _lock_member(s, organization_id, user_id)
+        if user.role != role:
+            if user.active and _is_last_active_admin(s, user):
+                raise LastActiveAdmin(
+                    "the organisation's last active administrator must stay an administrator"
+                )
+            user.role = role
+        uow.commit()
+        return user
+
+
+def _lock_member(session: Session, organization_id: int, user_id: int):
+    """The organisation, locked (changes to one organisation's members take turns, so two
+    administrators cannot demote or deactivate each other at the same moment and leave nobody
+    in charge), and its member ``user_id``. Raises NotFound."""
+    org = session.scalar(
+        select(Organization).where(Organization.id == organization_id).with_for_update()
+    )
+    user = session.get(User, user_id) if is_row_id(user_id) else None
+    if org is None or user is None or user.organization_id != organization_id:
+        raise NotFound(f"member {user_id} not found")
+    return org, user
 
 
 def set_user_active(

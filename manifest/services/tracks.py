@@ -400,7 +400,45 @@ def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
     Recomputed from the stored file with the route in force at upload, so it always matches
     the analysis that raised the findings."""
     row = get_track(session, actor, ref, track_id)
-    manifest = session.get(Manifest, row.manifest_id)
+    return _track_layers(session, session.get(Manifest, row.manifest_id), row)
+
+
+def map_layers(session, *, actor: Actor, ref) -> dict:
+    """Every map layer of a manifest's trip as one GeoJSON FeatureCollection: for each track
+    the layers of :func:`track_geojson` (each feature's ``track_id`` says whose), the route
+    and corridor of each route once; with no track yet, the planned route in force alone.
+
+    Raises NotFound like :func:`get_track`."""
+    manifest = load_visible(session, actor, ref)
+    features: list[dict] = []
+    drawn: set[tuple[str, int | None]] = set()
+    for row in session.scalars(
+        select(GpsTrack).where(GpsTrack.manifest_id == manifest.id).order_by(GpsTrack.id)
+    ):
+        for feature in _track_layers(session, manifest, row)["features"]:
+            kind = feature["properties"].get("kind")
+            if kind in ("route", "corridor", "origin", "destination"):
+                # Tracks of one trip share the sites, and the route they were checked against.
+                key = (kind, row.route_id if kind in ("route", "corridor") else None)
+                if key in drawn:
+                    continue
+                drawn.add(key)
+            feature["properties"]["track_id"] = row.id
+            features.append(feature)
+    if not features:
+        route_row = current_route(session, manifest.id)
+        if route_row is not None:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(route_row.geometry),
+                    "properties": {"kind": "route", "corridor_m": route_row.corridor_m},
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _track_layers(session, manifest: Manifest, row: GpsTrack) -> dict:
     route_row = None if row.route_id is None else session.get(ManifestRoute, row.route_id)
     _, analysis = _analyse(
         session,

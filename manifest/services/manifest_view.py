@@ -1,0 +1,104 @@
+"""Everything the manifest page shows, read at once in a fixed number of queries.
+
+What the actor may see is decided by the same rules as the API: a party or a regulator sees
+the manifest whole (its chain, findings, route and tracks); a transporter named as the next
+one sees the manifest itself only, as ``GET /manifests/{ref}`` shows it to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..actor import Actor
+from ..chain import Verdict
+from ..errors import NotFound
+from ..models import CustodyEvent, GpsTrack, Licence, ManifestRoute, Organization
+from .access import load_visible
+from .custody import manifest_events, verify_manifest_chain
+from .findings_triage import list_findings
+from .manifests_query import ManifestDetail, get_detail
+from .tracks import current_route
+
+#: Findings listed per page on the manifest page.
+FINDINGS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ManifestView:
+    detail: ManifestDetail
+    #: False for a transporter named as the next one, who sees the manifest itself only.
+    whole: bool
+    #: Every organisation the manifest or its chain names, by id.
+    organizations: dict[int, Organization]
+    #: The licences of each party, by organisation id (only when ``whole``).
+    licences: dict[int, list[Licence]] = field(default_factory=dict)
+    events: list[CustodyEvent] = field(default_factory=list)
+    verdict: Verdict | None = None
+    #: One page of the findings about the manifest, as the findings API gives them.
+    findings: list[dict] = field(default_factory=list)
+    findings_total: int = 0
+    route: ManifestRoute | None = None
+    tracks: list[GpsTrack] = field(default_factory=list)
+
+
+def manifest_view(
+    session,
+    *,
+    actor: Actor,
+    ref,
+    findings_page: int = 1,
+    findings_per_page: int = FINDINGS_PER_PAGE,
+) -> ManifestView:
+    """The manifest ``ref`` with what the actor may see of it; the number of queries does not
+    grow with its lines, events, legs or findings.
+
+    Raises NotFound for a missing manifest and for one the actor may not see alike.
+    """
+    detail = get_detail(session, actor, ref)
+    manifest = detail.manifest
+    try:
+        load_visible(session, actor, manifest.id)
+    except NotFound:
+        return ManifestView(detail, False, _organizations(session, manifest, []))
+    events = manifest_events(session, manifest.id)
+    organizations = _organizations(session, manifest, events)
+    parties = {manifest.generator_id, manifest.transporter_id, manifest.receiver_id}
+    parties |= {leg.transporter_id for leg in manifest.legs}
+    licences: dict[int, list[Licence]] = {}
+    for licence in session.scalars(
+        select(Licence).where(Licence.organization_id.in_(parties)).order_by(Licence.id)
+    ):
+        licences.setdefault(licence.organization_id, []).append(licence)
+    findings, total = list_findings(
+        session, actor, manifest=str(manifest.id), page=findings_page, per_page=findings_per_page
+    )
+    tracks = list(
+        session.scalars(
+            select(GpsTrack).where(GpsTrack.manifest_id == manifest.id).order_by(GpsTrack.id)
+        )
+    )
+    return ManifestView(
+        detail=detail,
+        whole=True,
+        organizations=organizations,
+        licences=licences,
+        events=events,
+        verdict=verify_manifest_chain(session, manifest, events),
+        findings=findings,
+        findings_total=total,
+        route=current_route(session, manifest.id),
+        tracks=tracks,
+    )
+
+
+def _organizations(session, manifest, events) -> dict[int, Organization]:
+    ids = {manifest.generator_id, manifest.transporter_id, manifest.receiver_id}
+    ids |= {leg.transporter_id for leg in manifest.legs}
+    ids |= {ev.organization_id for ev in events if ev.organization_id is not None}
+    if manifest.next_transporter_id is not None:
+        ids.add(manifest.next_transporter_id)
+    return {
+        org.id: org for org in session.scalars(select(Organization).where(Organization.id.in_(ids)))
+    }
