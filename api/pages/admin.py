@@ -1,0 +1,309 @@
+"""Organisation administration: members (invite, role, deactivate), vehicles, and the
+signed-in user's own API tokens.
+
+Every change goes through the services the API uses, under the same rules: members and
+vehicles are for the organisation's administrators (anyone else gets the 403 page, as the
+API answers 403), and each user manages only their own tokens (as ``/auth/tokens``). A
+secret (a member's first password, a new token) is shown once, in the answer to the form
+that made it, and never stored in clear.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from manifest.actor import Actor
+from manifest.errors import (
+    Conflict,
+    DomainError,
+    LastActiveAdmin,
+    TooManyAttempts,
+    ValidationFailed,
+)
+from manifest.models.registry import USER_ROLES
+from manifest.services import members, registry, signin, tokens
+
+from ..db import session, uow
+from .forms import apply_domain_error, paginate
+from .labels import USER_ROLE
+from .session import page_actor
+
+bp = Blueprint("admin", __name__, url_prefix="/web/admin")
+
+
+def _role_choices():
+    return [(role, USER_ROLE[role]) for role in USER_ROLES]
+
+
+class InviteForm(FlaskForm):
+    email = StringField(lazy_gettext("E-mail"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(lazy_gettext("Role"), choices=_role_choices, default="member")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(lazy_gettext("Role"), choices=_role_choices)
+
+
+class ActiveForm(FlaskForm):
+    active = BooleanField(lazy_gettext("Active"))
+
+
+class VehicleForm(FlaskForm):
+    plate = StringField(lazy_gettext("Plate"), validators=[DataRequired(), Length(max=16)])
+    max_load_t = StringField(
+        lazy_gettext("Maximum load (t)"), validators=[DataRequired(), Length(max=20)]
+    )
+
+
+class TokenForm(FlaskForm):
+    password = PasswordField(
+        lazy_gettext("Your password"),
+        validators=[DataRequired(), Length(max=1024)],
+        description=lazy_gettext("A new token is issued like a sign-in: confirm your password."),
+    )
+
+
+def _admin() -> Actor:
+    """The signed-in administrator of an organisation; the 403 page for anyone else (the API
+    answers a non-administrator 403 for its organisation's members and vehicles)."""
+    actor = page_actor()
+    if actor.organization_id is None or actor.role != "admin":
+        abort(403)
+    return actor
+
+
+def _refused(form: FlaskForm, exc: DomainError, unique_field, taken: str) -> None:
+    """Put a refusal on the form: a Conflict (the e-mail or plate is taken) on the field that
+    must be unique, with ``taken`` as its message; a ValidationFailed on the fields it names."""
+    if isinstance(exc, Conflict):
+        unique_field.errors = [taken]
+    else:
+        apply_domain_error(form, exc)
+
+
+def _status_of(exc: DomainError) -> int:
+    from ..errors import STATUS_OF
+
+    return next((status for cls, status in STATUS_OF if isinstance(exc, cls)), 400)
+
+
+@bp.get("/")
+@login_required
+def index():
+    _admin()
+    return redirect(url_for("admin.members_page"))
+
+
+# ------------------------------------------------------------------------------ members
+
+
+def _members_page(actor: Actor, *, invite: InviteForm, invited=None, status: int = 200):
+    rows = members.list_members(session(), actor=actor, organization_id=actor.organization_id)
+    page = paginate(rows, request.args.get("page", 1))
+    return (
+        render_template(
+            "pages/admin/members.html",
+            page=page,
+            invite=invite,
+            invited=invited,
+            role_form=RoleForm(),
+            active_form=ActiveForm(),
+            me=actor.user_id,
+        ),
+        status,
+    )
+
+
+@bp.get("/members")
+@login_required
+def members_page():
+    """The organisation's members with their roles, and the invitation form."""
+    return _members_page(_admin(), invite=InviteForm())
+
+
+@bp.post("/members")
+@login_required
+def invite_member():
+    """Invite a member: a user with the chosen role and a first password shown once here."""
+    actor = _admin()
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _members_page(actor, invite=form, status=422)
+    try:
+        invited = members.invite_member(
+            uow(),
+            actor=actor,
+            organization_id=actor.organization_id,
+            email=form.email.data,
+            role=form.role.data,
+        )
+    except (ValidationFailed, Conflict) as exc:
+        _refused(form, exc, form.email, _("A user with this e-mail exists already."))
+        return _members_page(actor, invite=form, status=_status_of(exc))
+    return _members_page(actor, invite=InviteForm(formdata=None), invited=invited, status=201)
+
+
+@bp.post("/members/<int:user_id>/role")
+@login_required
+def change_role(user_id: int):
+    """Give a member another role; the last active administrator keeps theirs."""
+    actor = _admin()
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the roles."), "error")
+        return redirect(url_for("admin.members_page")), 303
+    try:
+        user = members.set_member_role(
+            uow(),
+            actor=actor,
+            organization_id=actor.organization_id,
+            user_id=user_id,
+            role=form.role.data,
+        )
+    except LastActiveAdmin:
+        flash(
+            _("The organisation's last active administrator must stay an administrator."), "error"
+        )
+        return redirect(url_for("admin.members_page")), 303
+    flash(_("%(email)s is now: %(role)s.", email=user.email, role=USER_ROLE[user.role]), "info")
+    return redirect(url_for("admin.members_page")), 303
+
+
+@bp.post("/members/<int:user_id>/active")
+@login_required
+def set_active(user_id: int):
+    """Deactivate a member (their tokens stop at once, they cannot sign in) or reactivate."""
+    actor = _admin()
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user = members.set_member_active(
+            uow(),
+            actor=actor,
+            organization_id=actor.organization_id,
+            user_id=user_id,
+            active=bool(form.active.data),
+        )
+    except LastActiveAdmin:
+        flash(_("The organisation's last active administrator cannot be deactivated."), "error")
+        return redirect(url_for("admin.members_page")), 303
+    if user.active:
+        flash(_("%(email)s is active again.", email=user.email), "info")
+    else:
+        flash(_("%(email)s is deactivated; their tokens no longer work.", email=user.email), "info")
+    return redirect(url_for("admin.members_page")), 303
+
+
+# ----------------------------------------------------------------------------- vehicles
+
+
+def _vehicles_page(actor: Actor, form: VehicleForm, status: int = 200):
+    org = registry.get_organization(session(), actor.organization_id)
+    rows = registry.list_vehicles(session(), actor.organization_id)
+    page = paginate(rows, request.args.get("page", 1))
+    return (
+        render_template(
+            "pages/admin/vehicles.html", page=page, form=form, transporter=org.is_transporter
+        ),
+        status,
+    )
+
+
+@bp.get("/vehicles")
+@login_required
+def vehicles_page():
+    """The organisation's vehicles, and the form to register one (transporters)."""
+    return _vehicles_page(_admin(), VehicleForm())
+
+
+@bp.post("/vehicles")
+@login_required
+def add_vehicle():
+    actor = _admin()
+    form = VehicleForm()
+    if not form.validate_on_submit():
+        return _vehicles_page(actor, form, 422)
+    try:
+        vehicle = registry.add_vehicle(
+            uow(),
+            actor=actor,
+            organization_id=actor.organization_id,
+            plate=form.plate.data,
+            max_load_t=form.max_load_t.data,
+        )
+    except (ValidationFailed, Conflict) as exc:
+        _refused(form, exc, form.plate, _("This plate is registered already."))
+        return _vehicles_page(actor, form, _status_of(exc))
+    flash(_("Vehicle %(plate)s registered.", plate=vehicle.plate), "info")
+    return redirect(url_for("admin.vehicles_page")), 303
+
+
+# ------------------------------------------------------------------------------- tokens
+
+
+def _tokens_page(actor: Actor, form: TokenForm, issued=None, status: int = 200):
+    rows = tokens.list_tokens(session(), actor=actor)
+    page = paginate(rows, request.args.get("page", 1))
+    return (
+        render_template(
+            "pages/admin/tokens.html",
+            page=page,
+            form=form,
+            issued=issued,
+            revoke_form=ActiveForm(),
+            is_admin=actor.role == "admin" and actor.organization_id is not None,
+        ),
+        status,
+    )
+
+
+@bp.get("/tokens")
+@login_required
+def tokens_page():
+    """The signed-in user's working API tokens (with when each was last used)."""
+    return _tokens_page(page_actor(), TokenForm())
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    """A new API token for the signed-in user, issued like a sign-in (password, lockouts and
+    the sign-in log alike) and shown once."""
+    actor = page_actor()
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(actor, form, status=422)
+    try:
+        issued = signin.sign_in(
+            uow(),
+            email=actor.email,
+            password=form.password.data,
+            address=request.remote_addr or "",
+            settings=current_app.extensions["hwm"]["settings"],
+        )
+    except TooManyAttempts:
+        form.password.errors = [_("Too many failed attempts: wait a few minutes.")]
+        return _tokens_page(actor, form, status=429)
+    except ValidationFailed:
+        form.password.errors = [_("Wrong password.")]
+        return _tokens_page(actor, form, status=422)
+    return _tokens_page(actor, TokenForm(formdata=None), issued=issued, status=201)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the signed-in user's tokens (the 404 page for anyone else's)."""
+    actor = page_actor()
+    if not ActiveForm().validate_on_submit():
+        abort(400)
+    tokens.revoke_own_token(uow(), actor=actor, token_id=token_id)
+    flash(_("The token is revoked; it no longer works."), "info")
+    return redirect(url_for("admin.tokens_page")), 303
