@@ -1,7 +1,11 @@
-"""Browsable API documentation at /api/v1/docs, rendered from the OpenAPI document.
+"""API documentation, rendered from the OpenAPI document and served by the service itself
+(nothing is fetched from elsewhere, so it works on a closed network):
 
-Served by the service itself, with no script or style fetched from elsewhere, so it works on
-a closed network; its one style sheet carries the nonce of the page's Content-Security-Policy.
+* ``/api/v1/docs``: Swagger UI (flask-smorest's page, its template overridden by
+  ``templates/swagger_ui.html``; the files vendored under ``static/vendor/swagger-ui``), where
+  an integrator tries a call with a token; Chinese summaries unless English is asked for;
+* ``/api/v1/docs/reference``: the plain list of operations and schemas, which needs no
+  script; its one style sheet carries the nonce of the page's Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -15,8 +19,39 @@ from .security_headers import CSP_NONCE_KEY
 bp = Blueprint("docs", __name__)
 
 
-@bp.get("/api/v1/docs")
-def docs():
+#: Where flask-smorest serves Swagger UI (under the API's prefix) and its vendored files.
+SWAGGER_UI = {
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+    "OPENAPI_SWAGGER_UI_CONFIG": {"deepLinking": True, "docExpansion": "list"},
+}
+SWAGGER_UI_PATH = "/api/v1/docs"
+
+
+@bp.app_template_global()
+def docs_language() -> str:
+    """``zh`` or ``en``, as the API picks it (``?lang=``, then Accept-Language)."""
+    return language()
+
+
+@bp.app_template_global()
+def docs_summaries() -> dict[str, str]:
+    """``{"GET /api/v1/...": Chinese summary}`` of every operation, for Swagger UI in Chinese;
+    empty in English (the document's own summaries are English)."""
+    if language() != "zh":
+        return {}
+    spec = current_app.extensions["hwm"]["api"].spec.to_dict()
+    found = {}
+    for path, methods in spec.get("paths", {}).items():
+        for method in methods:
+            text = summary_zh(method, path)
+            if text:
+                found[f"{method.upper()} {path}"] = text
+    return found
+
+
+@bp.get("/api/v1/docs/reference")
+def reference():
     spec = current_app.extensions["hwm"]["api"].spec.to_dict()
     lang = language()
     operations = []

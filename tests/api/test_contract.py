@@ -80,18 +80,20 @@ def test_openapi_document_lists_the_manifest_paths(client):
 
 
 def test_docs_page_lists_the_operations(client):
-    r = client.get(f"{API}/docs")
+    r = client.get(f"{API}/docs/reference")
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     assert "/api/v1/manifests/{ref}/issue" in html and "POST" in html
     assert "接口列表" in html
-    assert "Operations" in client.get(f"{API}/docs?lang=en").get_data(as_text=True)
+    assert "Operations" in client.get(f"{API}/docs/reference?lang=en").get_data(as_text=True)
     assert "<script src=" not in html  # works without fetching anything from elsewhere
 
 
 def test_docs_page_speaks_chinese_by_default_and_english_on_request(client):
-    zh = client.get(f"{API}/docs").get_data(as_text=True)
-    en = client.get(f"{API}/docs", headers={"Accept-Language": "en-GB,en"}).get_data(as_text=True)
+    zh = client.get(f"{API}/docs/reference").get_data(as_text=True)
+    en = client.get(f"{API}/docs/reference", headers={"Accept-Language": "en-GB,en"}).get_data(
+        as_text=True
+    )
     assert "签名并签发草稿：执行签发前检查并分配联单号（移出人）。" in zh
     assert "Sign and issue a draft" not in zh
     assert "Sign and issue a draft: the checks run and the number is given (generator)." in en

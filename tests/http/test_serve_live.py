@@ -56,7 +56,7 @@ def test_werkzeug_server_sends_no_banner_and_logs_no_query(sqlite_url, caplog):
 
 
 @pytest.mark.slow
-def test_the_docs_page_renders_in_a_browser_without_breaking_its_policy(sqlite_url, tmp_path):
+def test_the_plain_docs_page_renders_in_a_browser_without_breaking_its_policy(sqlite_url, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         missing("chromium, to load the docs page under its Content-Security-Policy")
@@ -71,7 +71,7 @@ def test_the_docs_page_renders_in_a_browser_without_breaking_its_policy(sqlite_u
                 "--enable-logging=stderr",
                 f"--user-data-dir={tmp_path / 'profile'}",
                 "--dump-dom",
-                f"http://127.0.0.1:{port}/api/v1/docs",
+                f"http://127.0.0.1:{port}/api/v1/docs/reference",
             ],
             capture_output=True,
             text=True,

@@ -226,7 +226,8 @@ TABLE: dict[str, Rule] = {
 
 # Routes that are deliberately not operations of the API document.
 UNDOCUMENTED = {
-    "GET /api/v1/docs": "the HTML page that renders the document",
+    "GET /api/v1/docs": "Swagger UI, which renders the document",
+    "GET /api/v1/docs/reference": "the plain HTML list of the document's operations",
     "GET /api/v1/openapi.json": "the document itself",
     "GET /static/{filename}": "Flask's static files",
 }
