@@ -12,6 +12,8 @@ from manifest.infra.db import make_engine, make_session_factory
 from manifest.infra.resources import resource_dir
 from manifest.passwords import dummy_hash
 
+from .docs import SWAGGER_UI
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides settings, e.g. ``{"DATABASE_URL": ...}``."""
@@ -32,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
+        **SWAGGER_UI,
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         HWM_TILE_URL=settings.tile_url,
     )
@@ -65,12 +68,17 @@ def wrap_wsgi(app: Flask) -> None:
     from .server_banner import drop_werkzeug_banner
 
     drop_werkzeug_banner()  # in case the app runs under `flask run`
+    from .docs import SWAGGER_UI_PATH
     from .pages import is_page_path
+
+    def scripted(path: str) -> bool:
+        # Swagger UI runs the vendored scripts, under the pages' policy.
+        return is_page_path(path) or path == SWAGGER_UI_PATH
 
     page_policy = SecurityHeaders.page_policy(app.config.get("HWM_TILE_URL", ""))
     app.wsgi_app = RequestLog(
         SecurityHeaders(
-            BodyLimit(app.wsgi_app, app), is_page_path=is_page_path, page_policy=page_policy
+            BodyLimit(app.wsgi_app, app), is_page_path=scripted, page_policy=page_policy
         )
     )
 

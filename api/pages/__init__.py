@@ -19,13 +19,15 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import errors, home, labels
+from . import admin, errors, home, labels, manifest_view
 from . import session as session_pages
 
 #: The page groups, one module each, every one exposing a blueprint ``bp``.
 PAGE_GROUPS = [
     session_pages,
     home,
+    manifest_view,
+    admin,
 ]
 
 PAGE_PREFIX = "/web"

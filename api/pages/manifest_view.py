@@ -95,11 +95,10 @@ def manifest_page(manifest_id: int):
         pages=max(1, -(-view.findings_total // FINDINGS_PER_PAGE)),
         total=view.findings_total,
     )
-    tile_url = current_app.config.get("MAP_TILE_URL") or ""
     map_config = {
         "layers": request.path + "/map.geojson",
-        "tiles": tile_url,
-        "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+        # The tile layer is a setting, none by default: the layers alone, on a plain ground.
+        "tiles": current_app.config.get("HWM_TILE_URL") or "",
         "labels": _map_labels(),
     }
     return render_template(

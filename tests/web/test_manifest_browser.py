@@ -64,14 +64,16 @@ def test_an_administrator_invites_a_member_and_creates_a_token(page, world):
     page.goto("/web/admin/members")
     page.fill("input[name=email]", "dispatcher@example.cn")
     page.select_option("select[name=role]", "member")
-    page.click("form.invite button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.invite button[type=submit]")
     password = page.locator("#initial-password").inner_text()
     assert len(password) >= 12
     row = page.locator('tr[data-user="dispatcher@example.cn"]')
     assert row.locator("select[name=role]").input_value() == "member"
     screenshot(page, "admin-members-invited")
     row.locator("select[name=role]").select_option("driver")
-    row.locator("button", has_text=re.compile("角色|role")).click()
+    with page.expect_navigation():
+        row.locator("button", has_text=re.compile("角色|role")).click()
     assert (
         page.locator('tr[data-user="dispatcher@example.cn"] select[name=role]').input_value()
         == "driver"
@@ -79,11 +81,13 @@ def test_an_administrator_invites_a_member_and_creates_a_token(page, world):
     page.goto("/web/admin/vehicles")
     page.fill("input[name=plate]", "粤J55555")
     page.fill("input[name=max_load_t]", "8")
-    page.click("form.vehicle button[type=submit]")
-    assert page.locator('tr[data-plate="粤J55555"]').is_visible()
+    with page.expect_navigation():
+        page.click("form.vehicle button[type=submit]")
+    page.wait_for_selector('tr[data-plate="粤J55555"]')
     page.goto("/web/admin/tokens")
     page.fill("input[name=password]", "correct horse battery")
-    page.click("form.token button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.token button[type=submit]")
     token = page.locator("#new-token").inner_text()
     assert token.startswith("hwm_")
     screenshot(page, "admin-token-created")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from manifest.config import Settings
 from manifest.services.custody import manifest_events
 from tests.builders import advance, create_manifest, name_next
+from tests.web.conftest import email_of, sign_in
 from tests.web.queries import count_queries
 from tests.web.scenes import trip_story
 
@@ -156,3 +158,21 @@ def test_the_page_runs_as_many_queries_for_twenty_lines_events_and_findings_as_f
     assert events[small.id] < 10 and events[large.id] >= 20
     assert counts[small.id] == counts[large.id], counts
     assert counts[large.id] <= 30
+
+
+def test_the_tile_layer_is_a_setting_and_there_is_none_by_default(make_app, client_for, world):
+    m = trip_story(world, lines=2, track=False)
+    default = client_for(world.plating).get(f"/web/manifests/{m.id}")
+    assert "&#34;tiles&#34;: &#34;&#34;" in default.get_data(as_text=True)
+    assert "img-src 'self' data:;" in default.headers["Content-Security-Policy"]
+    tiled = make_app(Settings(tile_url="https://tiles.example.cn/{z}/{x}/{y}.png"))
+    client = tiled.test_client()
+    assert sign_in(client, email_of(world.plating)).status_code == 302
+    answer = client.get(f"/web/manifests/{m.id}")
+    assert "&#34;tiles&#34;: &#34;https://tiles.example.cn/{z}/{x}/{y}.png&#34;" in answer.get_data(
+        as_text=True
+    )
+    assert (
+        "img-src 'self' data: https://tiles.example.cn;"
+        in answer.headers["Content-Security-Policy"]
+    )

@@ -39,9 +39,9 @@
   }
 
   function draw(container, config, collection) {
-    var map = L.map(container, { preferCanvas: false, attributionControl: Boolean(config.tiles) });
+    var map = L.map(container, { preferCanvas: false, attributionControl: false });
     if (config.tiles) {
-      L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.attribution || "" }).addTo(map);
+      L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
     }
     var kinds = [];
     var everything = L.featureGroup().addTo(map);
