@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import MetaData, Numeric, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -72,6 +73,17 @@ def is_row_id(value) -> bool:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def is_postgres(session) -> bool:
+    """Whether ``session`` talks to PostgreSQL (else SQLite)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert(session, target):
+    """An ``INSERT`` into ``target`` in the session's dialect, so that
+    ``on_conflict_do_nothing`` and ``on_conflict_do_update`` work on SQLite and PostgreSQL."""
+    return (postgresql.insert if is_postgres(session) else sqlite.insert)(target)
 
 
 def make_engine(url: str, **kw) -> Engine:

@@ -8,7 +8,7 @@ route and the carriers' GPS tracks stay closed to it until it has taken the load
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..actor import Actor
@@ -20,6 +20,12 @@ from ..numbering import looks_like_number
 from ..regions import region_prefix
 
 
+def in_regions(region_code_column, region_codes) -> ColumnElement[bool]:
+    """SQL: the division code in ``region_code_column`` lies inside one of ``region_codes``
+    (a regulator's jurisdiction; see :func:`manifest.regions.region_prefix`)."""
+    return or_(*[region_code_column.startswith(region_prefix(c)) for c in region_codes])
+
+
 def visible_manifests(actor: Actor, *, named_next: bool = False) -> Select:
     """A SELECT of the manifests ``actor`` may see; with ``named_next``, also those naming
     the actor's organisation as the next transporter."""
@@ -29,12 +35,7 @@ def visible_manifests(actor: Actor, *, named_next: bool = False) -> Select:
         for col in (Manifest.generator_id, Manifest.transporter_id, Manifest.receiver_id):
             org = aliased(Organization)
             parties.append(
-                exists().where(
-                    org.id == col,
-                    or_(
-                        *[org.region_code.startswith(region_prefix(c)) for c in actor.region_codes]
-                    ),
-                )
+                exists().where(org.id == col, in_regions(org.region_code, actor.region_codes))
             )
         return stmt.where(or_(*parties))
     org_id = actor.organization_id

@@ -31,8 +31,8 @@ from ..errors import ValidationFailed
 from ..models import Manifest, Organization
 from ..numbering import CHINA
 from ..quantities import format_decimal
-from ..regions import region_prefix
 from ..status import Status
+from .access import in_regions
 
 FIGURES = (
     "declared_t",
@@ -160,11 +160,7 @@ def balance(session, *, actor: Actor, period: str) -> dict:
         .order_by(Organization.uscc, g.c.role, g.c.category)
     )
     if actor.is_regulator:
-        stmt = stmt.where(
-            or_(
-                *[Organization.region_code.startswith(region_prefix(c)) for c in actor.region_codes]
-            )
-        )
+        stmt = stmt.where(in_regions(Organization.region_code, actor.region_codes))
     else:
         stmt = stmt.where(Organization.id == actor.organization_id)
     rows, totals = (

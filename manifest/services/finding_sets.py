@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..chain import _plain, canonical_json
 from ..finding_types import FINDING_TYPES, SEVERITIES
-from ..infra.db import UTCDateTime
+from ..infra.db import UTCDateTime, insert, is_postgres
 from ..models import Finding, FindingParty
 from .findings import DEFAULT_DUE_DAYS
 
@@ -42,10 +41,6 @@ class NewFinding:
     vehicle_plate: str | None = None
     #: Organisation id -> role (generator, transporter, receiver).
     parties: dict[int, str] = field(default_factory=dict)
-
-
-def _insert(session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def raise_findings(
@@ -91,7 +86,7 @@ def _raise_chunk(session, items: Sequence[NewFinding], now: datetime, due_days: 
         for i in fresh
     ]
     due = now + timedelta(days=due_days)
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         return _write_as_json(session, fresh, rows, due=due, now=now)
     return _write_rows(session, fresh, rows, due=due, now=now)
 
@@ -105,7 +100,7 @@ def _write_rows(session, fresh, rows, *, due: datetime, now: datetime) -> int:
     ids = dict(
         session.connection()
         .execute(
-            _insert(session)(findings)
+            insert(session, findings)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(findings.c.key, findings.c.id),
             [row | stamp for row in rows],
@@ -120,7 +115,7 @@ def _write_rows(session, fresh, rows, *, due: datetime, now: datetime) -> int:
     ]
     if parties:
         session.connection().execute(
-            _insert(session)(FindingParty.__table__).on_conflict_do_nothing(), parties
+            insert(session, FindingParty.__table__).on_conflict_do_nothing(), parties
         )
     return len(ids)
 

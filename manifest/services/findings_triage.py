@@ -29,15 +29,10 @@ from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Finding, FindingComment, FindingParty, Manifest, Organization
 from ..models.findings import FINDING_STATUSES
-from ..regions import region_prefix
-from .access import manifest_ref_clause, visible_manifests
+from .access import in_regions, manifest_ref_clause, visible_manifests
 
 PARTY_STATUS = "explained"
 MAX_COMMENT = 5000
-
-
-def _in_region(actor: Actor):
-    return or_(*[Organization.region_code.startswith(region_prefix(c)) for c in actor.region_codes])
 
 
 def visible_findings(actor: Actor):
@@ -47,7 +42,7 @@ def visible_findings(actor: Actor):
         party_here = exists().where(
             FindingParty.finding_id == Finding.id,
             Organization.id == FindingParty.organization_id,
-            _in_region(actor),
+            in_regions(Organization.region_code, actor.region_codes),
         )
         manifest = visible_manifests(actor).with_only_columns(Manifest.id)
         return stmt.where(

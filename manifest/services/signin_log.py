@@ -9,7 +9,7 @@ from ..actor import Actor
 from ..errors import ValidationFailed
 from ..models import Organization, SigninAttempt, User
 from ..models.signins import SIGNIN_OUTCOMES
-from ..regions import region_prefix
+from .access import in_regions
 
 
 def visible_attempts(actor: Actor) -> Select:
@@ -20,9 +20,7 @@ def visible_attempts(actor: Actor) -> Select:
     """
     named = select(SigninAttempt).join(User, User.id == SigninAttempt.user_id)
     if actor.is_regulator:
-        in_region = or_(
-            *[Organization.region_code.startswith(region_prefix(c)) for c in actor.region_codes]
-        )
+        in_region = in_regions(Organization.region_code, actor.region_codes)
         return named.outerjoin(Organization, Organization.id == User.organization_id).where(
             or_(User.regulator_id == actor.regulator_id, in_region)
         )

@@ -10,11 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..actor import Actor
 from ..errors import NotFound, ValidationFailed
-from ..infra.db import utcnow
+from ..infra.db import insert, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Manifest, Organization, ReconcileTolerance
 from ..models.manifests import KINDS
@@ -176,10 +175,8 @@ def _write_locked(session, model, key: dict, values: dict, actor: Actor | None):
     stamp = {"updated_at": utcnow(), "updated_by_id": None if actor is None else actor.user_id}
     row = _locked(session, model, key)
     if row is None:
-        postgres = session.get_bind().dialect.name == "postgresql"
-        insert = postgresql.insert if postgres else sqlite.insert
         added = session.execute(
-            insert(model)
+            insert(session, model)
             .values(**key, **values, **stamp)
             .on_conflict_do_nothing()
             .returning(*[getattr(model, k) for k in key])
