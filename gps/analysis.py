@@ -81,7 +81,8 @@ _COVERAGE_STEP_M = 100.0  # resolution of the route-covered share
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Every limit the analysis uses; the defaults are those of DOMAIN.md."""
+    """Every limit the analysis uses; the defaults are the ones the README promises
+    ("GPS tracks and the planned route")."""
 
     corridor_m: float = 500.0
     """Largest allowed distance from the planned route line (half the corridor's width)."""

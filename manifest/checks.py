@@ -125,7 +125,10 @@ def is_hazardous_code(code: str) -> bool:
 
 
 def run_issue_checks(facts: IssueFacts) -> CheckResult:
-    """Every issue-time check of DOMAIN.md; failures are collected, never short-circuited."""
+    """Every check a manifest must pass at issue (the receiver's licence covers each line's
+    code and the operation, the transporter's permit, the vehicle, the receiver's capacity,
+    sludge's moisture and land-application papers; README, "The lifecycle"). Failures are
+    collected, never short-circuited."""
     result = CheckResult()
     fail = result.failures.append
     day = facts.pickup_day

@@ -32,7 +32,7 @@ from manifest.uscc import is_valid_uscc, make_uscc
 from tests.builders import create_manifest, hazardous_body
 
 DATA = Path(__file__).parent / "data"
-#: The commands DOMAIN.md promises (``gps analyse`` comes with the optional gps package).
+#: The commands the service must offer (``gps analyse`` comes with the optional gps package).
 PROMISED = {
     ("db", "upgrade"),
     ("demo",),

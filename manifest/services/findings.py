@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from ..models import Manifest
 
-#: Days a party has to explain a finding before it is escalated (DOMAIN default).
+#: Days a party has to explain a finding before it is escalated (``HWM_FINDING_DUE_DAYS``).
 DEFAULT_DUE_DAYS = 15
 
 
