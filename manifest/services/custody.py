@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..actor import Actor
 from ..chain import GENESIS, Link, Verdict, _plain, canonical_json, event_hash, verify
@@ -58,22 +58,30 @@ def append_event(
     position: dict | None = None,
     payload: dict | None = None,
 ) -> CustodyEvent:
-    """Append one event to the manifest's chain and to the service-wide chain.
+    """Append one event to the manifest's chain now, and to the service-wide chain when the
+    transaction commits.
 
-    The caller holds the manifest row lock; the ledger head row is locked here, so appends
-    are serialised service-wide for the rest of the transaction.
+    The caller holds the manifest row lock, which orders the manifest's own chain. The
+    event is written at commit, as the transaction's last write, after its link in the
+    ledger (:func:`_link_to_ledger`): the ledger head is locked only from there to the
+    commit, so moves of different manifests wait for each other as briefly as possible.
+    A rolled-back transaction (or savepoint) takes its events with it. Until the commit the
+    returned event has no id and no ledger position.
     """
-    last = session.execute(
-        select(CustodyEvent.sequence, CustodyEvent.hash)
-        .where(CustodyEvent.manifest_id == manifest.id)
-        .order_by(CustodyEvent.sequence.desc())
-        .limit(1)
-    ).first()
-    sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    head = session.execute(
-        select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
-    ).scalar_one()
-
+    pending = _pending(session)
+    own = [ev for ev, _ in pending if ev.manifest_id == manifest.id]
+    if own:
+        sequence, previous = own[-1].sequence + 1, own[-1].hash
+    else:
+        # No autoflush: the move's own changes are flushed once, after the event is made.
+        with session.no_autoflush:
+            last = session.execute(
+                select(CustodyEvent.sequence, CustodyEvent.hash)
+                .where(CustodyEvent.manifest_id == manifest.id)
+                .order_by(CustodyEvent.sequence.desc())
+                .limit(1)
+            ).first()
+        sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
     ev = CustodyEvent(
         manifest_id=manifest.id,
         sequence=sequence,
@@ -90,14 +98,60 @@ def append_event(
         previous_hash=previous,
     )
     ev.hash = event_hash(previous, event_content(ev))
-    ev.ledger_sequence = head.sequence + 1
-    ev.ledger_previous_hash = head.hash
-    ev.ledger_hash = event_hash(head.hash, ledger_content(ev))
-    head.sequence = ev.ledger_sequence
-    head.hash = ev.ledger_hash
-    session.add(ev)
-    session.flush()
+    pending.append((ev, session.get_nested_transaction() or session.get_transaction()))
     return ev
+
+
+#: ``session.info`` key of the events appended in the open transaction and not yet written,
+#: each with the (innermost) transaction it was appended in.
+_PENDING = "hwm_unlinked_events"
+
+
+def _pending(session: Session) -> list[tuple[CustodyEvent, SessionTransaction | None]]:
+    return session.info.setdefault(_PENDING, [])
+
+
+@event.listens_for(Session, "before_commit")
+def _link_to_ledger(session: Session) -> None:
+    """Give the transaction's pending events their ledger positions under the head's row
+    lock, in the order they were appended, and add them to be written by the commit's
+    flush."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # the transaction's other writes go first, before the lock is taken
+    head = session.execute(
+        select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
+    ).scalar_one()
+    for ev, _ in pending:
+        ev.ledger_sequence = head.sequence + 1
+        ev.ledger_previous_hash = head.hash
+        ev.ledger_hash = event_hash(head.hash, ledger_content(ev))
+        head.sequence, head.hash = ev.ledger_sequence, ev.ledger_hash
+        session.add(ev)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Forget the events appended inside a transaction or savepoint that was rolled back."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [(ev, tx) for ev, tx in pending if not _within(tx, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    """A finished outermost transaction leaves nothing pending for the next one."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is outer:
+            return True
+        tx = tx.parent
+    return False
 
 
 def manifest_events(session: Session, manifest_id: int) -> list[CustodyEvent]:
