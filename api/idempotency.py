@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import SessionTransaction
 
-from manifest.infra.db import is_database_unavailable, utcnow
+from manifest.infra.db import insert, is_database_unavailable, utcnow
 from manifest.infra.uow import UnitOfWork
 from manifest.models import IdempotencyRecord
 
@@ -85,8 +85,25 @@ def open_keyed_request():
 def _claim(work: UnitOfWork, user_id: int, key: str, fingerprint: str) -> IdempotencyRecord:
     """The key's live answered record, or a new unanswered one inserted (not committed).
 
-    Raises IntegrityError when a concurrent request holding the same key committed it."""
+    The insert waits while another request holds the same key and takes the key when that
+    request's transaction ends without it. Raises IntegrityError when a concurrent request
+    holding the same key committed it between our look and our insert."""
     s = work.session
+    new = dict(
+        user_id=user_id,
+        key=key,
+        method=request.method,
+        path=request.path,
+        request_hash=fingerprint,
+    )
+    record = s.scalar(
+        insert(s, IdempotencyRecord)
+        .values(created_at=utcnow(), **new)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(IdempotencyRecord)
+    )
+    if record is not None:
+        return record
     record = s.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
@@ -97,15 +114,9 @@ def _claim(work: UnitOfWork, user_id: int, key: str, fingerprint: str) -> Idempo
     if record is not None:
         # Expired, or left unanswered by an earlier version of the service: the key is free.
         s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record.id))
-    record = IdempotencyRecord(
-        user_id=user_id,
-        key=key,
-        method=request.method,
-        path=request.path,
-        request_hash=fingerprint,
-    )
+    record = IdempotencyRecord(**new)
     s.add(record)
-    s.flush()  # waits here while another request holds the same key
+    s.flush()
     return record
 
 
