@@ -136,9 +136,8 @@ def take_load(
     signs of it: the carrier, vehicle, driver and lines."""
     for line, quantity in load:
         line.loaded = quantity
-    s.add(
+    manifest.legs.append(
         ManifestLeg(
-            manifest_id=manifest.id,
             leg_no=len(manifest.legs) + 1,
             transporter_id=transporter_id,
             vehicle_plate=plate,
@@ -146,11 +145,11 @@ def take_load(
             started_at=at,
         )
     )
-    manifest.transporter_id = transporter_id
+    if manifest.transporter_id != transporter_id:
+        # Set by id: the carrier is loaded again when next read, after the move's flush.
+        manifest.transporter_id = transporter_id
+        s.expire(manifest, ["transporter"])
     manifest.vehicle_plate, manifest.driver = plate, driver
-    s.flush()
-    # The leg was added beside the loaded collections; the caller must see it and the carrier.
-    s.expire(manifest, ["legs", "transporter"])
     return {
         "transporter_id": transporter_id,
         "vehicle_plate": plate,
