@@ -83,6 +83,7 @@ from ..tolerances import TolerancePolicy
 from .finding_sets import NewFinding, raise_findings
 from .findings import parties_of
 from .receipt_findings import insert_receipt_findings, receipt_findings
+from .receipt_rows import row_outcomes
 from .reconciliation import as_new_finding, manifest_tallies
 from .registry import find_organization_by_uscc
 from .tolerances import issuing_regions, tolerance_policy
@@ -114,10 +115,15 @@ class IngestResult:
     findings: int = 0
     errors: list[RowError] = field(default_factory=list)
     sha256: str | None = None
+    #: The tickets this upload stored (the others were sent before).
+    created_tickets: set[str] = field(default_factory=set)
+    #: What became of each valid row, when the caller asked for it (see :mod:`.receipt_rows`).
+    rows: list | None = None
 
     def add(self, other: IngestResult) -> None:
         for name in ("created", "duplicates", "matched", "unmanifested", "findings"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.created_tickets |= other.created_tickets
 
     def to_dict(self) -> dict:
         return {
@@ -159,10 +165,12 @@ def ingest_receipts(
     fmt: str | None = None,
     receiver_uscc: str | None = None,
     now: datetime | None = None,
+    report_rows: bool = False,
 ) -> IngestResult:
     """Store and match one upload (CSV or JSON) in one transaction.
 
-    Valid rows are kept and invalid ones reported in ``errors``. Raises ValidationFailed when
+    Valid rows are kept and invalid ones reported in ``errors``; with ``report_rows``, the
+    result's ``rows`` say what became of each valid row. Raises ValidationFailed when
     the file as a whole is unusable (encoding, columns, JSON, too many rows), Forbidden when
     the actor is not a receiver's writer; nothing is stored then.
     """
@@ -186,6 +194,8 @@ def ingest_receipts(
                 )
             )
         result.add(match_pending(s, receiver_id=receiver.id, now=now))
+        if report_rows:
+            result.rows = row_outcomes(s, receiver.id, records, result.created_tickets)
         uow.commit()
         return result
 
@@ -286,6 +296,7 @@ def store_records(
             ],
         )
         result.created = len(fresh)
+        result.created_tickets = {r.ticket for r in fresh}
     return result
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
-from ..errors import Forbidden, ValidationFailed
+from ..errors import Forbidden, InvalidTransition, ValidationFailed
 from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Manifest
@@ -110,13 +110,35 @@ def open_move(s, actor: Actor, ref, action: Action) -> Manifest:
     anyone else who is no party it does not exist. Raises NotFound, Forbidden,
     InvalidTransition.
     """
-    move = MOVES[action]
-    by_next = move.by == Party.NEXT_TRANSPORTER
+    by_next = MOVES[action].by == Party.NEXT_TRANSPORTER
     manifest = load_visible(s, actor, ref, lock=True, named_next=by_next)
+    check_may_sign(actor, manifest, action)
+    return manifest
+
+
+def check_may_sign(actor: Actor, manifest: Manifest, action: Action) -> None:
+    """That the actor's organisation is the party the status table names for ``action``,
+    with a writing role (or as a driver where the table lets drivers sign), and that the
+    manifest's status allows it. Raises Forbidden, InvalidTransition."""
+    move = MOVES[action]
     roles = TRANSPORT_ROLES if move.drivers_sign else WRITE_ROLES
     _require_party(actor, manifest, move.by, roles)
     move_for(action, manifest.status)
-    return manifest
+
+
+def moves_open_to(actor: Actor, manifest: Manifest) -> list[Action]:
+    """The signed moves the actor may make on ``manifest`` now, in the table's order (for
+    pages that offer only what the user may do)."""
+    open_moves = []
+    for action in MOVES:
+        if action in (Action.CREATE, Action.EDIT):
+            continue
+        try:
+            check_may_sign(actor, manifest, action)
+        except (Forbidden, InvalidTransition):
+            continue
+        open_moves.append(action)
+    return open_moves
 
 
 def sign_move(

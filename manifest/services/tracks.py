@@ -236,6 +236,21 @@ def _analyse(session, manifest, organization_id, route_row, data: bytes, crs: st
         raise _gpx_failure(exc) from None
 
 
+def check_may_upload_track(actor: Actor, manifest: Manifest):
+    """The leg of the actor's organisation when it may upload a GPS track of ``manifest``:
+    a carrier of the trip (a driver too), once the load is picked up. Raises Forbidden,
+    InvalidTransition."""
+    actor.require_user_role(TRANSPORT_ROLES)
+    if manifest.status not in TRACK_STATUSES:
+        raise InvalidTransition(
+            f"a track is uploaded after pickup; the manifest is {manifest.status}"
+        )
+    leg = _leg_of(manifest, actor.organization_id)
+    if leg is None:
+        raise Forbidden("only a transporter of this trip may upload its track")
+    return leg
+
+
 def upload_track(
     uow: UnitOfWork,
     *,
@@ -262,13 +277,7 @@ def upload_track(
     with uow:
         s = uow.session
         manifest = load_visible(s, actor, ref, lock=True)
-        if manifest.status not in TRACK_STATUSES:
-            raise InvalidTransition(
-                f"a track is uploaded after pickup; the manifest is {manifest.status}"
-            )
-        leg = _leg_of(manifest, actor.organization_id)
-        if leg is None:
-            raise Forbidden("only a transporter of this trip may upload its track")
+        leg = check_may_upload_track(actor, manifest)
         digest = file_digest(data)
         existing = s.scalar(
             select(GpsTrack).where(
