@@ -1,0 +1,229 @@
+"""The transporter's and driver's pages, made for a phone: the day's trips, the pickup, the
+hand-over to the next transporter, and the upload of the trip's GPS log with its analysis.
+
+A driver sees the same pages as the other members of a transporter, without what a driver
+may not do (naming the next transporter): the services' role rules decide what is offered.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
+
+from manifest.errors import DomainError, Forbidden, InvalidTransition
+from manifest.infra.db import utcnow
+from manifest.services import handover, lifecycle, registry, tracks, worklists
+from manifest.services.access import load_visible
+from manifest.services.signing import moves_open_to
+from manifest.status import Action
+
+from ..db import session, uow
+from .forms import apply_domain_error
+from .session import page_actor
+from .signing import (
+    beaten,
+    line_level,
+    list_page,
+    manifest_page,
+    sign_form,
+    signing_time,
+    template_helpers,
+)
+from .transport_forms import LoadForm, NameNextForm, TrackForm
+
+bp = Blueprint("transport", __name__, url_prefix="/web")
+bp.context_processor(template_helpers)
+
+
+def may_upload_track(actor, manifest) -> bool:
+    try:
+        tracks.check_may_upload_track(actor, manifest)
+    except (Forbidden, InvalidTransition):
+        return False
+    return True
+
+
+@bp.get("/trips")
+@login_required
+def trips():
+    """The trips of the user's transporter: on the road, to take over, to pick up today."""
+    actor = page_actor()
+    page = list_page(
+        lambda number, per_page: worklists.trips(
+            session(), actor, now=utcnow(), page=number, per_page=per_page
+        )
+    )
+    trips = [
+        {
+            "manifest": m,
+            "moves": moves_open_to(actor, m),
+            "track": may_upload_track(actor, m),
+        }
+        for m in page.items
+    ]
+    return render_template("pages/transport/trips.html", trips=trips, page=page, Action=Action)
+
+
+def _fleet(organization_id: int) -> list[str]:
+    return [v.plate for v in registry.list_vehicles(session(), organization_id) if v.active]
+
+
+def _sign_load(manifest_id: int, action: Action, *, service, template, quantities, done):
+    """A carrier's signature for the load (pickup, hand-over) on ``template``, signed with
+    ``service``. A fresh form holds the quantity ``quantities(line)`` per line and, at
+    pickup, the planned vehicle and driver; the plates of the user's fleet are offered."""
+    form = LoadForm()
+
+    def show(manifest, form: LoadForm, status: int):
+        if not form.is_submitted():
+            form.prefill(manifest, quantities)
+            if action != Action.PICKUP:  # the newcomer brings its own vehicle and driver
+                form.vehicle_plate.data = form.driver.data = ""
+        rows = list(zip(manifest.lines, form.lines, strict=False))
+        fleet = _fleet(page_actor().organization_id)
+        html = render_template(template, manifest=manifest, form=form, rows=rows, fleet=fleet)
+        return html, status
+
+    def move(actor, manifest):
+        service(uow(), actor=actor, ref=manifest_id, **form.signature(manifest))
+
+    field_map = line_level("quantity", _vehicle_checks)
+    return sign_form(
+        manifest_id, action, form, show=show, move=move, done=done, field_map=field_map
+    )
+
+
+def _vehicle_checks(name: str) -> str | None:
+    """The carrier checks on the vehicle (registered, owner, active, load) concern the
+    plate typed."""
+    return "vehicle_plate" if name.startswith("vehicle") else None
+
+
+@bp.route("/manifests/<int:manifest_id>/pickup", methods=["GET", "POST"])
+@login_required
+def pickup(manifest_id: int):
+    """The carrier signs for the load: plate and driver as planned, the loaded quantities."""
+    return _sign_load(
+        manifest_id,
+        Action.PICKUP,
+        service=lifecycle.pickup,
+        template="pages/transport/pickup.html",
+        quantities=lambda line: line.declared,
+        done=_("Pickup signed: the load is on its way."),
+    )
+
+
+@bp.route("/manifests/<int:manifest_id>/handover/take", methods=["GET", "POST"])
+@login_required
+def take_over(manifest_id: int):
+    """The named next transporter takes the load over with its vehicle and driver and the
+    quantities it received (the loaded ones prefilled)."""
+    return _sign_load(
+        manifest_id,
+        Action.HANDOFF,
+        service=handover.handoff,
+        template="pages/transport/take_over.html",
+        quantities=lambda line: line.loaded,
+        done=_("Hand-over signed: the load is now in your custody."),
+    )
+
+
+@bp.route("/manifests/<int:manifest_id>/handover", methods=["GET", "POST"])
+@login_required
+def name_next(manifest_id: int):
+    """The current carrier names the transporter that may take the load over next (or,
+    choosing nobody, withdraws the naming)."""
+    form = NameNextForm()
+    transporters, _total = registry.list_organizations(session(), role="transporter", per_page=500)
+    form.transporter_id.choices = [SelectChoice(0, _("— nobody (withdraw the naming) —"))] + [
+        SelectChoice(org.id, org.name) for org in transporters
+    ]
+
+    def show(manifest, form, status):
+        if not form.is_submitted():
+            form.transporter_id.data = manifest.next_transporter_id or 0
+        html = render_template("pages/transport/name_next.html", manifest=manifest, form=form)
+        return html, status
+
+    def move(actor, manifest):
+        handover.name_next_transporter(
+            uow(),
+            actor=actor,
+            ref=manifest_id,
+            transporter_id=form.transporter_id.data or None,
+            at=signing_time(manifest),
+        )
+
+    done = (
+        _("The next transporter is named; it may now take the load over.")
+        if form.transporter_id.data
+        else _("The naming of the next transporter is withdrawn.")
+    )
+    return sign_form(manifest_id, Action.NAME_NEXT, form, show=show, move=move, done=done)
+
+
+def _tracks_page(manifest, form, status: int = 200):
+    uploaded = tracks.list_tracks(session(), page_actor(), manifest.id)
+    html = render_template(
+        "pages/transport/tracks.html", manifest=manifest, form=form, uploaded=uploaded
+    )
+    return html, status
+
+
+@bp.route("/manifests/<int:manifest_id>/tracks", methods=["GET", "POST"])
+@login_required
+def track_upload(manifest_id: int):
+    """Upload the trip's GPX log; the analysis follows on the track's page."""
+    actor = page_actor()
+    manifest = load_visible(session(), actor, manifest_id)
+    try:
+        tracks.check_may_upload_track(actor, manifest)
+    except InvalidTransition as exc:
+        return beaten(manifest_id, exc)
+    form = TrackForm()
+    if not form.is_submitted():
+        return _tracks_page(manifest, form)
+    upload = request.files.get(form.file.name)
+    if upload is None or not upload.filename:
+        form.file.errors = [_("Choose the GPX file of the trip.")]
+        return _tracks_page(manifest, form, 422)
+    try:
+        row, created = tracks.upload_track(
+            uow(),
+            actor=actor,
+            ref=manifest_id,
+            data=upload.read(),
+            content_type=upload.mimetype or "application/gpx+xml",
+            crs=form.crs.data or "wgs84",
+        )
+    except Forbidden:
+        raise
+    except InvalidTransition as exc:
+        return beaten(manifest_id, exc)
+    except DomainError as exc:
+        # The same file declared in another system is a refusal of the form, not a race.
+        apply_domain_error(form, exc)
+        return _tracks_page(manifest, form, 413 if exc.code == "payload_too_large" else 422)
+    if not created:
+        flash(_("This file was uploaded before; here is its analysis."), "info")
+    target = url_for("transport.track_page", manifest_id=manifest_id, track_id=row.id)
+    return redirect(target, code=303)
+
+
+@bp.get("/manifests/<int:manifest_id>/tracks/<int:track_id>")
+@login_required
+def track_page(manifest_id: int, track_id: int):
+    """A track's analysis: the trip's figures and every episode found, each a finding."""
+    row = tracks.get_track(session(), page_actor(), manifest_id, track_id)
+    analysis = json.loads(row.analysis)
+    return render_template(
+        "pages/transport/track.html",
+        track=row,
+        summary=analysis.get("summary", {}),
+        episodes=analysis.get("episodes", []),
+        manifest_url=manifest_page(manifest_id),
+    )
