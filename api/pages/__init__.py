@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import admin, errors, home, labels, manifest_view
+from . import admin, errors, home, labels, manifest_view, receiving, transport
 from . import session as session_pages
 
 #: The page groups, one module each, every one exposing a blueprint ``bp``.
@@ -28,6 +28,8 @@ PAGE_GROUPS = [
     home,
     manifest_view,
     admin,
+    transport,
+    receiving,
 ]
 
 PAGE_PREFIX = "/web"

@@ -5,8 +5,7 @@ As for every page, the forms carry what was typed and the services judge it.
 
 from __future__ import annotations
 
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -20,15 +19,15 @@ DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 class ArrivalEntry(Form):
-    quantity = StringField(_l("Weighed quantity"), render_kw=DECIMAL)
-    waste_code = StringField(_l("Waste code found"), render_kw={"autocomplete": "off"})
-    physical_form = SelectField(_l("Form found"), validate_choice=False)
+    quantity = StringField(lazy_gettext("Weighed quantity"), render_kw=DECIMAL)
+    waste_code = StringField(lazy_gettext("Waste code found"), render_kw={"autocomplete": "off"})
+    physical_form = SelectField(lazy_gettext("Form found"), validate_choice=False)
 
 
 class ArrivalForm(FlaskForm):
     """The receiver signs the arrival: the weighed quantity per line, and the moisture."""
 
-    moisture_pct = StringField(_l("Moisture on arrival (%)"), render_kw=DECIMAL)
+    moisture_pct = StringField(lazy_gettext("Moisture on arrival (%)"), render_kw=DECIMAL)
     lines = FieldList(FormField(ArrivalEntry))
 
     def prepare(self, manifest) -> None:
@@ -38,7 +37,7 @@ class ArrivalForm(FlaskForm):
             for _line in manifest.lines:
                 self.lines.append_entry()
         chinese = str(get_locale() or "zh").startswith("zh")
-        choices = [SelectChoice("", _l("as declared"))] + [
+        choices = [SelectChoice("", lazy_gettext("as declared"))] + [
             SelectChoice(code, f"{code} {named.zh if chinese else named.en}")
             for code, named in PHYSICAL_FORMS.items()
         ]
@@ -59,9 +58,9 @@ class ArrivalForm(FlaskForm):
 
 
 class DecisionEntry(Form):
-    accepted = StringField(_l("Accepted"), render_kw=DECIMAL)
-    rejected = StringField(_l("Rejected"), render_kw=DECIMAL)
-    reason = TextAreaField(_l("Reason for rejecting"), render_kw={"rows": 2})
+    accepted = StringField(lazy_gettext("Accepted"), render_kw=DECIMAL)
+    rejected = StringField(lazy_gettext("Rejected"), render_kw=DECIMAL)
+    reason = TextAreaField(lazy_gettext("Reason for rejecting"), render_kw={"rows": 2})
 
 
 class DecisionForm(FlaskForm):
@@ -93,13 +92,13 @@ class DecisionForm(FlaskForm):
 class CompletionForm(FlaskForm):
     """The treatment operation applied and when it was finished (local time)."""
 
-    operation = StringField(_l("Operation code"), render_kw={"autocomplete": "off"})
+    operation = StringField(lazy_gettext("Operation code"), render_kw={"autocomplete": "off"})
     completed_at = DateTimeLocalField(
-        _l("Completed at"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        lazy_gettext("Completed at"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
 
 
 class ReceiptsForm(FlaskForm):
     """A weighbridge log exported from the scale's software."""
 
-    file = FileField(_l("Weighbridge CSV file"), render_kw={"accept": ".csv,text/csv"})
+    file = FileField(lazy_gettext("Weighbridge CSV file"), render_kw={"accept": ".csv,text/csv"})

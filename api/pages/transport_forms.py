@@ -6,7 +6,7 @@ is checked by the services, whose refusals are put back on these fields.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, SelectField, StringField
@@ -18,25 +18,25 @@ from .signing import signing_time
 
 #: The coordinate systems a GPS log may be recorded in (the names the track service takes).
 CRS_CHOICES = [
-    SelectChoice("wgs84", _l("WGS-84 (GPS receivers, most trackers)")),
-    SelectChoice("gcj02", _l("GCJ-02 (Amap, Tencent maps)")),
-    SelectChoice("bd09", _l("BD-09 (Baidu maps)")),
+    SelectChoice("wgs84", lazy_gettext("WGS-84 (GPS receivers, most trackers)")),
+    SelectChoice("gcj02", lazy_gettext("GCJ-02 (Amap, Tencent maps)")),
+    SelectChoice("bd09", lazy_gettext("BD-09 (Baidu maps)")),
 ]
 
 
 class QuantityEntry(Form):
     """One line's quantity; the line it belongs to is given by its place in the list."""
 
-    quantity = StringField(_l("Quantity"), render_kw={"inputmode": "decimal"})
+    quantity = StringField(lazy_gettext("Quantity"), render_kw={"inputmode": "decimal"})
 
 
 class LoadForm(FlaskForm):
     """A carrier signs for the load: its vehicle, its driver and the quantity per line."""
 
     vehicle_plate = StringField(
-        _l("Vehicle plate"), render_kw={"autocomplete": "off", "list": "fleet"}
+        lazy_gettext("Vehicle plate"), render_kw={"autocomplete": "off", "list": "fleet"}
     )
-    driver = StringField(_l("Driver"), render_kw={"autocomplete": "name"})
+    driver = StringField(lazy_gettext("Driver"), render_kw={"autocomplete": "name"})
     lines = FieldList(FormField(QuantityEntry))
 
     def prefill(self, manifest, quantities) -> None:
@@ -70,11 +70,13 @@ class LoadForm(FlaskForm):
 class NameNextForm(FlaskForm):
     """The current carrier names the transporter that may take the load over next."""
 
-    transporter_id = SelectField(_l("Next transporter"), coerce=int, validate_choice=False)
+    transporter_id = SelectField(
+        lazy_gettext("Next transporter"), coerce=int, validate_choice=False
+    )
 
 
 class TrackForm(FlaskForm):
     """A GPX log of the trip, and the map system its positions are in."""
 
-    file = FileField(_l("GPX file"), render_kw={"accept": ".gpx,application/gpx+xml"})
-    crs = SelectField(_l("Coordinate system"), choices=CRS_CHOICES, validate_choice=False)
+    file = FileField(lazy_gettext("GPX file"), render_kw={"accept": ".gpx,application/gpx+xml"})
+    crs = SelectField(lazy_gettext("Coordinate system"), choices=CRS_CHOICES, validate_choice=False)
