@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from flask import render_template
+from flask import Response, render_template
 
 from manifest.catalogue_data import HW_CATEGORIES
+from manifest.infra.db import utcnow
 from manifest.quantities import format_decimal
+from manifest.services import manifests_query
 
 from .pdf import write_pdf
 
@@ -170,3 +172,19 @@ def render_manifest_html(manifest, events, verdict, lang: str, printed_at) -> st
 def render_manifest_pdf(manifest, events, verdict, lang: str, printed_at) -> bytes:
     """The paper copy: parties, lines with every tally, the signatures and the chain's state."""
     return write_pdf(render_manifest_html(manifest, events, verdict, lang, printed_at))
+
+
+def manifest_pdf_response(session, actor, ref, lang: str) -> Response:
+    """The manifest ``ref`` as the ``actor`` may see it, printed as an inline PDF (for the API
+    and the pages alike). Raises NotFound for a manifest the actor may not see, and
+    PdfFontMissing when no Chinese font is installed."""
+    manifest = manifests_query.get_visible(session, actor, ref)
+    events = manifests_query.events_visible(session, actor, ref)
+    verdict = manifests_query.verify_visible(session, actor, ref)
+    pdf = render_manifest_pdf(manifest, events, verdict, lang, utcnow())
+    name = manifest.number or f"draft-{manifest.id}"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )

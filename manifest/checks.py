@@ -132,47 +132,11 @@ def run_issue_checks(facts: IssueFacts) -> CheckResult:
     result = CheckResult()
     fail = result.failures.append
     day = facts.pickup_day
-    hazardous_lines = [ln for ln in facts.lines if is_hazardous_code(ln.waste_code)]
-
-    if hazardous_lines:
-        active = [
-            lic
-            for lic in facts.receiver_licences
-            if lic.kind == "hw_operation" and lic.active_on(day)
-        ]
-        if not active:
-            fail(
-                CheckFailure(
-                    "receiver_licence_active",
-                    "the receiver has no hazardous-waste operation licence active on the pickup date",
-                    expected=f"active on {day.isoformat()}",
-                    actual=_licence_summary(facts.receiver_licences) or "no licence",
-                )
-            )
-        else:
-            for ln in hazardous_lines:
-                if not any(lic.covers(ln.waste_code) for lic in active):
-                    fail(
-                        CheckFailure(
-                            "receiver_licence_scope",
-                            f"the receiver's licence does not cover {ln.waste_code}",
-                            line=ln.line_no,
-                            expected=f"{ln.waste_code} or {category_of(ln.waste_code)} in scope",
-                            actual=", ".join(
-                                sorted({c for lic in active for c in lic.waste_codes})
-                            ),
-                        )
-                    )
-            if not any(facts.operation in lic.operations for lic in active):
-                fail(
-                    CheckFailure(
-                        "receiver_operation",
-                        f"the receiver is not licensed for operation {facts.operation}",
-                        expected=facts.operation,
-                        actual=" ".join(sorted({op for lic in active for op in lic.operations})),
-                    )
-                )
-            _check_capacity(facts.capacity, fail)
+    receiver = receiver_failures(facts.receiver_licences, facts.lines, facts.operation, day)
+    result.failures.extend(receiver)
+    licensed = all(f.check != "receiver_licence_active" for f in receiver)
+    if licensed and any(is_hazardous_code(ln.waste_code) for ln in facts.lines):
+        _check_capacity(facts.capacity, fail)
 
     result.failures.extend(carrier_failures(facts.carrier))
 
@@ -190,22 +154,74 @@ def run_issue_checks(facts: IssueFacts) -> CheckResult:
     return result
 
 
+def receiver_failures(
+    licences: Sequence[LicenceFacts], lines: Sequence[LineFacts], operation: str, day: date
+) -> list[CheckFailure]:
+    """The receiver's side of issuing: for hazardous lines, an operation licence active on
+    ``day`` that covers every line's code and the planned ``operation``. Lines of other
+    waste need no licence. Every failure is listed."""
+    failures: list[CheckFailure] = []
+    hazardous_lines = [ln for ln in lines if is_hazardous_code(ln.waste_code)]
+    if not hazardous_lines:
+        return failures
+    active = [lic for lic in licences if lic.kind == "hw_operation" and lic.active_on(day)]
+    if not active:
+        failures.append(
+            CheckFailure(
+                "receiver_licence_active",
+                "the receiver has no hazardous-waste operation licence active on the pickup date",
+                expected=f"active on {day.isoformat()}",
+                actual=_licence_summary(licences) or "no licence",
+            )
+        )
+        return failures
+    for ln in hazardous_lines:
+        if not any(lic.covers(ln.waste_code) for lic in active):
+            failures.append(
+                CheckFailure(
+                    "receiver_licence_scope",
+                    f"the receiver's licence does not cover {ln.waste_code}",
+                    line=ln.line_no,
+                    expected=f"{ln.waste_code} or {category_of(ln.waste_code)} in scope",
+                    actual=", ".join(sorted({c for lic in active for c in lic.waste_codes})),
+                )
+            )
+    if not any(operation in lic.operations for lic in active):
+        failures.append(
+            CheckFailure(
+                "receiver_operation",
+                f"the receiver is not licensed for operation {operation}",
+                expected=operation,
+                actual=" ".join(sorted({op for lic in active for op in lic.operations})),
+            )
+        )
+    return failures
+
+
+def permit_failures(
+    permits: Sequence[LicenceFacts], lines: Sequence[LineFacts], day: date
+) -> list[CheckFailure]:
+    """A carrier of hazardous lines needs a dangerous-goods transport permit active on
+    ``day``; other waste needs none."""
+    if not any(is_hazardous_code(ln.waste_code) for ln in lines):
+        return []
+    permits = [p for p in permits if p.kind == "dg_transport"]
+    if any(p.active_on(day) for p in permits):
+        return []
+    return [
+        CheckFailure(
+            "transporter_permit_active",
+            f"the transporter has no dangerous-goods transport permit active on {day.isoformat()}",
+            expected=f"active on {day.isoformat()}",
+            actual=_licence_summary(permits) or "no permit",
+        )
+    ]
+
+
 def carrier_failures(facts: CarrierFacts) -> list[CheckFailure]:
     """The transporter's permit (for hazardous waste) and its vehicle: registered, its own,
     active, and able to take the load. Every failure is listed."""
-    failures: list[CheckFailure] = []
-    if any(is_hazardous_code(ln.waste_code) for ln in facts.lines):
-        permits = [p for p in facts.transporter_permits if p.kind == "dg_transport"]
-        if not any(p.active_on(facts.day) for p in permits):
-            failures.append(
-                CheckFailure(
-                    "transporter_permit_active",
-                    "the transporter has no dangerous-goods transport permit active on "
-                    f"{facts.day.isoformat()}",
-                    expected=f"active on {facts.day.isoformat()}",
-                    actual=_licence_summary(permits) or "no permit",
-                )
-            )
+    failures = permit_failures(facts.transporter_permits, facts.lines, facts.day)
     _check_vehicle(facts, failures.append)
     return failures
 

@@ -80,10 +80,11 @@ def licence_facts(s, organization_id: int, kind: str) -> list[LicenceFacts]:
     rows = s.scalars(
         select(Licence).where(Licence.organization_id == organization_id, Licence.kind == kind)
     )
-    return [_licence_facts(lic) for lic in rows]
+    return [as_licence_facts(lic) for lic in rows]
 
 
-def _licence_facts(lic: Licence) -> LicenceFacts:
+def as_licence_facts(lic: Licence) -> LicenceFacts:
+    """A licence row as the checks see it."""
     dated = (lic.kind, lic.number, lic.valid_from, lic.valid_to, lic.status)
     return LicenceFacts(*dated, tuple(lic.waste_codes), tuple(lic.operation_list))
 

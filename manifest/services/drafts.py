@@ -215,6 +215,37 @@ def create_manifest(
         return manifest
 
 
+def draft_input(manifest: Manifest) -> dict:
+    """The stored draft in the shape :func:`create_manifest` reads (header fields and
+    lines), to show it for editing or to merge changes into."""
+    return {
+        "kind": manifest.kind,
+        "transporter_id": manifest.transporter_id,
+        "next_transporter_id": manifest.next_transporter_id,
+        "receiver_id": manifest.receiver_id,
+        "vehicle_plate": manifest.vehicle_plate,
+        "operation": manifest.operation,
+        "planned_pickup_at": manifest.planned_pickup_at,
+        "moisture_pct": manifest.moisture_pct,
+        "heavy_metal_report": manifest.heavy_metal_report,
+        "notes": manifest.notes,
+        "lines": [
+            {
+                "waste_code": ln.waste_code,
+                "name": ln.name,
+                "physical_form": ln.physical_form,
+                "hazard": [h for h in ln.hazard.split("/") if h],
+                "packaging": ln.packaging,
+                "container_count": ln.container_count,
+                "unit": ln.unit,
+                "quantity": ln.declared,
+                "density_t_m3": ln.density_t_m3,
+            }
+            for ln in manifest.lines
+        ],
+    }
+
+
 def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manifest:
     """Change a draft. Fields left out keep their value; ``lines``, when given, replaces all.
 
@@ -227,18 +258,8 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
         if manifest.generator_id != actor.organization_id:
             raise Forbidden("only the generator may edit a draft")
         move_for(Action.EDIT, manifest.status)
-        current = {
-            "kind": manifest.kind,
-            "transporter_id": manifest.transporter_id,
-            "next_transporter_id": manifest.next_transporter_id,
-            "receiver_id": manifest.receiver_id,
-            "vehicle_plate": manifest.vehicle_plate,
-            "operation": manifest.operation,
-            "planned_pickup_at": manifest.planned_pickup_at,
-            "moisture_pct": manifest.moisture_pct,
-            "heavy_metal_report": manifest.heavy_metal_report,
-            "notes": manifest.notes,
-        }
+        stored = draft_input(manifest)
+        current = {k: v for k, v in stored.items() if k != "lines"}
         header = _validate_header(
             s,
             {**current, **{k: v for k, v in changes.items() if k != "lines"}},
@@ -246,23 +267,10 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
         )
         raw_lines = changes.get("lines")
         if raw_lines is None:
-            raw_lines = [
-                {
-                    "waste_code": ln.waste_code,
-                    "name": ln.name,
-                    "physical_form": ln.physical_form,
-                    "hazard": [h for h in ln.hazard.split("/") if h],
-                    "packaging": ln.packaging,
-                    "container_count": ln.container_count,
-                    "unit": ln.unit,
-                    "quantity": ln.declared,
-                    "density_t_m3": ln.density_t_m3,
-                }
-                for ln in manifest.lines
-            ]
+            raw_lines = stored["lines"]
         lines, category = _normalise_lines(s, raw_lines, header["kind"])
-        stored = [{key: getattr(ln, key) for key in lines[0]} for ln in manifest.lines]
-        if header == current and lines == stored:
+        stored_lines = [{key: getattr(ln, key) for key in lines[0]} for ln in manifest.lines]
+        if header == current and lines == stored_lines:
             return manifest  # nothing changed: no signature, no event
         for key, value in header.items():
             setattr(manifest, key, value)

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..actor import Actor
 from ..catalogue import validate_operation, validate_physical_form
-from ..checks import IssueFacts, LineFacts, run_issue_checks
+from ..checks import CheckResult, IssueFacts, LineFacts, run_issue_checks
 from ..errors import ChecksFailed, ValidationFailed
 from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
@@ -35,7 +35,7 @@ from .carriage import (
     transport_vehicle,
     vehicle_facts,
 )
-from .signing import sign_move
+from .signing import open_move, sign_move
 from .terminal_tracks import record_terminal_tracks
 
 
@@ -57,8 +57,9 @@ def _next_serial(s, city: str, year: int) -> int:
     return counter.last_serial
 
 
-def _issue(s, manifest: Manifest, at: datetime) -> dict:
-    """Run every issue-time check, then give the number. Raises ChecksFailed."""
+def _issue_checks(s, manifest: Manifest):
+    """The manifest's capacity use and the result of every issue-time check on it as it
+    stands. Raises ValidationFailed for a code missing from a loaded official list."""
     for ln in manifest.lines:
         catalogue_lookup.require_known(s, ln.waste_code)
     capacity = manifest_capacity(s, manifest=manifest, stage="issue")
@@ -79,7 +80,19 @@ def _issue(s, manifest: Manifest, at: datetime) -> dict:
         moisture_pct=manifest.moisture_pct,
         heavy_metal_report=manifest.heavy_metal_report,
     )
-    result = run_issue_checks(facts)
+    return capacity, run_issue_checks(facts)
+
+
+def issue_checks(session, *, actor: Actor, ref) -> CheckResult:
+    """What issuing the draft ``ref`` would find now, changing nothing: the generator's
+    preview before it signs. Raises NotFound, Forbidden, InvalidTransition, ValidationFailed."""
+    manifest = open_move(session, actor, ref, Action.ISSUE)
+    return _issue_checks(session, manifest)[1]
+
+
+def _issue(s, manifest: Manifest, at: datetime) -> dict:
+    """Run every issue-time check, then give the number. Raises ChecksFailed."""
+    capacity, result = _issue_checks(s, manifest)
     if not result.ok:
         raise ChecksFailed(
             f"{len(result.failures)} check(s) failed; the manifest was not issued",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..actor import Actor
 from ..chain import Verdict
-from ..models import CustodyEvent, Manifest
+from ..models import CustodyEvent, Manifest, ManifestLine, Organization
 from ..models.receipts import WeighbridgeMatch, WeighbridgeReceipt
 from .access import load_visible, visible_manifests
 from .custody import manifest_events, verify_manifest_chain
@@ -23,12 +23,19 @@ def list_visible(
     kind: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    receiver_id: int | None = None,
+    waste_code: str | None = None,
+    number: str | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Manifest], int]:
     """One page of the manifests ``actor`` may see, newest first, and the total count; a
-    named next transporter sees the manifests it may take over."""
-    from sqlalchemy import func, select
+    named next transporter sees the manifests it may take over.
+
+    Filters: ``status``, ``kind``, created in ``[start, end)``, the receiver, a line's
+    ``waste_code`` (a full code, or a category such as ``HW17``), and ``number`` (digits
+    anywhere in the manifest number)."""
+    from sqlalchemy import exists, func, select
 
     stmt = visible_manifests(actor, named_next=True)
     if status:
@@ -39,6 +46,18 @@ def list_visible(
         stmt = stmt.where(Manifest.created_at >= start)
     if end:
         stmt = stmt.where(Manifest.created_at < end)
+    if receiver_id is not None:
+        stmt = stmt.where(Manifest.receiver_id == receiver_id)
+    if waste_code:
+        code = waste_code.strip().upper()
+        stmt = stmt.where(
+            (Manifest.category == code)
+            | exists().where(
+                ManifestLine.manifest_id == Manifest.id, ManifestLine.waste_code == code
+            )
+        )
+    if number:
+        stmt = stmt.where(Manifest.number.contains(number.strip(), autoescape=True))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = (
         session.scalars(
@@ -48,6 +67,16 @@ def list_visible(
         .all()
     )
     return list(rows), total
+
+
+def receivers_seen(session, actor: Actor) -> list[Organization]:
+    """The receivers named on the manifests ``actor`` may see, by name (the list's filter)."""
+    named = visible_manifests(actor, named_next=True).with_only_columns(Manifest.receiver_id)
+    return list(
+        session.scalars(
+            select(Organization).where(Organization.id.in_(named)).order_by(Organization.name)
+        )
+    )
 
 
 def get_visible(session, actor: Actor, ref) -> Manifest:
