@@ -172,6 +172,13 @@ def _snapshot(header: dict, lines: list[dict]) -> dict:
     return {**header, "lines": lines}
 
 
+def check_draft(session, *, actor: Actor, data: dict) -> None:
+    """Refuse ``data`` as :func:`create_manifest` would, writing nothing: a form can show
+    these problems beside its own. Raises ValidationFailed."""
+    header = _validate_header(session, data, actor.organization_id)
+    _normalise_lines(session, data.get("lines"), header["kind"])
+
+
 def create_manifest(
     uow: UnitOfWork, *, actor: Actor, data: dict, at: datetime | None = None
 ) -> Manifest:
