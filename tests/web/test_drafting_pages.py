@@ -380,3 +380,14 @@ def test_the_list_runs_as_many_queries_for_30_manifests_as_for_one(client_for, w
         html = client.get("/web/manifests").get_data(as_text=True)
     assert html.count("/edit") == 25  # a full page of 25
     assert thirty.count == one.count, thirty.statements
+
+
+def test_the_pages_render_in_english_on_request(client_for, world):
+    draft = create_manifest(world)
+    client = client_for(world.plating)
+    listing = client.get("/web/manifests?lang=en").get_data(as_text=True)
+    assert "Export CSV" in listing and "New manifest" in listing and "导出" not in listing
+    form = client.get("/web/manifests/new").get_data(as_text=True)
+    assert "Save draft" in form and "D10 " in form
+    issue = client.get(f"/web/manifests/{draft.id}/issue").get_data(as_text=True)
+    assert "Every check passes" in issue and "Sign and issue" in issue
