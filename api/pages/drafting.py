@@ -144,6 +144,9 @@ def _draft_page(form: ManifestForm, manifest=None):
     except NotFound:
         abort(404)
     except Conflict as exc:
+        if manifest is None:  # busy: nothing was saved, the form is still as typed
+            form.form_errors.append(exc.message)
+            return _render_draft(form, manifest, choices, status=409)
         flash(exc.message, "error")
         return redirect(manifest_page_url(manifest.id))
     flash(_("Draft saved. Check it and sign to issue it."), "success")
@@ -230,7 +233,7 @@ def issue(manifest_id: int):
             "pages/drafting/issue.html",
             form=form,
             manifest=manifest,
-            by_field=failures_by_field(failures, manifest),
+            by_field=failures_by_field(failures),
             failures=failures,
         ),
         status,
@@ -242,6 +245,9 @@ def issue(manifest_id: int):
 def cancel(manifest_id: int):
     actor = page_actor()
     manifest = _own_manifest(manifest_id)
+    if "cancel" not in open_actions(manifest):
+        flash(_("This manifest can no longer be cancelled."), "error")
+        return redirect(manifest_page_url(manifest.id))
     form = CancelForm()
     status = 200
     if request.method == "POST":

@@ -150,7 +150,7 @@ def line_field_map(kept: list[int]):
     return name
 
 
-def failures_by_field(failures: list[dict], manifest) -> dict[str, list[dict]]:
+def failures_by_field(failures: list[dict]) -> dict[str, list[dict]]:
     """The failed checks keyed by the field they are about (``line<n>`` for a line's), each
     with the rule's title in the page's language."""
     grouped: dict[str, list[dict]] = {}

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from manifest.models import Manifest
 from manifest.services import lifecycle
-from tests.builders import create_manifest, now
+from tests.builders import advance, create_manifest, now
 
 from .conftest import csrf_token
 
@@ -285,11 +285,18 @@ def test_cancelling_needs_a_reason_and_records_it(client_for, world, uow):
     assert cancelled.status == "cancelled" and cancelled.cancel_reason == "客户取消本次转移"
 
 
-def test_an_issued_manifest_is_no_longer_editable(client_for, world):
-    draft = create_manifest(world)
-    lifecycle.issue_manifest(world.uow, actor=world.plating.actor(), ref=draft.id, at=now())
-    answer = client_for(world.plating).get(f"/web/manifests/{draft.id}/edit")
+def test_an_issued_manifest_is_no_longer_editable_and_a_moving_one_not_cancellable(
+    client_for, world
+):
+    draft = advance(world, create_manifest(world), "issued")
+    client = client_for(world.plating)
+    answer = client.get(f"/web/manifests/{draft.id}/edit")
     assert answer.status_code == 302 and answer.headers["Location"] == f"/web/manifests/{draft.id}"
+    assert client.get(f"/web/manifests/{draft.id}/cancel").status_code == 200
+    advance(world, fresh(world.uow, draft.id), "in_transit")
+    answer = client.get(f"/web/manifests/{draft.id}/cancel")
+    assert answer.status_code == 302 and answer.headers["Location"] == f"/web/manifests/{draft.id}"
+    assert client.get(f"/web/manifests/{draft.id}/issue").status_code == 302
 
 
 @pytest.mark.parametrize(
