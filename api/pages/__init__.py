@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import admin, errors, home, labels, manifest_view, receiving, transport
+from . import admin, drafting, errors, home, labels, manifest_view, receiving, transport
 from . import session as session_pages
 
 #: The page groups, one module each, every one exposing a blueprint ``bp``.
@@ -30,6 +30,7 @@ PAGE_GROUPS = [
     admin,
     transport,
     receiving,
+    drafting,
 ]
 
 PAGE_PREFIX = "/web"
