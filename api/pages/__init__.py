@@ -13,7 +13,14 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, redirect, request, url_for
 from flask import session as browser_session
-from flask_babel import Babel, lazy_gettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    lazy_gettext,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -72,7 +79,15 @@ def register_pages(app: Flask) -> None:
     app.after_request(_static_cache)
     app.context_processor(_layout_values)
     app.jinja_env.globals.update(
-        lang_url=lang_url, page_url=page_url, nav_links=nav_links, **labels.TEMPLATE_GLOBALS
+        lang_url=lang_url,
+        page_url=page_url,
+        nav_links=nav_links,
+        # Dates and times in Asia/Shanghai, numbers in the page language.
+        format_datetime=format_datetime,
+        format_date=format_date,
+        format_number=format_number,
+        format_decimal=format_decimal,
+        **labels.TEMPLATE_GLOBALS,
     )
     errors.install(app, is_page_path)
 

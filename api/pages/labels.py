@@ -28,6 +28,27 @@ ORG_ROLE = {
     "regulator": lazy_gettext("Regulator"),
 }
 
+ACTION = {
+    "create": lazy_gettext("Draft filed"),
+    "edit": lazy_gettext("Draft edited"),
+    "issue": lazy_gettext("Issued"),
+    "cancel": lazy_gettext("Cancelled"),
+    "pickup": lazy_gettext("Picked up"),
+    "name_next": lazy_gettext("Next transporter named"),
+    "handoff": lazy_gettext("Handed over"),
+    "deliver": lazy_gettext("Arrived and weighed"),
+    "decide": lazy_gettext("Accepted or rejected"),
+    "complete": lazy_gettext("Treatment recorded"),
+    "route": lazy_gettext("Route uploaded"),
+    "track": lazy_gettext("GPS track uploaded"),
+}
+FINDING_STATUS = {
+    "open": lazy_gettext("Open"),
+    "explained": lazy_gettext("Explained"),
+    "resolved": lazy_gettext("Resolved"),
+    "escalated": lazy_gettext("Escalated"),
+}
+
 
 def status_label(code: str) -> str:
     return str(STATUS.get(code, code))
@@ -41,7 +62,18 @@ def org_role_label(code: str) -> str:
     return str(ORG_ROLE.get(code, code))
 
 
+def action_label(code: str) -> str:
+    """What a custody event's action did, in words."""
+    return str(ACTION.get(code, code))
+
+
+def finding_status_label(code: str) -> str:
+    return str(FINDING_STATUS.get(code, code))
+
+
 TEMPLATE_GLOBALS = {
+    "action_label": action_label,
+    "finding_status_label": finding_status_label,
     "status_label": status_label,
     "user_role_label": user_role_label,
     "org_role_label": org_role_label,

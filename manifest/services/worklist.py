@@ -1,0 +1,258 @@
+"""What needs a user's action now: the counts and first few manifests of each pile of work
+(by the roles of the user's organisation), the open findings about the organisation, and the
+latest custody events of its manifests.
+
+A fixed number of queries whatever the number of manifests, events or findings: one count
+and one short list per pile, one each for the findings and the activity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
+
+from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
+from ..infra.db import settings_of, utcnow
+from ..models import CustodyEvent, Finding, Manifest, Organization
+from ..status import Status
+from ..workdays import LOCAL_TZ
+from .access import visible_manifests
+from .deadlines import calendar
+from .findings_triage import visible_findings
+
+#: How many manifests, findings and events each part of the home page lists.
+SHOWN = 5
+ACTIVITY = 10
+UNRESOLVED = ("open", "explained", "escalated")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One manifest in a pile: its id and number, the other party it concerns, the time that
+    matters for the pile and, for decisions, the deadline (and whether it has passed)."""
+
+    manifest_id: int
+    number: str | None
+    counterpart: str
+    at: datetime | None
+    deadline: datetime | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Pile:
+    """A pile of work: ``key`` names it (``drafts``, ``awaiting_pickup``, ``pickup_today``,
+    ``handovers``, ``in_transit``, ``arrivals``, ``decisions``, ``completions``), with the
+    number of manifests in it and the first few."""
+
+    key: str
+    count: int
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class FindingEntry:
+    id: int
+    type: str
+    severity: str
+    status: str
+    manifest_id: int | None
+    number: str | None
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    manifest_id: int
+    number: str | None
+    action: str
+    user_email: str
+    organization: str | None
+    at: datetime
+
+
+@dataclass
+class Worklist:
+    piles: list[Pile] = field(default_factory=list)
+    findings_count: int = 0
+    findings: list[FindingEntry] = field(default_factory=list)
+    activity: list[ActivityEntry] = field(default_factory=list)
+
+
+def worklist(session, actor: Actor, *, now: datetime | None = None) -> Worklist:
+    """The work of ``actor``'s organisation now, as the home page shows it: the piles its
+    roles and the user's role may act on, the unresolved findings about it and the latest
+    events of the manifests it may see (a regulator gets no piles, only findings and
+    activity of its regions)."""
+    now = now or utcnow()
+    out = Worklist()
+    for key, stmt, party, at, order in _piles(actor, now):
+        count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = (
+            session.scalars(
+                stmt.options(lazyload(Manifest.lines), lazyload(Manifest.legs))
+                .order_by(order, Manifest.id)
+                .limit(SHOWN)
+            )
+            .unique()
+            .all()
+        )
+        entries = [_entry(m, party, at) for m in rows]
+        if key == "decisions":
+            entries = _with_deadlines(session, entries, now)
+        out.piles.append(Pile(key, count, entries))
+    _findings(session, actor, out)
+    out.activity = _activity(session, actor)
+    return out
+
+
+def _piles(actor: Actor, now: datetime):
+    """(key, SELECT, whose name to show, which time to show, order) of each pile."""
+    if actor.is_regulator:
+        return []
+    org = actor.organization_id
+    roles = actor.org_roles
+    of = Manifest.status
+    piles = []
+    if "generator" in roles and actor.role in WRITE_ROLES:
+        mine = select(Manifest).where(Manifest.generator_id == org)
+        piles += [
+            (
+                "drafts",
+                mine.where(of == Status.DRAFT.value),
+                "receiver",
+                "created_at",
+                Manifest.created_at.desc(),
+            ),
+            (
+                "awaiting_pickup",
+                mine.where(of == Status.ISSUED.value),
+                "transporter",
+                "planned_pickup_at",
+                Manifest.planned_pickup_at,
+            ),
+        ]
+    if "transporter" in roles and actor.role in TRANSPORT_ROLES:
+        carrying = select(Manifest).where(Manifest.transporter_id == org)
+        day_ends = _end_of_local_day(now)
+        piles += [
+            (
+                "pickup_today",
+                carrying.where(of == Status.ISSUED.value, Manifest.planned_pickup_at < day_ends),
+                "generator",
+                "planned_pickup_at",
+                Manifest.planned_pickup_at,
+            ),
+            (
+                "handovers",
+                select(Manifest).where(
+                    Manifest.next_transporter_id == org, of == Status.IN_TRANSIT.value
+                ),
+                "transporter",
+                "picked_up_at",
+                Manifest.picked_up_at,
+            ),
+            (
+                "in_transit",
+                carrying.where(of == Status.IN_TRANSIT.value),
+                "receiver",
+                "picked_up_at",
+                Manifest.picked_up_at,
+            ),
+        ]
+    if "receiver" in roles and actor.role in WRITE_ROLES:
+        receiving = select(Manifest).where(Manifest.receiver_id == org)
+        piles += [
+            (
+                "arrivals",
+                receiving.where(of == Status.IN_TRANSIT.value),
+                "generator",
+                "picked_up_at",
+                Manifest.picked_up_at,
+            ),
+            (
+                "decisions",
+                receiving.where(of == Status.DELIVERED.value),
+                "generator",
+                "delivered_at",
+                Manifest.delivered_at,
+            ),
+            (
+                "completions",
+                receiving.where(of.in_((Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value))),
+                "generator",
+                "decided_at",
+                Manifest.decided_at,
+            ),
+        ]
+    return piles
+
+
+def _end_of_local_day(now: datetime) -> datetime:
+    """The end of ``now``'s day in China (what "today" means to a driver there)."""
+    day = now.astimezone(LOCAL_TZ).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+
+
+def _entry(m: Manifest, party: str, at: str) -> Entry:
+    other: Organization | None = getattr(m, party)
+    return Entry(m.id, m.number, other.name if other else "", getattr(m, at))
+
+
+def _with_deadlines(session, entries: list[Entry], now: datetime) -> list[Entry]:
+    """The decision deadline of each delivery: the working days the settings allow after the
+    delivery, on China's working-day calendar (the rule the overdue-decision sweep applies)."""
+    settings = settings_of(session)
+    cal = calendar(settings)
+    out = []
+    for e in entries:
+        due = cal.deadline(e.at, settings.decision_workdays) if e.at else None
+        out.append(
+            Entry(e.manifest_id, e.number, e.counterpart, e.at, due, due is not None and due <= now)
+        )
+    return out
+
+
+def _findings(session, actor: Actor, out: Worklist) -> None:
+    visible = visible_findings(actor).where(Finding.status.in_(UNRESOLVED))
+    out.findings_count = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+    rows = session.execute(
+        select(
+            Finding.id,
+            Finding.type,
+            Finding.severity,
+            Finding.status,
+            Finding.manifest_id,
+            Manifest.number,
+            Finding.due_at,
+        )
+        .select_from(Finding)
+        .outerjoin(Manifest, Manifest.id == Finding.manifest_id)
+        .where(Finding.id.in_(visible.with_only_columns(Finding.id)))
+        .order_by(Finding.due_at, Finding.id)
+        .limit(SHOWN)
+    )
+    out.findings = [FindingEntry(*row) for row in rows]
+
+
+def _activity(session, actor: Actor) -> list[ActivityEntry]:
+    ours: Select = visible_manifests(actor).with_only_columns(Manifest.id)
+    rows = session.execute(
+        select(
+            CustodyEvent.manifest_id,
+            Manifest.number,
+            CustodyEvent.action,
+            CustodyEvent.user_email,
+            Organization.name,
+            CustodyEvent.server_time,
+        )
+        .join(Manifest, Manifest.id == CustodyEvent.manifest_id)
+        .outerjoin(Organization, Organization.id == CustodyEvent.organization_id)
+        .where(CustodyEvent.manifest_id.in_(ours))
+        .order_by(CustodyEvent.id.desc())
+        .limit(ACTIVITY)
+    )
+    return [ActivityEntry(*row) for row in rows]
