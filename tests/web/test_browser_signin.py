@@ -23,7 +23,7 @@ def test_a_clerk_signs_in_sees_home_switches_language_and_signs_out(page, world)
     assert page.eval_on_selector(".topbar", "e => getComputedStyle(e).display") == "flex"
     screenshot(page, "home-signed-in-zh")
     page.click("text=English")
-    assert page.inner_text("h1") == "Home"
+    assert page.inner_text("h1") == "Needs your action"
     page.click("text=Sign out")
     assert page.url.endswith("/web/signin") and page.inner_text("h1") == "Sign in"
 
