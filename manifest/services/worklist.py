@@ -9,7 +9,7 @@ and one short list per pile, one each for the findings and the activity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
@@ -18,10 +18,10 @@ from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..infra.db import settings_of, utcnow
 from ..models import CustodyEvent, Finding, Manifest, Organization
 from ..status import Status
-from ..workdays import LOCAL_TZ
 from .access import visible_manifests
 from .deadlines import calendar
 from .findings_triage import visible_findings
+from .worklists import end_of_day
 
 #: How many manifests, findings and events each part of the home page lists.
 SHOWN = 5
@@ -137,7 +137,7 @@ def _piles(actor: Actor, now: datetime):
         ]
     if "transporter" in roles and actor.role in TRANSPORT_ROLES:
         carrying = select(Manifest).where(Manifest.transporter_id == org)
-        day_ends = _end_of_local_day(now)
+        day_ends = end_of_day(now)
         piles += [
             (
                 "pickup_today",
@@ -189,12 +189,6 @@ def _piles(actor: Actor, now: datetime):
             ),
         ]
     return piles
-
-
-def _end_of_local_day(now: datetime) -> datetime:
-    """The end of ``now``'s day in China (what "today" means to a driver there)."""
-    day = now.astimezone(LOCAL_TZ).date() + timedelta(days=1)
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
 
 
 def _entry(m: Manifest, party: str, at: str) -> Entry:
