@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, redirect, request, url_for
 from flask import session as browser_session
@@ -55,6 +55,11 @@ def is_page_path(path: str) -> bool:
     return path == "/" or path == PAGE_PREFIX or path.startswith(PAGE_PREFIX + "/")
 
 
+def _favicon_uri(app: Flask) -> str:
+    svg = (Path(app.static_folder) / "favicon.svg").read_text(encoding="utf-8")
+    return "data:image/svg+xml," + quote(svg)
+
+
 def register_pages(app: Flask) -> None:
     """Add the page groups, the session, CSRF, the languages and the error pages to ``app``.
     Call after the API and its error handlers are registered (the page error pages wrap them)."""
@@ -79,6 +84,9 @@ def register_pages(app: Flask) -> None:
     app.after_request(_static_cache)
     app.context_processor(_layout_values)
     app.jinja_env.globals.update(
+        # Inline, so a browser that drops its low-priority icon fetch mid-answer (leaving a
+        # file open in the server) never asks for it.
+        favicon_uri=_favicon_uri(app),
         lang_url=lang_url,
         page_url=page_url,
         nav_links=nav_links,
