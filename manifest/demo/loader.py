@@ -14,6 +14,7 @@ from ..services import handover, lifecycle, registry
 from ..services.drafts import create_manifest
 from ..uscc import make_uscc
 from .places import (
+    LICENCES,
     PASSWORD,
     REGION,
     SITES,
@@ -91,52 +92,18 @@ class Loader:
 
         # Licences run from March of last year, so every demo trip falls inside them.
         start = date(self.now.year - 1, 3, 1)
-        five_years = date(start.year + 5, 2, 28)
-        registry.add_licence(
-            self.uow,
-            actor=regulator,
-            organization_id=self.orgs["centre"].id,
-            kind="hw_operation",
-            number="440784190101",
-            valid_from=start,
-            valid_to=five_years,
-            waste_codes=["HW01", "HW08", "HW17", "HW22", "HW49"],
-            annual_capacity_t={
-                "HW01": "3000",
-                "HW08": "5000",
-                "HW17": "20000",
-                "HW22": "15000",
-                "*": "60000",
-            },
-            operations=["D10", "D1", "R4", "D9"],
-        )
-        registry.add_licence(
-            self.uow,
-            actor=regulator,
-            organization_id=self.orgs["kiln"].id,
-            kind="hw_operation",
-            number="440781210205",
-            valid_from=start,
-            valid_to=five_years,
-            waste_codes=["HW17", "HW18", "HW49"],
-            annual_capacity_t={"HW17": "30000", "HW18": "10000", "*": "50000"},
-            operations=["R5", "D10"],
-        )
-        for key, number in (
-            ("carrier", "粤交运管许可江字440700300118号"),
-            ("relay", "粤交运管许可江字440781300042号"),
-        ):
+        for licence in LICENCES:
             registry.add_licence(
                 self.uow,
                 actor=regulator,
-                organization_id=self.orgs[key].id,
-                kind="dg_transport",
-                number=number,
+                organization_id=self.orgs[licence["holder"]].id,
+                kind=licence["kind"],
+                number=licence["number"],
                 valid_from=start,
-                valid_to=date(start.year + 4, 2, 28),
-                waste_codes=[],
-                annual_capacity_t={},
-                operations=[],
+                valid_to=date(start.year + licence["years"], 2, 28),
+                waste_codes=licence.get("waste_codes", []),
+                annual_capacity_t=licence.get("capacity_t", {}),
+                operations=licence.get("operations", []),
             )
         for plate, load, owner in VEHICLES:
             admin = self.actors[owner]

@@ -126,6 +126,46 @@ VEHICLES = (
     ("粤JT5120", "30", "relay"),
 )
 
+#: The operating licences of the receivers and the transport permits of the carriers.
+LICENCES = (
+    {
+        "holder": "centre",
+        "kind": "hw_operation",
+        "number": "440784190101",
+        "years": 5,
+        "waste_codes": ["HW01", "HW08", "HW17", "HW22", "HW49"],
+        "capacity_t": {
+            "HW01": "3000",
+            "HW08": "5000",
+            "HW17": "20000",
+            "HW22": "15000",
+            "*": "60000",
+        },
+        "operations": ["D10", "D1", "R4", "D9"],
+    },
+    {
+        "holder": "kiln",
+        "kind": "hw_operation",
+        "number": "440781210205",
+        "years": 5,
+        "waste_codes": ["HW17", "HW18", "HW49"],
+        "capacity_t": {"HW17": "30000", "HW18": "10000", "*": "50000"},
+        "operations": ["R5", "D10"],
+    },
+    {
+        "holder": "carrier",
+        "kind": "dg_transport",
+        "number": "粤交运管许可江字440700300118号",
+        "years": 4,
+    },
+    {
+        "holder": "relay",
+        "kind": "dg_transport",
+        "number": "粤交运管许可江字440781300042号",
+        "years": 4,
+    },
+)
+
 #: E-mail (before the @), role, organisation key, driver's name when a driver.
 USERS = (
     ("driver1", "driver", "carrier", "梁志强"),
