@@ -431,6 +431,29 @@ def tolerances_set(kind, region, mass_pct, mass_kg, moisture_points, violation_f
     )
 
 
+@tolerances.command("clear")
+@click.option("--kind", required=True, type=click.Choice(["hazardous", "sludge"]))
+@click.option("--region", help="a 6-digit division code; left out: the service-wide default")
+def tolerances_clear(kind, region):
+    """Remove a region's own tolerance (or the configured service-wide default), so the
+    enclosing region's setting or the default holds again; recorded in the history."""
+    from manifest.services.tolerances import clear_tolerance
+
+    try:
+        with _uow() as uow:
+            tolerance, setting_region = clear_tolerance(
+                uow, actor=None, kind=kind, region_code=region
+            )
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(
+        f"{kind} in {region or 'the service-wide default'} now follows "
+        f"{setting_region or 'the service-wide default'}: {tolerance.mass_pct} % and "
+        f"{tolerance.mass_abs_kg} kg, {tolerance.moisture_points} moisture points, "
+        f"violation beyond {tolerance.violation_factor} times"
+    )
+
+
 # ---------------------------------------------------------------- demo and serve
 
 

@@ -486,3 +486,12 @@ def test_the_operator_sets_the_service_wide_default_and_it_is_recorded(hwm, sess
     assert (row.kind, row.mass_pct) == ("sludge", 8)
     assert (change.region_code, change.old_mass_pct, change.mass_pct) == (None, None, 8)
     assert change.changed_by_id is None
+
+    cleared = hwm("tolerances", "clear", "--kind", "sludge")
+    assert cleared.exit_code == 0, cleared.output
+    assert "now follows the service-wide default: 5 % and 10 kg" in cleared.output
+    _refused(hwm("tolerances", "clear", "--kind", "sludge"), "no sludge tolerance")
+    with sessions() as s:
+        assert s.scalars(select(ReconcileTolerance)).all() == []
+        [_, clearing] = s.scalars(select(ToleranceChange).order_by(ToleranceChange.id)).all()
+    assert (clearing.cleared, clearing.old_mass_pct, clearing.mass_pct) == (True, 8, 5)

@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from manifest.errors import ValidationFailed
 from manifest.models.manifests import KINDS
 from manifest.services.tolerances import (
+    clear_tolerance,
     set_tolerance,
     tolerance_history,
     tolerances_in_effect,
@@ -119,6 +120,15 @@ class TolerancesQuery(ma.Schema):
     region = REGION
 
 
+class ClearQuery(ma.Schema):
+    region = fields.String(
+        metadata={
+            "description": "the region whose setting to remove, one you supervise; may be left "
+            "out when you supervise one region"
+        }
+    )
+
+
 class HistoryQuery(PageArgs):
     region = REGION
     kind = fields.String(validate=validate.OneOf(KINDS))
@@ -143,6 +153,12 @@ ToleranceChangeOut = ma.Schema.from_dict(
             lambda c: c.regulator.name if c.regulator else None,
             allow_none=True,
             metadata={"type": "string"},
+        ),
+        "cleared": fields.Boolean(
+            metadata={
+                "description": "true: the region's own setting was removed; the new figures "
+                "are those it follows since (an enclosing region's or the default)"
+            }
         ),
         "changed_at": fields.AwareDateTime(),
     },
@@ -195,3 +211,16 @@ def put_tolerance(args, kind):
     supervise: 404, and nothing changes."""
     actor = current_actor()
     return _out(kind, set_tolerance(uow(), actor=actor, kind=kind, **args))
+
+
+@blp.route("/<kind>", methods=["DELETE"])
+@blp.arguments(ClearQuery, location="query")
+@blp.response(200, ToleranceOut)
+def delete_tolerance(args, kind):
+    """Remove the tolerance a region you supervise set for a manifest kind (regulator): its
+    manifests are judged again by the enclosing region's setting or the service-wide default,
+    which the answer gives. Recorded in the history as a change marked ``cleared``. A region
+    you do not supervise, or one without a setting of its own: 404, and nothing changes."""
+    actor = current_actor()
+    applied = clear_tolerance(uow(), actor=actor, kind=kind, region_code=args.get("region"))
+    return _out(kind, applied)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.db import Base, Quantity, UTCDateTime, utcnow
@@ -68,7 +68,8 @@ class ToleranceChange(_Figures, Base):
 
     ``region_code`` is None for the service-wide default (changed from the command line).
     The ``old_*`` values are the setting's own before the change, all None when it had none
-    (it followed an enclosing region or the default). Rows are only ever added; PostgreSQL
+    (it followed an enclosing region or the default). ``cleared`` marks the removal of the
+    setting: its new figures are those the region follows from then on. Rows are only ever added; PostgreSQL
     refuses to change or delete them.
     """
 
@@ -86,6 +87,7 @@ class ToleranceChange(_Figures, Base):
     old_mass_abs_kg: Mapped[Decimal | None] = mapped_column(Quantity())
     old_moisture_points: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     old_violation_factor: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    cleared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     regulator_id: Mapped[int | None] = mapped_column(ForeignKey("regulators.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -134,8 +134,7 @@ def set_tolerance(
     of bounds. Findings already raised keep the limits they were raised with.
     """
     region = _settable_region(actor, region_code)
-    if kind not in KINDS:
-        raise NotFound(f"no manifest kind {kind!r}; kinds are {', '.join(KINDS)}")
+    _known_kind(kind)
     given = {
         "mass_pct": mass_pct,
         "mass_abs_kg": mass_abs_kg,
@@ -147,24 +146,69 @@ def set_tolerance(
         s = uow.session
         current = tolerance_policy(s, region_code=region).applicable(region, kind).tolerance
         values = {name: checked.get(name, getattr(current, name)) for name in FIELDS}
-        if region is None:
-            old = _write_locked(s, ReconcileTolerance, {"kind": kind}, values, actor)
-        else:
-            key = {"region_code": region, "kind": kind}
-            old = _write_locked(s, RegionalTolerance, key, values, actor)
-        s.add(
-            ToleranceChange(
-                region_code=region,
-                kind=kind,
-                **{f"old_{name}": None if old is None else old[name] for name in FIELDS},
-                **values,
-                changed_by_id=None if actor is None else actor.user_id,
-                regulator_id=None if actor is None else actor.regulator_id,
-                changed_at=utcnow(),
-            )
-        )
+        model, key = _setting(region, kind)
+        old = _write_locked(s, model, key, values, actor)
+        _record(s, actor, region, kind, old, values, cleared=False)
         uow.commit()
         return Applied(Tolerance(**values), region)
+
+
+def clear_tolerance(
+    uow: UnitOfWork, *, actor: Actor | None, kind: str, region_code: str | None = None
+) -> Applied:
+    """Remove a region's own tolerance of a manifest kind, so manifests issued there are
+    judged again by the enclosing region's setting or the service-wide default; return what
+    holds from now on. ``actor=None`` is the operator, who without a code removes the
+    configured service-wide default (the national one holds again). The removal is recorded
+    like a change, marked ``cleared``, with the figures that hold afterwards.
+
+    Raises Forbidden for anyone but a regulator, NotFound for a kind that does not exist, a
+    region the regulator does not cover, or a region without a setting of its own for the
+    kind (nothing is changed or recorded), ValidationFailed for a malformed code."""
+    region = _settable_region(actor, region_code)
+    _known_kind(kind)
+    with uow:
+        s = uow.session
+        model, key = _setting(region, kind)
+        row = _locked(s, model, key)
+        if row is None:
+            where = f"region {region}" if region else "the service-wide default"
+            raise NotFound(f"{where} has no {kind} tolerance of its own to clear")
+        old = {name: getattr(row, name) for name in FIELDS}
+        s.delete(row)
+        s.flush()
+        after = tolerance_policy(s, region_code=region).applicable(region, kind)
+        values = {name: getattr(after.tolerance, name) for name in FIELDS}
+        _record(s, actor, region, kind, old, values, cleared=True)
+        uow.commit()
+        return after
+
+
+def _known_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise NotFound(f"no manifest kind {kind!r}; kinds are {', '.join(KINDS)}")
+
+
+def _setting(region: str | None, kind: str):
+    """The table and key of the setting of ``kind`` in ``region`` (None: the default)."""
+    if region is None:
+        return ReconcileTolerance, {"kind": kind}
+    return RegionalTolerance, {"region_code": region, "kind": kind}
+
+
+def _record(session, actor, region, kind, old: dict | None, values: dict, *, cleared: bool):
+    session.add(
+        ToleranceChange(
+            region_code=region,
+            kind=kind,
+            **{f"old_{name}": None if old is None else old[name] for name in FIELDS},
+            **values,
+            cleared=cleared,
+            changed_by_id=None if actor is None else actor.user_id,
+            regulator_id=None if actor is None else actor.regulator_id,
+            changed_at=utcnow(),
+        )
+    )
 
 
 def _write_locked(session, model, key: dict, values: dict, actor: Actor | None):

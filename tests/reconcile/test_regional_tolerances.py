@@ -213,3 +213,45 @@ def test_a_regulator_of_several_regions_names_the_one_it_sets(world, client, uow
     )
     assert client.get(URL, headers=auth).get_json()["hazardous"]["mass_pct"] == "5.00"  # 440600
     assert stored(uow) == ([("440606", "hazardous", Decimal("10.00"))], 1)
+
+
+def test_a_regulator_clears_its_setting_and_the_enclosing_one_holds_again(world, client, uow):
+    auth = world.regulator.auth()
+    client.put(f"{URL}/hazardous", json=TEN_PERCENT, headers=auth)
+    district = {**TEN_PERCENT, "mass_pct": "3", "region_code": "440703"}
+    assert client.put(f"{URL}/hazardous", json=district, headers=auth).status_code == 200
+
+    r = client.delete(f"{URL}/hazardous?region=440703", headers=auth)
+    assert r.status_code == 200, r.get_json()
+    assert (r.get_json()["mass_pct"], r.get_json()["setting_region"]) == ("10.00", "440700")
+    plating = client.get(URL, headers=world.plating.auth()).get_json()["hazardous"]
+    assert (plating["mass_pct"], plating["setting_region"]) == ("10.00", "440700")
+
+    r = client.delete(f"{URL}/hazardous", headers=auth)  # one region supervised: Jiangmen
+    assert (r.status_code, r.get_json()["setting_region"]) == (200, None)
+    assert r.get_json()["mass_pct"] == "5.00"
+    m = trip(world, start=now() - timedelta(hours=6), received=SIX_PERCENT_SHORT)
+    [f] = findings(uow, m.id)
+    assert measured(f)["tolerance_pct"] == "5"  # judged by the default again
+
+    latest, district_cleared, *_ = client.get(f"{URL}/history", headers=auth).get_json()
+    assert (latest["region_code"], latest["cleared"]) == ("440700", True)
+    assert (latest["old_mass_pct"], latest["mass_pct"]) == ("10.00", "5.00")
+    assert (district_cleared["region_code"], district_cleared["cleared"]) == ("440703", True)
+    assert (district_cleared["old_mass_pct"], district_cleared["mass_pct"]) == ("3.00", "10.00")
+    assert latest["changed_by"] == "officer@jmepb.example.cn"
+    assert stored(uow) == ([], 4)
+
+
+def test_clearing_what_is_not_ones_own_or_not_set_changes_nothing(world, client, uow):
+    client.put(f"{URL}/hazardous", json=TEN_PERCENT, headers=world.regulator.auth())
+    guangzhou = guangzhou_officer(world)
+    stranger = client.delete(f"{URL}/hazardous?region=440700", headers=guangzhou)
+    unset = client.delete(f"{URL}/hazardous?region=440703", headers=world.regulator.auth())
+    assert (stranger.status_code, unset.status_code) == (404, 404)
+    assert client.delete(f"{URL}/sludge", headers=world.regulator.auth()).status_code == 404
+    assert client.delete(f"{URL}/plastic", headers=world.regulator.auth()).status_code == 404
+    assert client.delete(f"{URL}/hazardous", headers=world.centre.auth()).status_code == 403
+    bad = client.delete(f"{URL}/hazardous?region=44070", headers=world.regulator.auth())
+    assert bad.status_code == 422
+    assert stored(uow) == ([("440700", "hazardous", Decimal("10.00"))], 1)

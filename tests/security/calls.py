@@ -15,6 +15,7 @@ from sqlalchemy import select
 from manifest.models import ApiToken
 from manifest.passwords import token_digest
 from manifest.services import handover, registry, tracks
+from manifest.services.tolerances import set_tolerance
 from manifest.uscc import make_uscc
 from tests.builders import PASSWORD
 from tests.gps import synth
@@ -179,6 +180,12 @@ def _revoke_own_token(w: MatrixWorld, identity, t, missing) -> Call:
     return Call(f"/api/v1/auth/tokens/{token_id}")
 
 
+def _clear_tolerance(w: MatrixWorld, identity, t, missing) -> Call:
+    """Give Jiangmen a setting of its own first, so every cell has one to remove."""
+    set_tolerance(w.uow, actor=None, kind="hazardous", region_code="440700", mass_pct="7")
+    return Call("/api/v1/tolerances/hazardous?region=440700")
+
+
 def _deactivate_member(w: MatrixWorld, identity, t, missing) -> Call:
     """Deactivate a member made for the call, so every cell has one to deactivate."""
     if missing:
@@ -315,6 +322,7 @@ CALLS: dict[str, Callable] = {
     "GET /readyz": _fixed("/readyz"),
     "GET /api/v1/tolerances": _fixed("/api/v1/tolerances"),
     "PUT /api/v1/tolerances/{kind}": _fixed("/api/v1/tolerances/hazardous", lambda: _TOLERANCE),
+    "DELETE /api/v1/tolerances/{kind}": _clear_tolerance,
     "GET /api/v1/tolerances/history": _fixed("/api/v1/tolerances/history?region=440700"),
     "GET /api/v1/ledger/verify": _fixed("/api/v1/ledger/verify"),
     "GET /api/v1/reports/balance": _fixed(f"/api/v1/reports/balance?period={_PERIOD}"),

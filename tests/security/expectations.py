@@ -146,6 +146,10 @@ TABLE: dict[str, Rule] = {
     "PUT /api/v1/tolerances/{kind}": Rule(
         "none", 200, regulator=True, cells={("regulator:far", "-"): 404}
     ),
+    # Jiangmen's own setting is made again before every cell; only its regulator removes it.
+    "DELETE /api/v1/tolerances/{kind}": Rule(
+        "none", 200, regulator=True, cells={("regulator:far", "-"): 404}
+    ),
     "GET /api/v1/tolerances/history": Rule(
         "none", 200, regulator=True, cells={("regulator:far", "-"): 404}
     ),
