@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-
 from ..actor import Actor
 from ..catalogue import validate_operation, validate_physical_form
 from ..checks import CheckResult, IssueFacts, LineFacts, run_issue_checks
 from ..errors import ChecksFailed, ValidationFailed
-from ..infra.db import utcnow
+from ..infra.db import insert, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Manifest, ManifestCounter, Organization
 from ..numbering import city_of, format_number, issue_year
@@ -40,21 +37,17 @@ from .terminal_tracks import record_terminal_tracks
 
 
 def _next_serial(s, city: str, year: int) -> int:
-    """Take the next serial for a city and year under a row lock; a rolled-back issue gives
-    its serial back, so numbers stay gapless."""
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    s.execute(
-        insert(ManifestCounter).values(city=city, year=year, last_serial=0).on_conflict_do_nothing()
+    """Take the next serial for a city and year in one statement, which locks the counter's
+    row until the transaction ends; a rolled-back issue gives its serial back, so numbers
+    stay gapless."""
+    counter = ManifestCounter.__table__
+    stmt = insert(s, ManifestCounter).values(city=city, year=year, last_serial=1)
+    return s.scalar(
+        stmt.on_conflict_do_update(
+            index_elements=[counter.c.city, counter.c.year],
+            set_={"last_serial": counter.c.last_serial + 1},
+        ).returning(counter.c.last_serial)
     )
-    counter = s.scalar(
-        select(ManifestCounter)
-        .where(ManifestCounter.city == city, ManifestCounter.year == year)
-        .with_for_update()
-    )
-    counter.last_serial += 1
-    s.flush()
-    return counter.last_serial
 
 
 def _issue_checks(s, manifest: Manifest):
