@@ -3,14 +3,19 @@ each row of a weighbridge upload: through the real services, on both databases."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from manifest.errors import Forbidden
 from manifest.services import signing, worklists
+from manifest.services.lifecycle import decide
+from manifest.services.piles import INCOMING, PILES, TRIPS
 from manifest.services.receipts import ingest_receipts
-from manifest.status import Action
+from manifest.services.worklist import worklist
+from manifest.status import MOVES, Action, Status
 from tests.builders import advance, create_manifest, name_next, now
 
 
@@ -99,3 +104,65 @@ def test_each_row_of_an_upload_says_what_became_of_it(world):
     # Without asking, an upload reports counts only, as the API answers.
     plain = ingest_receipts(world.uow, actor=world.centre.actor(), data=csv, fmt="text/csv")
     assert plain.rows is None and plain.duplicates == 2
+
+
+def test_each_pile_holds_the_statuses_its_move_may_be_made_from():
+    for rule in PILES.values():
+        assert rule.statuses == MOVES[rule.action].sources, rule.key
+    # The trips and incoming pages list piles of the home page, no list of their own.
+    assert set(TRIPS) | set(INCOMING) <= set(PILES)
+
+
+def _one_of_each_status(world):
+    """A manifest of the world in every status a carrier or a receiver may have work in."""
+    made = {"draft": create_manifest(world)}
+    for status in ("issued", "in_transit", "delivered", "accepted", "completed"):
+        made[status] = advance(world, create_manifest(world), status)
+    made["handover"] = advance(world, create_manifest(world), "in_transit")
+    name_next(world, made["handover"], world.carrier2)
+    return made
+
+
+def test_the_home_piles_and_the_trips_and_incoming_lists_hold_the_same_loads(world):
+    _one_of_each_status(world)
+    s = world.uow.session
+    for party, keys, listing in (
+        (world.carrier, TRIPS, lambda a: worklists.trips(s, a, now=now())),
+        (world.carrier2, TRIPS, lambda a: worklists.trips(s, a, now=now())),
+        (world.centre, INCOMING, lambda a: worklists.incoming(s, a)),
+    ):
+        actor = party.actor()
+        home = {p.key: p for p in worklist(s, actor).piles}
+        rows, total = listing(actor)
+        assert total == sum(home[k].count for k in keys) > 0
+        assert {e.manifest_id for k in keys for e in home[k].entries} == {m.id for m in rows}
+
+
+def test_a_move_made_from_one_more_status_reaches_the_home_and_the_incoming_list(
+    world, monkeypatch
+):
+    rejected = advance(world, create_manifest(world), "delivered")
+    rejected = decide(
+        world.uow,
+        actor=world.centre.actor(),
+        ref=rejected.id,
+        at=now(),
+        lines=[
+            {"line_no": ln.line_no, "accepted": Decimal(0), "rejected": ln.received, "reason": "错"}
+            for ln in rejected.lines
+        ],
+    )
+    assert rejected.status == "rejected"
+    s = world.uow.session
+    actor = world.centre.actor()
+    before = {p.key: p.count for p in worklist(s, actor).piles}
+    assert before["completions"] == 0 and worklists.incoming(s, actor)[1] == 0
+
+    complete = MOVES[Action.COMPLETE]
+    widened = replace(complete, sources=complete.sources | {Status.REJECTED})
+    monkeypatch.setitem(MOVES, Action.COMPLETE, widened)
+
+    after = {p.key: p for p in worklist(s, actor).piles}
+    assert after["completions"].count == 1
+    assert [e.manifest_id for e in after["completions"].entries] == [rejected.id]
+    assert [m.id for m in worklists.incoming(s, actor)[0]] == [rejected.id]

@@ -17,11 +17,10 @@ from sqlalchemy.orm import lazyload
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..infra.db import settings_of, utcnow
 from ..models import CustodyEvent, Finding, Manifest, Organization
-from ..status import Status
 from .access import visible_manifests
 from .deadlines import calendar
 from .findings_triage import visible_findings
-from .worklists import end_of_day
+from .piles import PILES
 
 #: How many manifests, findings and events each part of the home page lists.
 SHOWN = 5
@@ -66,12 +65,16 @@ class FindingEntry:
 
 @dataclass(frozen=True)
 class ActivityEntry:
+    """One custody event: ``at`` is the time its signer claimed to sign (what the chain
+    records them signing for), ``received_at`` when the service received it."""
+
     manifest_id: int
     number: str | None
     action: str
     user_email: str
     organization: str | None
     at: datetime
+    received_at: datetime
 
 
 @dataclass
@@ -109,86 +112,41 @@ def worklist(session, actor: Actor, *, now: datetime | None = None) -> Worklist:
     return out
 
 
-def _piles(actor: Actor, now: datetime):
-    """(key, SELECT, whose name to show, which time to show, order) of each pile."""
+#: How the home page shows each pile: whose name, which time, in which order.
+SHOWN_AS = {
+    "drafts": ("receiver", "created_at", Manifest.created_at.desc()),
+    "awaiting_pickup": ("transporter", "planned_pickup_at", Manifest.planned_pickup_at),
+    "pickup_today": ("generator", "planned_pickup_at", Manifest.planned_pickup_at),
+    "handovers": ("transporter", "picked_up_at", Manifest.picked_up_at),
+    "in_transit": ("receiver", "picked_up_at", Manifest.picked_up_at),
+    "arrivals": ("generator", "picked_up_at", Manifest.picked_up_at),
+    "decisions": ("generator", "delivered_at", Manifest.delivered_at),
+    "completions": ("generator", "decided_at", Manifest.decided_at),
+}
+
+
+def _pile_keys(actor: Actor) -> list[str]:
+    """The piles the actor works on: those of each role of its organisation the user's role
+    may act in (a regulator has none)."""
     if actor.is_regulator:
         return []
-    org = actor.organization_id
     roles = actor.org_roles
-    of = Manifest.status
-    piles = []
+    keys = []
     if "generator" in roles and actor.role in WRITE_ROLES:
-        mine = select(Manifest).where(Manifest.generator_id == org)
-        piles += [
-            (
-                "drafts",
-                mine.where(of == Status.DRAFT.value),
-                "receiver",
-                "created_at",
-                Manifest.created_at.desc(),
-            ),
-            (
-                "awaiting_pickup",
-                mine.where(of == Status.ISSUED.value),
-                "transporter",
-                "planned_pickup_at",
-                Manifest.planned_pickup_at,
-            ),
-        ]
+        keys += ["drafts", "awaiting_pickup"]
     if "transporter" in roles and actor.role in TRANSPORT_ROLES:
-        carrying = select(Manifest).where(Manifest.transporter_id == org)
-        day_ends = end_of_day(now)
-        piles += [
-            (
-                "pickup_today",
-                carrying.where(of == Status.ISSUED.value, Manifest.planned_pickup_at < day_ends),
-                "generator",
-                "planned_pickup_at",
-                Manifest.planned_pickup_at,
-            ),
-            (
-                "handovers",
-                select(Manifest).where(
-                    Manifest.next_transporter_id == org, of == Status.IN_TRANSIT.value
-                ),
-                "transporter",
-                "picked_up_at",
-                Manifest.picked_up_at,
-            ),
-            (
-                "in_transit",
-                carrying.where(of == Status.IN_TRANSIT.value),
-                "receiver",
-                "picked_up_at",
-                Manifest.picked_up_at,
-            ),
-        ]
+        keys += ["pickup_today", "handovers", "in_transit"]
     if "receiver" in roles and actor.role in WRITE_ROLES:
-        receiving = select(Manifest).where(Manifest.receiver_id == org)
-        piles += [
-            (
-                "arrivals",
-                receiving.where(of == Status.IN_TRANSIT.value),
-                "generator",
-                "picked_up_at",
-                Manifest.picked_up_at,
-            ),
-            (
-                "decisions",
-                receiving.where(of == Status.DELIVERED.value),
-                "generator",
-                "delivered_at",
-                Manifest.delivered_at,
-            ),
-            (
-                "completions",
-                receiving.where(of.in_((Status.ACCEPTED.value, Status.PARTIALLY_REJECTED.value))),
-                "generator",
-                "decided_at",
-                Manifest.decided_at,
-            ),
-        ]
-    return piles
+        keys += ["arrivals", "decisions", "completions"]
+    return keys
+
+
+def _piles(actor: Actor, now: datetime):
+    """(key, SELECT, whose name to show, which time to show, order) of each pile."""
+    return [
+        (key, select(Manifest).where(PILES[key].where(actor.organization_id, now)), *SHOWN_AS[key])
+        for key in _pile_keys(actor)
+    ]
 
 
 def _entry(m: Manifest, party: str, at: str) -> Entry:
@@ -241,6 +199,7 @@ def _activity(session, actor: Actor) -> list[ActivityEntry]:
             CustodyEvent.action,
             CustodyEvent.user_email,
             Organization.name,
+            func.coalesce(CustodyEvent.claimed_time, CustodyEvent.server_time),
             CustodyEvent.server_time,
         )
         .join(Manifest, Manifest.id == CustodyEvent.manifest_id)

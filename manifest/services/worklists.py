@@ -7,20 +7,22 @@ count, the page, and the lines and legs loaded for the whole page at once).
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from ..actor import Actor
+from ..infra.db import utcnow
 from ..models import Manifest
-from ..numbering import CHINA
-from ..status import Status
+from .piles import INCOMING, PILES, TRIPS
 
 
-def end_of_day(now: datetime) -> datetime:
-    """The end of ``now``'s day in Asia/Shanghai, as an aware time."""
-    day = now.astimezone(CHINA).date()
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
+def _union(ranks: dict[str, int], organization_id: int, now: datetime):
+    """The condition of being in any of the piles ``ranks`` names, and each manifest's rank
+    (the rank of the first pile it is in)."""
+    conditions = {key: PILES[key].where(organization_id, now) for key in ranks}
+    rank = case(*((cond, ranks[key]) for key, cond in conditions.items()), else_=len(ranks))
+    return or_(*conditions.values()), rank
 
 
 def _page(session, stmt, order, page: int, per_page: int) -> tuple[list[Manifest], int]:
@@ -40,30 +42,10 @@ def trips(
     Raises Forbidden when the organisation is no transporter.
     """
     actor.require_org_role("transporter")
-    org = actor.organization_id
-    in_transit = Manifest.status == Status.IN_TRANSIT.value
-    stmt = select(Manifest).where(
-        or_(
-            and_(in_transit, Manifest.transporter_id == org),
-            and_(in_transit, Manifest.next_transporter_id == org),
-            and_(
-                Manifest.status == Status.ISSUED.value,
-                Manifest.transporter_id == org,
-                Manifest.planned_pickup_at < end_of_day(now),
-            ),
-        )
-    )
-    order = (case((in_transit, 0), else_=1), Manifest.planned_pickup_at, Manifest.id)
+    condition, rank = _union(TRIPS, actor.organization_id, now)
+    stmt = select(Manifest).where(condition)
+    order = (rank, Manifest.planned_pickup_at, Manifest.id)
     return _page(session, stmt, order, page, per_page)
-
-
-#: The statuses in which a receiver still has something to sign, in the order of the work.
-INCOMING = (
-    Status.IN_TRANSIT,
-    Status.DELIVERED,
-    Status.ACCEPTED,
-    Status.PARTIALLY_REJECTED,
-)
 
 
 def incoming(
@@ -76,14 +58,7 @@ def incoming(
     Raises Forbidden when the organisation is no receiver.
     """
     actor.require_org_role("receiver")
-    stmt = select(Manifest).where(
-        Manifest.receiver_id == actor.organization_id,
-        Manifest.status.in_([s.value for s in INCOMING]),
-    )
-    urgency = case(
-        (Manifest.status == Status.DELIVERED.value, 0),
-        (Manifest.status == Status.IN_TRANSIT.value, 2),
-        else_=1,
-    )
-    order = (urgency, Manifest.picked_up_at, Manifest.id)
+    condition, rank = _union(INCOMING, actor.organization_id, utcnow())
+    stmt = select(Manifest).where(condition)
+    order = (rank, Manifest.picked_up_at, Manifest.id)
     return _page(session, stmt, order, page, per_page)
