@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from manifest.models import CustodyEvent
 from manifest.services.deadlines import sweep
 from tests.builders import advance, create_manifest, now
 
@@ -95,6 +98,30 @@ def test_the_latest_activity_lists_our_manifests_events_only(client_for, world):
     assert theirs.number not in html
     outsider = client_for(world.outsider).get("/web/").get_data(as_text=True)
     assert mine.number not in outsider and theirs.number in outsider
+
+
+def test_the_latest_activity_shows_when_each_party_signed_in_beijing_time(client_for, world):
+    manifest = advance(world, create_manifest(world), "in_transit")
+    events = {
+        ev.action: ev
+        for ev in world.uow.session.scalars(
+            select(CustodyEvent).where(CustodyEvent.manifest_id == manifest.id)
+        )
+    }
+    html = client_for(world.plating).get("/web/?lang=en").get_data(as_text=True)
+    activity = re.search(r'id="activity">(.*?)</section>', html, re.S).group(1)
+    shown = {}
+    for item in re.findall(r"<li>(.*?)</li>", activity, re.S):
+        when = re.search(r'<time datetime="([^"]+)"[^>]*>([^<]+)</time>', item)
+        action = "issue" if "Issued" in item else "pickup" if "Picked up" in item else None
+        if action:
+            shown[action] = (when.group(1), when.group(2).strip())
+    for action in ("issue", "pickup"):
+        ev = events[action]
+        # The signatures were claimed hours before the service received them.
+        assert ev.server_time - ev.claimed_time > timedelta(hours=3)
+        local = ev.claimed_time.astimezone(ZoneInfo("Asia/Shanghai"))
+        assert shown[action] == (ev.claimed_time.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
 
 
 def test_nothing_to_do_says_so(client_for, world):
