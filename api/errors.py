@@ -67,8 +67,13 @@ def error_response(
     return response
 
 
+def status_of(exc: DomainError) -> int:
+    """The HTTP status answering a refusal (400 for one without its own)."""
+    return next((s for cls, s in STATUS_OF if isinstance(exc, cls)), 400)
+
+
 def handle_domain_error(exc: DomainError):
-    status = next((s for cls, s in STATUS_OF if isinstance(exc, cls)), 400)
+    status = status_of(exc)
     retry_after = getattr(exc, "retry_after", None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return error_response(status, exc.code, exc.message, exc.errors, exc.details, headers)

@@ -30,6 +30,7 @@ from manifest.models.registry import USER_ROLES
 from manifest.services import members, registry, signin, tokens
 
 from ..db import session, uow
+from ..errors import status_of
 from .forms import apply_domain_error, paginate
 from .labels import USER_ROLE
 from .session import page_actor
@@ -87,12 +88,6 @@ def _refused(form: FlaskForm, exc: DomainError, unique_field, taken: str) -> Non
         apply_domain_error(form, exc)
 
 
-def _status_of(exc: DomainError) -> int:
-    from ..errors import STATUS_OF
-
-    return next((status for cls, status in STATUS_OF if isinstance(exc, cls)), 400)
-
-
 @bp.get("/")
 @login_required
 def index():
@@ -145,7 +140,7 @@ def invite_member():
         )
     except (ValidationFailed, Conflict) as exc:
         _refused(form, exc, form.email, _("A user with this e-mail exists already."))
-        return _members_page(actor, invite=form, status=_status_of(exc))
+        return _members_page(actor, invite=form, status=status_of(exc))
     return _members_page(actor, invite=InviteForm(formdata=None), invited=invited, status=201)
 
 
@@ -240,7 +235,7 @@ def add_vehicle():
         )
     except (ValidationFailed, Conflict) as exc:
         _refused(form, exc, form.plate, _("This plate is registered already."))
-        return _vehicles_page(actor, form, _status_of(exc))
+        return _vehicles_page(actor, form, status_of(exc))
     flash(_("Vehicle %(plate)s registered.", plate=vehicle.plate), "info")
     return redirect(url_for("admin.vehicles_page")), 303
 

@@ -107,9 +107,9 @@ def install(app: Flask, is_page_path) -> None:
     def domain_error(exc: DomainError):
         if not is_page_path(request.path):
             return api_domain(exc)
-        from ..errors import STATUS_OF
+        from ..errors import status_of
 
-        return error_page(next((s for cls, s in STATUS_OF if isinstance(exc, cls)), 400))
+        return error_page(status_of(exc))
 
     def other_error(exc: Exception):
         if not is_page_path(request.path):

@@ -10,18 +10,40 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, lazy_gettext
+from flask_babel import gettext as _
 from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length
 
 from manifest.digits import is_ascii_digits, parse_ascii_int
-from manifest.errors import NotFound
+from manifest.errors import DomainError, NotFound
 from manifest.finding_types import BY_NAME
 from manifest.services import tracks
+from manifest.services.findings_triage import (
+    MAX_COMMENT,
+    add_comment,
+    comment_statuses,
+    get_finding,
+    may_comment,
+)
 from manifest.services.manifest_view import FINDINGS_PER_PAGE, manifest_view
 
-from ..db import session
-from .forms import Page
+from ..db import session, uow
+from ..errors import status_of
+from .forms import Page, apply_domain_error
 from .labels import ORG_ROLE
 from .session import page_actor
 
@@ -79,16 +101,87 @@ def _page_number(name: str) -> int:
     return number if number and number < 10_000 else 1
 
 
+class CommentForm(FlaskForm):
+    """A comment on one finding, with the status it may set (as the findings API takes it)."""
+
+    body = TextAreaField(lazy_gettext("Comment"), validators=[Length(max=MAX_COMMENT)])
+    # The service judges the status (a party asking for another is refused with its reason).
+    status = SelectField(lazy_gettext("Status"), choices=[], default="", validate_choice=False)
+
+    def field_name(self, path: str) -> str | None:
+        """The name (with this form's prefix) of the field a refusal's ``path`` names."""
+        field = self._fields.get(path)
+        return field.name if field is not None else None
+
+    def offer(self, actor) -> CommentForm:
+        """Offer the statuses the actor may set, and leaving the status as it is."""
+        self.status.choices = [("", lazy_gettext("leave as it is"))] + [
+            (name, FINDING_STATUSES[name]) for name in comment_statuses(actor)
+        ]
+        return self
+
+
+def _comment_form(actor, finding_id: int) -> CommentForm:
+    return CommentForm(prefix=f"finding-{finding_id}").offer(actor)
+
+
+def _view(actor, manifest_id: int, page_no: int):
+    """What the page shows; the 404 page for a missing manifest and another's."""
+    try:
+        return manifest_view(session(), actor=actor, ref=manifest_id, findings_page=page_no)
+    except NotFound:
+        abort(404)
+
+
 @bp.get("/<int:manifest_id>")
 @login_required
 def manifest_page(manifest_id: int):
     """The manifest page; the same 404 page for a missing manifest and another's."""
     actor = page_actor()
     page_no = _page_number("page")
+    return _render(actor, _view(actor, manifest_id, page_no), page_no)
+
+
+@bp.post("/<int:manifest_id>/findings/<int:finding_id>/comments")
+@login_required
+def comment_on_finding(manifest_id: int, finding_id: int):
+    """Comment on a finding about the manifest (and, within the rules of the findings API,
+    set its status), through the service the API's comment endpoint calls. A refusal shows
+    the page again with the reason on the finding's form and what was typed."""
+    actor = page_actor()
+    page_no = _page_number("page")
+    view = _view(actor, manifest_id, page_no)
+    manifest = view.detail.manifest
     try:
-        view = manifest_view(session(), actor=actor, ref=manifest_id, findings_page=page_no)
+        finding = get_finding(session(), actor, finding_id) if view.whole else None
     except NotFound:
+        finding = None
+    if finding is None or finding["manifest_id"] != manifest.id:
         abort(404)
+    form = _comment_form(actor, finding_id)
+    if form.validate_on_submit():
+        try:
+            add_comment(
+                uow(),
+                actor=actor,
+                finding_id=finding_id,
+                body=form.body.data or "",
+                status=form.status.data or None,
+            )
+        except DomainError as exc:
+            session().rollback()
+            apply_domain_error(form, exc, form.field_name)
+            view = _view(actor, manifest_id, page_no)
+            return _render(actor, view, page_no, refused=form, status=status_of(exc))
+        flash(_("Your comment was added."), "success")
+        target = url_for(".manifest_page", manifest_id=manifest.id, page=page_no)
+        return redirect(f"{target}#finding-{finding_id}", code=303)
+    return _render(actor, view, page_no, refused=form, status=422)
+
+
+def _render(actor, view, page_no: int, *, refused: CommentForm | None = None, status=200):
+    """The page, with a comment form on each finding the actor may comment on (``refused``
+    in place of its finding's, showing its refusal)."""
     findings_page = Page(
         items=view.findings,
         page=page_no,
@@ -101,9 +194,15 @@ def manifest_page(manifest_id: int):
         "tiles": current_app.config.get("HWM_TILE_URL") or "",
         "labels": _map_labels(),
     }
-    return render_template(
+    comment_forms = {}
+    if may_comment(actor):
+        comment_forms = {f["id"]: _comment_form(actor, f["id"]) for f in view.findings}
+    if refused is not None:
+        comment_forms[_finding_of(refused)] = refused
+    page = render_template(
         "pages/manifest/show.html",
         view=view,
+        comment_forms=comment_forms,
         m=view.detail.manifest,
         weighbridge=view.detail.weighbridge,
         lines=_lines(view),
@@ -119,6 +218,12 @@ def manifest_page(manifest_id: int):
         map_config=json.dumps(map_config, ensure_ascii=False),
         has_map=bool(view.tracks or view.route),
     )
+    return page, status
+
+
+def _finding_of(form: CommentForm) -> int:
+    """The finding a comment form is about, from its prefix."""
+    return int(form._prefix.removeprefix("finding-").rstrip("-"))
 
 
 @bp.get("/<int:manifest_id>/map.geojson")

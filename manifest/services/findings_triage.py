@@ -247,6 +247,18 @@ def update_finding(
         return result
 
 
+def may_comment(actor: Actor) -> bool:
+    """Whether ``actor`` may comment on the findings it sees: a regulator, or a party's
+    administrator or member (not its drivers or readers)."""
+    return actor.is_regulator or actor.role in WRITE_ROLES
+
+
+def comment_statuses(actor: Actor) -> tuple[str, ...]:
+    """The statuses ``actor`` may set with a comment: any for a regulator, ``explained``
+    for a party (whether the finding's current status allows it is checked on commenting)."""
+    return FINDING_STATUSES if actor.is_regulator else (PARTY_STATUS,)
+
+
 def add_comment(
     uow: UnitOfWork, *, actor: Actor, finding_id: int, body: str, status: str | None = None
 ) -> dict:
@@ -263,8 +275,8 @@ def add_comment(
         raise ValidationFailed(
             f"a comment is at most {MAX_COMMENT} characters", errors={"body": ["too long"]}
         )
-    if not actor.is_regulator:
-        actor.require_user_role(WRITE_ROLES)
+    if not may_comment(actor):
+        raise Forbidden("only a party's administrators and members, or a regulator, may comment")
     now = utcnow()
     with uow:
         s = uow.session
