@@ -262,6 +262,7 @@ def receipts_import(file, uscc):
     manifests. Re-running is safe: tickets already stored count as duplicates."""
     import hashlib
 
+    from manifest.receipts import file_encoding
     from manifest.services.receipts import import_file
 
     digest = hashlib.sha256()
@@ -270,12 +271,11 @@ def receipts_import(file, uscc):
             digest.update(chunk)
     with open(file, "rb") as fh:
         rows = sum(1 for _ in fh) - 1
-    encoding = "utf-8-sig"
     with open(file, "rb") as fh:
         try:
-            fh.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            encoding = "gb18030"
+            encoding = file_encoding(fh)
+        except DomainError as exc:
+            _fail(exc)
     with (
         open(file, encoding=encoding, newline="") as fh,
         click.progressbar(length=max(rows, 0), label="importing", file=sys.stderr) as bar,

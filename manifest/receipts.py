@@ -1,4 +1,4 @@
-"""Weighbridge records: parsing an upload (CSV or JSON) and the pure rules of matching.
+"""Weighbridge records: parsing an upload (CSV or JSON); matching is manifest.receipt_matching.
 
 A record is kept or refused row by row: :func:`parse_receipts` returns the valid records and a
 :class:`RowError` for each problem, so one mistyped row does not block a day's log. Only an
@@ -31,9 +31,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from decimal import Decimal
-from typing import Literal
+from typing import IO, Literal
 
 from .errors import ValidationFailed
 from .plates import PLATE_RE, normalize_plate
@@ -45,12 +45,12 @@ from .tabular import (
     decode_text,
     header_key,
     parse_local_time,
+    stream_encoding,
 )
 
 MAX_ROWS = 100_000
 NET_TOLERANCE_KG = Decimal("1")
 MAX_TICKET_LENGTH = 64
-MATCH_WINDOW = timedelta(hours=12)
 
 MANIFEST_NUMBER_RE = re.compile(r"^\d{14}$", re.ASCII)
 
@@ -258,14 +258,30 @@ def _record(
     )
 
 
+def _unreadable(exc: UndecodableText) -> ValidationFailed:
+    return ValidationFailed(
+        f"the weighbridge file is neither UTF-8 nor GB18030 text ({exc.message})",
+        errors={"file": ["unreadable encoding"]},
+    )
+
+
 def _decode(data: bytes) -> str:
     try:
         return decode_text(data)
     except UndecodableText as exc:
-        raise ValidationFailed(
-            f"the weighbridge file is neither UTF-8 nor GB18030 text ({exc.message})",
-            errors={"file": ["unreadable encoding"]},
-        ) from None
+        raise _unreadable(exc) from None
+
+
+def file_encoding(handle: IO[bytes]) -> str:
+    """The encoding of a weighbridge file too large to hold in memory, by the rule an upload
+    is read by (:func:`manifest.tabular.stream_encoding`); the handle is left where it was.
+
+    Raises ValidationFailed, as for an upload, when the file is neither UTF-8 nor GB18030.
+    """
+    try:
+        return stream_encoding(handle)
+    except UndecodableText as exc:
+        raise _unreadable(exc) from None
 
 
 def detect_format(content_type: str | None, head: str) -> Literal["csv", "json"]:
@@ -425,57 +441,3 @@ def parse_receipts(
     ):
         (records if isinstance(item, WeighRecord) else errors).append(item)
     return records, errors
-
-
-# Matching ------------------------------------------------------------------------------------
-
-MatchOutcome = Literal["matched", "cancelled", "already_received", "unmanifested"]
-
-#: The finding each non-matching outcome raises. A cancelled manifest or one already weighed
-#: in under another ticket cannot cover this load, so the load is unmanifested.
-FINDING_FOR_OUTCOME: dict[str, str] = {
-    "cancelled": "unmanifested_receipt",
-    "already_received": "unmanifested_receipt",
-    "unmanifested": "unmanifested_receipt",
-}
-
-
-@dataclass(frozen=True)
-class MatchCandidate:
-    """What matching needs to know of a manifest found by number or by plate and time."""
-
-    receiver_id: object
-    status: str
-    weighbridge_ticket: str | None = None
-
-
-def match_window(at: datetime, window: timedelta = MATCH_WINDOW) -> tuple[datetime, datetime]:
-    """The inclusive interval ``[at − window, at + window]`` searched around a time."""
-    return at - window, at + window
-
-
-def in_match_window(
-    arrived_at: datetime, around: datetime, window: timedelta = MATCH_WINDOW
-) -> bool:
-    """Whether an arrival lies within ``window`` of a manifest's time (both aware)."""
-    start, end = match_window(around, window)
-    return start <= arrived_at <= end
-
-
-def classify_match(record: WeighRecord, candidate: MatchCandidate, *, receiver_id) -> MatchOutcome:
-    """How a record uploaded by ``receiver_id`` relates to a candidate manifest.
-
-    A manifest addressed to another receiver is no candidate at all: the record is
-    ``unmanifested``, exactly as if the number named nothing, whatever that manifest's status,
-    so an upload tells its receiver nothing about other parties' manifests. Of its own
-    manifests, ``cancelled`` comes first (a cancelled manifest covers nothing), then
-    ``already_received`` (the manifest carries a *different* weighbridge ticket). The same
-    ticket again is ``matched``, so re-sending is harmless.
-    """
-    if candidate.receiver_id != receiver_id:
-        return "unmanifested"
-    if candidate.status == "cancelled":
-        return "cancelled"
-    if candidate.weighbridge_ticket is not None and candidate.weighbridge_ticket != record.ticket:
-        return "already_received"
-    return "matched"

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import IO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 try:
@@ -61,6 +62,12 @@ def sniff_encoding(lines: Iterable[bytes]) -> str:
     return UTF8
 
 
+def _not_text(line: int, exc: UnicodeDecodeError) -> UndecodableText:
+    return UndecodableText(
+        f"line {line}: the file is neither UTF-8 nor GB18030 text ({exc.reason})", line=line
+    )
+
+
 def decode_text(data: bytes) -> str:
     """The text of a whole file, by the rule of :func:`sniff_encoding`, without a BOM.
 
@@ -70,10 +77,33 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise UndecodableText(
-            f"line {line}: the file is neither UTF-8 nor GB18030 text ({exc.reason})", line=line
-        ) from None
+        raise _not_text(data.count(b"\n", 0, exc.start) + 1, exc) from None
+
+
+def stream_encoding(handle: IO[bytes]) -> str:
+    """The encoding of a seekable file read line by line, by the rule of :func:`decode_text`
+    (for files too large to hold in memory). Every line is decoded once to check it; the
+    handle is left where it was.
+
+    Raises :class:`UndecodableText` as :func:`decode_text` does.
+    """
+    start = handle.tell()
+    try:
+        encoding = sniff_encoding(handle)
+        handle.seek(start)
+        # Reading line by line is safe: neither encoding uses 0x0A inside a character.
+        decoder = codecs.getincrementaldecoder(encoding)()
+        line = 0
+        try:
+            for data in handle:
+                line += 1
+                decoder.decode(data)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise _not_text(max(line, 1), exc) from None
+    finally:
+        handle.seek(start)
+    return encoding
 
 
 def header_key(name: str) -> str:

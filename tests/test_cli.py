@@ -24,6 +24,7 @@ from manifest.models import (
     Regulator,
     User,
     WasteCode,
+    WeighbridgeReceipt,
 )
 from manifest.services import lifecycle, registry
 from manifest.services.custody import verify_ledger, verify_manifest_chain
@@ -442,6 +443,36 @@ def test_catalogue_import_reports_rejected_rows_with_line_numbers(hwm, sessions)
 
 def test_catalogue_import_of_a_missing_file_is_refused(hwm, tmp_path):
     _refused(hwm("catalogue", "import", str(tmp_path / "nope.csv")), "does not exist")
+
+
+# ---------------------------------------------------------------- receipts
+
+
+def test_receipts_import_reads_a_gb18030_export(hwm, world, sessions, tmp_path):
+    export = tmp_path / "磅单.csv"
+    export.write_bytes(
+        (
+            "磅单号,车牌号,进场时间,净重(吨)\n"
+            "B-0001,粤J 12345,2024/5/6 9:30,10.2\n"
+            "B-0002,粤J 12345,2024/5/7 9:30,9.8\n"
+        ).encode("gb18030")
+    )
+    result = hwm("receipts", "import", str(export), "--receiver", world.centre.org.uscc)
+    assert result.exit_code == 0, result.output
+    assert "2 created, 0 duplicates, 0 matched, 2 unmanifested" in result.output
+    with sessions() as s:
+        tickets = s.scalars(select(WeighbridgeReceipt.ticket).order_by(WeighbridgeReceipt.ticket))
+        assert list(tickets) == ["B-0001", "B-0002"]
+
+
+def test_receipts_import_of_an_unreadable_file_is_refused_and_stores_nothing(
+    hwm, world, sessions, tmp_path
+):
+    export = tmp_path / "binary.csv"
+    export.write_bytes(b"ticket,plate,arrived_at,net_kg\n\xff\xfe\xff,1,2,3\n")
+    result = hwm("receipts", "import", str(export), "--receiver", world.centre.org.uscc)
+    _refused(result, "neither UTF-8 nor GB18030", "unreadable encoding")
+    assert _count(sessions, WeighbridgeReceipt) == 0
 
 
 def test_after_import_unlisted_codes_are_refused(hwm, world, client):

@@ -8,16 +8,21 @@ from decimal import Decimal as D
 import pytest
 
 from manifest.errors import ValidationFailed
-from manifest.receipts import (
+from manifest.receipt_matching import (
     FINDING_FOR_OUTCOME,
-    MatchCandidate,
+    MATCH_WINDOW,
+    MAX_TRANSIT,
+    PendingRecord,
+    Trip,
+    decide_matches,
+    fits_by_plate,
+)
+from manifest.receipts import (
     RowError,
     WeighRecord,
-    classify_match,
     detect_format,
-    in_match_window,
+    file_encoding,
     iter_receipts,
-    match_window,
     normalize_plate,
     parse_arrival,
     parse_receipts,
@@ -128,6 +133,23 @@ def test_chinese_headers_gb18030_and_tonnes():
     assert record.ticket == "B-0001"
     assert (record.gross_kg, record.tare_kg, record.net_kg) == (D("25400"), D("15200"), D("10200"))
     assert record.arrived_at == datetime(2024, 5, 6, 1, 30, tzinfo=UTC)
+
+
+def test_a_large_files_encoding_is_read_as_an_uploads():
+    def encoding(data: bytes) -> str:
+        handle = io.BytesIO(data)
+        handle.seek(3)
+        found = file_encoding(handle)
+        assert handle.tell() == 3  # left where it was
+        return found
+
+    assert encoding("\ufeff磅单号\nB-1".encode()) == "utf-8-sig"
+    assert encoding("ticket\n磅单号\n".encode("gb18030")) == "gb18030"
+    for unreadable, line in ((b"ticket\n\xff\xff\n", 2), ("一\n".encode() + b"\x81\n", 2)):
+        with pytest.raises(ValidationFailed) as refused:
+            encoding(b"abc" + unreadable)
+        assert refused.value.errors == {"file": ["unreadable encoding"]}
+        assert f"line {line}" in refused.value.message
 
 
 def test_utf8_bom_semicolons_and_thousands_separators():
@@ -273,39 +295,68 @@ def test_detect_format():
 
 # matching -------------------------------------------------------------------------------------
 
-RECORD = WeighRecord(
-    row=2,
-    ticket="T001",
-    plate="粤J12345",
-    arrived_at=datetime(2024, 5, 6, 1, 30, tzinfo=UTC),
-    net_kg=D("10200"),
-)
+AT = datetime(2024, 5, 6, 12, tzinfo=UTC)
 
 
-def test_match_window():
-    at = datetime(2024, 5, 6, 12, tzinfo=UTC)
-    assert match_window(at) == (at - timedelta(hours=12), at + timedelta(hours=12))
-    assert in_match_window(at + timedelta(hours=12), at)
-    assert not in_match_window(at + timedelta(hours=12, seconds=1), at)
-    assert in_match_window(at - timedelta(hours=2), at, timedelta(hours=2))
+def trip(id, receiver_id=7, status="in_transit", picked=AT, delivered=None, **kw):
+    return Trip(id, f"2024440700{id:04d}", receiver_id, "粤J12345", status, picked, delivered, **kw)
+
+
+def pending(id, at=AT, number=None, receiver_id=7):
+    return PendingRecord(id, receiver_id, "粤J12345", at, number)
+
+
+def decided(records, trips):
+    return [(d.manifest_id, d.matched_by, d.outcome) for d in decide_matches(records, trips)]
+
+
+def test_another_receivers_number_reads_as_no_number_and_the_plate_still_counts():
+    mine, theirs = trip(1), trip(2, receiver_id=8)
+    record = pending(10, number=theirs.number)
+    assert decided([record], [mine, theirs]) == [(1, "plate", "matched")]
+    assert decided([record], [theirs]) == [(None, None, "unmanifested")]
+
+
+def test_the_earliest_record_is_the_weighing_and_the_rest_already_received():
+    records = [pending(11, AT + timedelta(hours=2)), pending(10, AT + timedelta(hours=1))]
+    assert decided(records, [trip(1)]) == [
+        (1, "plate", "already_received"),
+        (1, "plate", "matched"),
+    ]
+
+
+def test_a_number_finds_its_manifest_at_any_time_and_in_any_status():
+    late = AT + timedelta(days=30)
+    assert decided([pending(10, late, "20244407000001")], [trip(1, status="cancelled")]) == [
+        (1, "number", "cancelled")
+    ]
+    assert decided([pending(10, late, "20244407000001")], [trip(1, weighed=True)]) == [
+        (1, "number", "already_received")
+    ]
 
 
 @pytest.mark.parametrize(
-    ("candidate", "outcome"),
+    ("after_pickup", "delivered_after", "fits"),
     [
-        (MatchCandidate(receiver_id=7, status="in_transit"), "matched"),
-        (MatchCandidate(receiver_id=7, status="delivered", weighbridge_ticket="T001"), "matched"),
-        (MatchCandidate(receiver_id=7, status="cancelled"), "cancelled"),
-        (MatchCandidate(7, "delivered", weighbridge_ticket="T000"), "already_received"),
-        # Another receiver's manifest, whatever its status, is as if the number named nothing.
-        (MatchCandidate(receiver_id=8, status="in_transit"), "unmanifested"),
-        (MatchCandidate(receiver_id=8, status="cancelled"), "unmanifested"),
-        (MatchCandidate(8, "delivered", weighbridge_ticket="T000"), "unmanifested"),
-        (MatchCandidate(8, "delivered", weighbridge_ticket="T001"), "unmanifested"),
+        (-MATCH_WINDOW, None, True),
+        (-MATCH_WINDOW - timedelta(seconds=1), None, False),
+        (MAX_TRANSIT + MATCH_WINDOW, None, True),
+        (MAX_TRANSIT + MATCH_WINDOW + timedelta(seconds=1), None, False),
+        (timedelta(hours=20), timedelta(hours=8), True),
+        (timedelta(hours=20, seconds=1), timedelta(hours=8), False),
     ],
 )
-def test_classify_match(candidate, outcome):
-    assert classify_match(RECORD, candidate, receiver_id=7) == outcome
+def test_the_plate_window(after_pickup, delivered_after, fits):
+    delivered = None if delivered_after is None else AT + delivered_after
+    record = pending(10, AT + after_pickup)
+    assert fits_by_plate(record, trip(1, delivered=delivered)) is fits
+
+
+def test_the_nearest_trip_wins_and_of_two_as_near_the_later_made():
+    near, far = trip(1, picked=AT - timedelta(hours=1)), trip(2, picked=AT - timedelta(hours=2))
+    assert decided([pending(10)], [far, near]) == [(1, "plate", "matched")]
+    twin = trip(3, picked=AT - timedelta(hours=1))
+    assert decided([pending(10)], [near, twin]) == [(3, "plate", "matched")]
 
 
 def test_every_non_match_raises_a_known_finding():

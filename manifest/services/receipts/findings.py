@@ -1,4 +1,7 @@
-"""The findings of weighbridge records that no manifest of their receiver covers.
+"""The findings of a matching run: records no manifest covers, and weights that disagree.
+
+A quantity finding is raised where a newly matched net weight departs from the manifest's
+declared mass beyond tolerance (:func:`weighbridge_findings`).
 
 One ``unmanifested_receipt`` finding per such record: no manifest matched it, or the
 receiver's own manifest it matched was cancelled or already weighed under another ticket.
@@ -19,15 +22,30 @@ Python for :func:`.finding_sets.raise_findings`.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import aliased
 
-from ..infra.db import UTCDateTime
-from ..models import Manifest, Organization, Vehicle, WeighbridgeReceipt
-from ..receipts import FINDING_FOR_OUTCOME
-from .finding_sets import NewFinding
+from ...infra.db import UTCDateTime
+from ...models import (
+    Manifest,
+    ManifestLeg,
+    ManifestLine,
+    Organization,
+    Vehicle,
+    WeighbridgeReceipt,
+)
+from ...models.receipts import WeighbridgeMatch
+from ...receipt_matching import FINDING_FOR_OUTCOME
+from ...reconcile import weighbridge_discrepancy
+from ...tolerances import TolerancePolicy
+from ..finding_sets import NewFinding
+from ..findings import parties_of
+from ..reconciliation import as_new_finding, manifest_tallies
+from ..tolerances import issuing_regions
 
 #: The outcomes of matching that raise a finding here.
 NOT_MATCHED = tuple(FINDING_FOR_OUTCOME)
@@ -222,3 +240,92 @@ def receipt_findings(session, run) -> list[NewFinding]:
             )
         )
     return out
+
+
+def worth_weighing(net_kg, manifest, tolerances: TolerancePolicy):
+    """SQL: whether the exact weighbridge comparison could find ``net_kg`` departing from the
+    manifest's declared mass under the strictest tolerance of any region: every line has a
+    mass (the stored totals say so) and the difference reaches both limits, or it is sludge
+    with both moisture figures, which is compared on dry solids. Comparing with >= keeps every
+    borderline case for the exact rules."""
+    M = manifest
+    min_pct, min_kg = tolerances.strictest_mass()
+    difference = func.abs(net_kg - M.declared_kg)
+    return and_(
+        M.unmeasured_lines == 0,
+        or_(
+            and_(M.moisture_pct.is_not(None), M.received_moisture_pct.is_not(None)),
+            and_(difference >= min_kg, difference * 100 >= M.declared_kg * min_pct),
+        ),
+    )
+
+
+#: The manifest columns the weighbridge check and its finding read.
+_CHECKED = (
+    Manifest.id,
+    Manifest.kind,
+    Manifest.vehicle_plate,
+    Manifest.moisture_pct,
+    Manifest.received_moisture_pct,
+    Manifest.generator_id,
+    Manifest.transporter_id,
+    Manifest.receiver_id,
+)
+
+
+def weighbridge_findings(session, run, tolerances: TolerancePolicy) -> list[NewFinding]:
+    """Quantity findings where a newly matched net weight departs from the declared mass.
+
+    The run's decisions say which matched manifests could show a difference
+    (:func:`worth_weighing`); the pure reconciliation decides on those few, exactly.
+    """
+    M, L, Leg = Manifest, ManifestLine.__table__.c, ManifestLeg
+    mids = list(
+        session.scalars(
+            select(run.c.manifest_id).where(run.c.outcome == "matched", run.c.weigh_check.is_(True))
+        )
+    )
+    out = []
+    for start in range(0, len(mids), 1000):
+        chunk = mids[start : start + 1000]
+        nets = net_weights(session, chunk)
+        regions = issuing_regions(session, chunk)
+        # Plain rows rather than ORM objects: only figures and ids are read here.
+        lines, legs = defaultdict(list), defaultdict(list)
+        for line in session.execute(
+            select(ManifestLine.__table__)
+            .where(L.manifest_id.in_(chunk))
+            .order_by(L.manifest_id, L.line_no)
+        ):
+            lines[line.manifest_id].append(line)
+        for manifest_id, transporter_id in session.execute(
+            select(Leg.manifest_id, Leg.transporter_id)
+            .where(Leg.manifest_id.in_(chunk))
+            .order_by(Leg.manifest_id, Leg.leg_no)
+        ):
+            legs[manifest_id].append(transporter_id)
+        for m in session.execute(select(*_CHECKED).where(M.id.in_(chunk))):
+            tallies = manifest_tallies(session, m, lines=lines[m.id], net_kg=nets.get(m.id))
+            tolerance = tolerances.applicable(regions[m.id], m.kind).tolerance
+            found = weighbridge_discrepancy(tallies, tolerance)
+            if found is not None:
+                parties = parties_of(
+                    generator_id=m.generator_id,
+                    receiver_id=m.receiver_id,
+                    transporter_id=m.transporter_id,
+                    leg_transporters=legs[m.id],
+                )
+                out.append(as_new_finding(m, found, parties=parties))
+    return out
+
+
+def net_weights(session, manifest_ids: list[int]) -> dict[int, Decimal]:
+    """The matched weighbridge net weight per manifest, for those that have one."""
+    R, WM = WeighbridgeReceipt, WeighbridgeMatch
+    return dict(
+        session.execute(
+            select(WM.manifest_id, R.net_kg)
+            .join(R, R.id == WM.receipt_id)
+            .where(WM.manifest_id.in_(manifest_ids), WM.outcome == "matched")
+        ).all()
+    )

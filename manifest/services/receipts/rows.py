@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import and_, select
 
-from ..models import Manifest, WeighbridgeReceipt
-from ..models.receipts import WeighbridgeMatch
-from ..receipts import WeighRecord
+from ...models import Manifest, WeighbridgeReceipt
+from ...models.receipts import WeighbridgeMatch
+from ...receipts import WeighRecord
 
 #: Tickets looked up per statement.
 CHUNK = 1000
