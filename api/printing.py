@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from zoneinfo import ZoneInfo
 
 from flask import Response, render_template
 
 from manifest.catalogue_data import HW_CATEGORIES
 from manifest.infra.db import utcnow
+from manifest.local_time import CHINA
 from manifest.quantities import format_decimal
 from manifest.services import manifests_query
 
 from .pdf import write_pdf
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 LABELS = {
     "zh": {

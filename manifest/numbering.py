@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from .errors import ValidationFailed
+from .local_time import CHINA
 
-CHINA = ZoneInfo("Asia/Shanghai")
 NUMBER_RE = re.compile(r"^(\d{4})(\d{4})(\d{6})$", re.ASCII)
 MAX_SERIAL = 999_999
 

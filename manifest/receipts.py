@@ -36,10 +36,10 @@ from decimal import Decimal
 from typing import IO, Literal
 
 from .errors import ValidationFailed
+from .local_time import CHINA
 from .plates import PLATE_RE, normalize_plate
 from .quantities import parse_decimal
 from .tabular import (
-    LOCAL_TZ,
     UndecodableText,
     csv_delimiter,
     decode_text,
@@ -172,7 +172,7 @@ def _ticket(value) -> str:
     return ticket
 
 
-def parse_arrival(value, local_tz: tzinfo = LOCAL_TZ) -> datetime:
+def parse_arrival(value, local_tz: tzinfo = CHINA) -> datetime:
     """An arrival time as an aware UTC datetime, by :func:`manifest.tabular.parse_local_time`
     (local to ``local_tz`` without an offset). Raises ValueError, including for a bare date."""
     if value is None or not str(value).strip():
@@ -375,7 +375,7 @@ def iter_receipts(
     *,
     fmt: str | None = None,
     max_rows: int | None = MAX_ROWS,
-    local_tz: tzinfo = LOCAL_TZ,
+    local_tz: tzinfo = CHINA,
     net_tolerance_kg: Decimal = NET_TOLERANCE_KG,
 ) -> Iterator[Parsed]:
     """Yield, row by row, a :class:`WeighRecord` or the :class:`RowError` s of each row.
@@ -429,7 +429,7 @@ def parse_receipts(
     *,
     fmt: str | None = None,
     max_rows: int | None = MAX_ROWS,
-    local_tz: tzinfo = LOCAL_TZ,
+    local_tz: tzinfo = CHINA,
     net_tolerance_kg: Decimal = NET_TOLERANCE_KG,
 ) -> tuple[list[WeighRecord], list[RowError]]:
     """All valid records and all row errors of an upload; see :func:`iter_receipts` for the

@@ -18,14 +18,10 @@ import codecs
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import IO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-try:
-    LOCAL_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
-except ZoneInfoNotFoundError:  # no tz database: China has kept UTC+8 without DST since 1991
-    LOCAL_TZ = timezone(timedelta(hours=8), "CST")
+from .local_time import CHINA
 
 UTF8 = "utf-8-sig"
 GB18030 = "gb18030"
@@ -123,7 +119,7 @@ _SLASHED = re.compile(
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d", re.ASCII)
 
 
-def parse_local_time(value, local_tz: tzinfo = LOCAL_TZ) -> datetime:
+def parse_local_time(value, local_tz: tzinfo = CHINA) -> datetime:
     """A date and time as an aware UTC datetime.
 
     Accepts ISO 8601 (``2024-05-06 09:30``, ``2024-05-06T01:30:00Z``, ``…+08:00``), the

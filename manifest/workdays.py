@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import overload
-from zoneinfo import ZoneInfo
 
 from .errors import ValidationFailed
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from .local_time import CHINA
 
 
 def _days(*spans: tuple[str, str] | str) -> frozenset[date]:
@@ -69,7 +67,7 @@ CN_EXTRA_WORKDAYS_2025_2026: frozenset[date] = _days(
 )
 
 
-def _local_date(value: date | datetime, tz: ZoneInfo) -> date:
+def _local_date(value: date | datetime, tz: tzinfo) -> date:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("datetime must carry a time zone")
@@ -88,7 +86,7 @@ class WorkCalendar:
         holidays: Iterable[date] = (),
         extra_workdays: Iterable[date] = (),
         *,
-        tz: ZoneInfo = LOCAL_TZ,
+        tz: tzinfo = CHINA,
     ):
         self.holidays = frozenset(holidays)
         self.extra_workdays = frozenset(extra_workdays)

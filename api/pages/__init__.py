@@ -26,6 +26,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
 
+from manifest.local_time import CHINA_ZONE
+
 from . import admin, drafting, errors, home, labels, manifest_view, receiving, transport
 from . import session as session_pages
 
@@ -44,7 +46,6 @@ PAGE_PREFIX = "/web"
 #: The interface languages and the catalogue each one reads (msgids are English).
 LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
 DEFAULT_LANGUAGE = "zh"
-TIMEZONE = "Asia/Shanghai"
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -68,13 +69,13 @@ def register_pages(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALES[DEFAULT_LANGUAGE])
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", TIMEZONE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", CHINA_ZONE)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",
         str(Path(__file__).resolve().parent.parent / "translations"),
     )
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_locale, timezone_selector=lambda: TIMEZONE)
+    babel.init_app(app, locale_selector=_locale, timezone_selector=lambda: CHINA_ZONE)
     session_pages.login_manager.init_app(app)
     for group in PAGE_GROUPS:
         app.register_blueprint(group.bp)

@@ -9,7 +9,6 @@ place the rule lives.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
@@ -31,13 +30,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from manifest.catalogue_data import HAZARDS, OPERATIONS, PHYSICAL_FORMS
+from manifest.local_time import CHINA
 from manifest.models.manifests import KINDS
 from manifest.quantities import UNITS
 from manifest.status import Status
 
 from .labels import STATUS
 
-CHINA = ZoneInfo("Asia/Shanghai")
 MAX_LINES = 50
 #: Line fields whose text goes to the service unchanged ("" meaning not given).
 LINE_TEXT_FIELDS = ("waste_code", "name", "packaging", "quantity", "density_t_m3")

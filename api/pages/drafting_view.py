@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from manifest.local_time import CHINA
 from manifest.quantities import format_decimal
 from manifest.services import manifests_query
 from manifest.services.party_choices import PartyChoices
@@ -18,7 +18,6 @@ from manifest.status import actions_open_to
 from .drafting_forms import KIND_LABELS, ManifestForm, options
 from .labels import status_label
 
-CHINA = ZoneInfo("Asia/Shanghai")
 CSV_BATCH = 500
 
 #: Which field of the draft each issue-time check is about ("line" for the line it names).

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from manifest.errors import DomainError, Forbidden, ValidationFailed
-from manifest.numbering import CHINA
+from manifest.local_time import CHINA
 from manifest.services import lifecycle, receipts, worklists
 from manifest.services.signing import moves_open_to
 from manifest.status import Action

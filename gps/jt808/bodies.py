@@ -6,9 +6,10 @@ Message ids and result codes are those of JT/T 808-2013 and -2019. Strings are G
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from gps.jt808.errors import BadMessage
+from manifest.local_time import CHINA
 
 # Terminal messages.
 TERMINAL_RESPONSE = 0x0001
@@ -35,7 +36,6 @@ STATUS_POSITIONED = 1 << 1
 STATUS_SOUTH = 1 << 2
 STATUS_WEST = 1 << 3
 ITEM_MILEAGE = 0x01  # DWORD, 1/10 km
-BEIJING = timezone(timedelta(hours=8))
 LOCATION_SIZE = 28
 
 
@@ -130,7 +130,7 @@ def bcd_time(data: bytes) -> datetime | None:
             int(text[6:8]),
             int(text[8:10]),
             int(text[10:12]),
-            tzinfo=BEIJING,
+            tzinfo=CHINA,
         )
     except ValueError:
         return None

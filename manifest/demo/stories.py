@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from ..numbering import CHINA
+from ..local_time import CHINA
 from .loads import medical, pcb_liquids, plating_sludge, sewage_sludge
 
 #: How far a story has got, in the order the signatures come.

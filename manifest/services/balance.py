@@ -28,8 +28,8 @@ from sqlalchemy import case, func, literal, or_, select, text, union_all
 
 from ..actor import Actor
 from ..errors import ValidationFailed
+from ..local_time import CHINA
 from ..models import Manifest, Organization
-from ..numbering import CHINA
 from ..quantities import format_decimal
 from ..status import Status
 from .access import in_regions

@@ -24,8 +24,8 @@ from ..capacity import (
     scopes_of,
     tonnes_by_scope,
 )
+from ..local_time import CHINA
 from ..models import Licence, LicenceCapacity, Manifest, ManifestLine
-from ..numbering import CHINA
 from ..quantities import Quantity
 from .finding_sets import NewFinding
 

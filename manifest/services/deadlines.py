@@ -15,9 +15,10 @@ from sqlalchemy import exists, select, update
 from ..config import Settings
 from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
+from ..local_time import CHINA
 from ..models import Finding, Manifest
 from ..status import Status
-from ..workdays import LOCAL_TZ, WorkCalendar, parse_holidays
+from ..workdays import WorkCalendar, parse_holidays
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
 
@@ -50,10 +51,10 @@ def decision_cutoff(cal: WorkCalendar, now: datetime, workdays: int) -> datetime
     that deadline grows with D, so the overdue deliveries are exactly those before the start
     of the first local day whose deadline is still ahead.
     """
-    day = now.astimezone(LOCAL_TZ).date()
-    while cal.add_workdays(datetime.combine(day, time(12), tzinfo=LOCAL_TZ), workdays) > now:
+    day = now.astimezone(CHINA).date()
+    while cal.add_workdays(datetime.combine(day, time(12), tzinfo=CHINA), workdays) > now:
         day -= timedelta(days=1)
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
 
 
 def _has_finding(kind: str):

@@ -34,9 +34,9 @@ from ..actor import Actor
 from ..errors import ValidationFailed
 from ..finding_figures import decimal_or_none
 from ..finding_types import BY_NAME, DISCREPANCY_TYPES, SEVERITIES, label
+from ..local_time import CHINA
 from ..models import Finding, FindingParty, Manifest, Organization
 from ..models.registry import Regulator
-from ..numbering import CHINA
 from .findings_triage import visible_findings
 
 ROLES = ("generator", "transporter", "receiver")

@@ -16,8 +16,8 @@ from ..actor import TRANSPORT_ROLES, Actor
 from ..checks import CarrierFacts, LineFacts, carrier_failures
 from ..errors import Forbidden, HandoverChecksFailed, ValidationFailed
 from ..infra.uow import UnitOfWork
+from ..local_time import CHINA
 from ..models import Manifest
-from ..numbering import CHINA
 from ..plates import validate_plate
 from ..status import Action
 from .carriage import check_driver, licence_facts, parse_load, take_load, vehicle_facts

@@ -14,8 +14,8 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..local_time import CHINA
 from ..models import Manifest
-from ..numbering import CHINA
 from ..status import MOVES, Action, Status
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+
+from manifest.local_time import CHINA
 
 from .http import ago, create, events, get, patch, post, sludge
 
@@ -40,7 +41,7 @@ def test_hazardous_manifest_from_draft_to_completion(client, world):
     assert r.status_code == 200, r.get_json()
     issued = r.get_json()
     number = issued["number"]
-    year = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).year
+    year = datetime.now(UTC).astimezone(CHINA).year
     assert issued["status"] == "issued"
     assert len(number) == 14 and number.isdigit()
     assert number == f"{year}4407000001"

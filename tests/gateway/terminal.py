@@ -11,9 +11,9 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-CST = timezone(timedelta(hours=8))
+from manifest.local_time import CHINA
 
 
 def xor_all(data: bytes) -> int:
@@ -74,7 +74,7 @@ def location_body(fix: Fix, alarm: int = 0) -> bytes:
     status = 0x01 | (0x02 if fix.positioned else 0)
     status |= 0x04 if fix.lat < 0 else 0
     status |= 0x08 if fix.lon < 0 else 0
-    local = fix.time.astimezone(CST).strftime("%y%m%d%H%M%S")
+    local = fix.time.astimezone(CHINA).strftime("%y%m%d%H%M%S")
     body = struct.pack(
         ">IIIIHHH",
         alarm,

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
+from manifest.local_time import CHINA
 from manifest.models import VehiclePosition
 from manifest.services import terminals
 from tests.gateway.conftest import PHONE, bind
 from tests.gateway.harness import running_gateway
-from tests.gateway.terminal import CST, Fix, Terminal
+from tests.gateway.terminal import Fix, Terminal
 from tests.gateway.test_trip import world_url
 
 
@@ -126,7 +127,7 @@ def test_unusable_fixes_are_kept_but_never_used(client, world):
     s.rollback()
     rows = s.scalars(select(VehiclePosition)).all()
     assert len(rows) == 3 and not any(r.usable for r in rows)
-    sent = {f.time.astimezone(CST).strftime("%y%m%d%H%M%S") for f in fixes[1:]}
+    sent = {f.time.astimezone(CHINA).strftime("%y%m%d%H%M%S") for f in fixes[1:]}
     assert sent <= {r.time_bcd for r in rows}
     # Out of the plausible window: stored at their receipt, the digits sent kept.
     assert not {f.time for f in fixes[1:]} & {r.fixed_at for r in rows}

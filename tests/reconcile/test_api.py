@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from manifest.local_time import CHINA
 from tests.builders import now
 from tests.reconcile.helpers import trip
 
@@ -147,7 +148,7 @@ def test_upload_refusals(world, client):
 
 def test_balance_json_and_csv(world, client):
     m = trip(world, start=now() - timedelta(hours=6), to="in_transit")
-    period = m.issued_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+    period = m.issued_at.astimezone(CHINA)
     period = period.strftime("%Y-%m")
     report = client.get(f"/api/v1/reports/balance?period={period}", headers=world.regulator.auth())
     assert report.status_code == 200

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from manifest.errors import ValidationFailed
+from manifest.local_time import CHINA
 from manifest.models import Manifest
 from manifest.quantities import Quantity
 from manifest.services import lifecycle
@@ -17,7 +17,6 @@ from manifest.services.balance import balance, balance_csv
 from tests.builders import build_world, create_manifest
 from tests.reconcile.helpers import decide, deliver, issue, pickup
 
-CN = ZoneInfo("Asia/Shanghai")
 PCS_LINE = {
     "waste_code": "336-064-17",
     "name": "桶装",
@@ -29,7 +28,7 @@ PCS_LINE = {
 
 
 def local(*args):
-    return datetime(*args, tzinfo=CN)
+    return datetime(*args, tzinfo=CHINA)
 
 
 @pytest.fixture
@@ -92,7 +91,7 @@ def test_totals_equal_the_sum_of_the_manifests(world, uow, month):
     cohort = [
         m
         for m in uow.session.scalars(select(Manifest))
-        if m.issued_at and m.issued_at.astimezone(CN).month == 11 and m.status != "cancelled"
+        if m.issued_at and m.issued_at.astimezone(CHINA).month == 11 and m.status != "cancelled"
     ]
     assert len(cohort) == 7
     expected = {

@@ -4,21 +4,19 @@ double a finding."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from manifest.config import Settings
+from manifest.local_time import CHINA
 from manifest.services.deadlines import sweep
 from manifest.services.findings_triage import add_comment
 from tests.builders import build_world, create_manifest
 from tests.reconcile.helpers import deliver, findings, issue, pickup
 
-CN = ZoneInfo("Asia/Shanghai")
-
 
 def local(*args) -> datetime:
-    return datetime(*args, tzinfo=CN)
+    return datetime(*args, tzinfo=CHINA)
 
 
 @pytest.fixture

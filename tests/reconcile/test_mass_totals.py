@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from manifest.local_time import CHINA
 from manifest.models import Manifest
 from manifest.services import handover
 from manifest.services.custody import verify_manifest_chain
@@ -16,7 +16,6 @@ from manifest.tonnage import mass_totals
 from tests.builders import build_world, create_manifest, hazardous_body, name_next
 from tests.reconcile.helpers import decide, deliver, issue, pickup
 
-CN = ZoneInfo("Asia/Shanghai")
 D = Decimal
 
 
@@ -26,7 +25,7 @@ def world(uow):
 
 
 def at(hour):
-    return datetime(2026, 11, 2, hour, tzinfo=CN)
+    return datetime(2026, 11, 2, hour, tzinfo=CHINA)
 
 
 def lines(world, tonnes="6.000"):

@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +15,11 @@ import openpyxl
 from sqlalchemy import func, select
 
 from gps import crs
+from manifest.local_time import CHINA
 from manifest.models import CustodyEvent, Finding, GpsTrack, StoredFile
 from tests.tracks.test_crs_api import _events, _stored
 from tests.tracks.test_tracks_api import _deliver, _drive, _on_the_road, _post
 
-BEIJING = timezone(timedelta(hours=8))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA = Path(__file__).parents[1] / "data" / "fleet"
 
@@ -28,7 +28,7 @@ def _export_rows(trip, plate="粤J12345"):
     """A platform's rows for a drive: Beijing time, 7 decimals as the GPX has them, and a row
     without a fix every 100 rows (with a position no one should use)."""
     for i in range(len(trip)):
-        when = datetime.fromtimestamp(float(trip.t[i]), tz=UTC).astimezone(BEIJING)
+        when = datetime.fromtimestamp(float(trip.t[i]), tz=UTC).astimezone(CHINA)
         at = when.replace(tzinfo=None).isoformat(sep=" ")
         lat, lon = f"{trip.lat[i]:.7f}", f"{trip.lon[i]:.7f}"
         yield [plate, at, lon, lat, "35.0", "90", f"{trip.ele[i]:.1f}", "定位"]

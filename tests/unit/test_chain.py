@@ -1,7 +1,8 @@
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from manifest.chain import GENESIS, Link, canonical_json, event_hash, verify
+from manifest.local_time import CHINA
 
 
 def _chain(contents):
@@ -22,7 +23,7 @@ def test_canonical_json_is_stable_and_key_order_free():
 
 def test_times_are_hashed_in_utc_whatever_the_offset():
     t = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
-    china = t.astimezone(timezone(timedelta(hours=8)))
+    china = t.astimezone(CHINA)
     assert canonical_json({"t": t}) == canonical_json({"t": china})
 
 

@@ -1,17 +1,16 @@
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from manifest.errors import ValidationFailed
+from manifest.local_time import CHINA
 from manifest.workdays import (
     CN_EXTRA_WORKDAYS_2025_2026,
     CN_HOLIDAYS_2025_2026,
-    LOCAL_TZ,
     WorkCalendar,
     parse_holidays,
 )
 
-CST = timezone(timedelta(hours=8))
 plain = WorkCalendar()
 
 
@@ -22,7 +21,7 @@ def test_weekdays_work_and_weekends_do_not():
 
 
 def test_five_working_days_after_a_friday_delivery_end_with_the_next_friday():
-    delivered = datetime(2026, 3, 6, 10, 0, tzinfo=CST)  # Friday 10:00 in Jiangmen
+    delivered = datetime(2026, 3, 6, 10, 0, tzinfo=CHINA)  # Friday 10:00 in Jiangmen
     deadline = plain.add_workdays(delivered, 5)
     # End of Friday 13 March local time = 00:00 +08:00 on Saturday 14 = 16:00 UTC on the 13th.
     assert deadline == datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
@@ -39,7 +38,7 @@ def test_the_event_day_is_taken_in_local_time():
 
 
 def test_zero_days_is_the_end_of_the_event_day():
-    event = datetime(2026, 3, 6, 23, 59, tzinfo=CST)
+    event = datetime(2026, 3, 6, 23, 59, tzinfo=CHINA)
     assert plain.add_workdays(event, 0) == datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
     assert plain.add_workdays(date(2026, 3, 7), 0) == date(2026, 3, 7)
 
@@ -68,7 +67,7 @@ def test_spring_festival_2026():
     assert cn.is_workday(date(2026, 2, 14))
     assert not any(cn.is_workday(date(2026, 2, d)) for d in range(15, 24))
     assert cn.is_workday(date(2026, 2, 28))
-    delivered = datetime(2026, 2, 13, 15, 0, tzinfo=CST)  # Friday before the holiday
+    delivered = datetime(2026, 2, 13, 15, 0, tzinfo=CHINA)  # Friday before the holiday
     # Working days after: Sat 14, Tue 24, Wed 25, Thu 26, Fri 27.
     assert cn.add_workdays(delivered, 5) == datetime(2026, 2, 27, 16, 0, tzinfo=UTC)
     assert cn.workdays_between(date(2026, 2, 13), date(2026, 2, 28)) == 6
@@ -96,7 +95,7 @@ def test_china_calendar_accepts_local_overrides():
     cn = WorkCalendar.china(holidays=[date(2027, 1, 1)], extra_workdays=[date(2026, 1, 3)])
     assert not cn.is_workday(date(2027, 1, 1))
     assert cn.is_workday(date(2026, 1, 3))  # configured make-up day wins over the built-in
-    assert cn.tz == LOCAL_TZ
+    assert cn.tz == CHINA
 
 
 def test_workdays_between_is_the_inverse_of_add_workdays():

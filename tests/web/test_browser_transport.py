@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from manifest.local_time import CHINA
 from manifest.models import Manifest
-from manifest.numbering import CHINA
 from tests.builders import advance, create_manifest, now
 
 from .conftest import PHONE, screenshot, signed_in

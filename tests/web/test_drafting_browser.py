@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
+
+from manifest.local_time import CHINA
 
 from .conftest import screenshot, signed_in
 
 pytestmark = pytest.mark.slow
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def option_texts(page, selector: str) -> list[str]:

@@ -8,18 +8,16 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from manifest.local_time import CHINA
 from manifest.models import Manifest
 from manifest.services import lifecycle
 from tests.builders import advance, create_manifest, now
 
 from .conftest import csrf_token
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def local_pickup(hours: int = 2) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from manifest.local_time import CHINA
 from manifest.models import CustodyEvent
 from manifest.services.deadlines import sweep
 from tests.builders import advance, create_manifest, now
@@ -120,7 +120,7 @@ def test_the_latest_activity_shows_when_each_party_signed_in_beijing_time(client
         ev = events[action]
         # The signatures were claimed hours before the service received them.
         assert ev.server_time - ev.claimed_time > timedelta(hours=3)
-        local = ev.claimed_time.astimezone(ZoneInfo("Asia/Shanghai"))
+        local = ev.claimed_time.astimezone(CHINA)
         assert shown[action] == (ev.claimed_time.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
 
 

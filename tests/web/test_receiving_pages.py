@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from manifest.numbering import CHINA
+from manifest.local_time import CHINA
 from tests.builders import advance, create_manifest, now
 
 from .conftest import csrf_token

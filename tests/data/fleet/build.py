@@ -12,16 +12,17 @@ import csv
 import io
 import math
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import gpxpy
 import openpyxl
 
+from manifest.local_time import CHINA
+
 HERE = Path(__file__).parent
 DRIVE = HERE.parent / "gpx" / "kmart-to-middletown-rd.gpx"
 PLATE = "粤J12345"
-BEIJING = timezone(timedelta(hours=8))
 #: After these fixes (1-based) the platform wrote a row without a fix (a tunnel, a restart).
 UNPOSITIONED_AFTER = (40, 41, 200)
 
@@ -56,7 +57,7 @@ def _rows():
 
 
 def _beijing(time: datetime) -> datetime:
-    return time.astimezone(BEIJING).replace(tzinfo=None)
+    return time.astimezone(CHINA).replace(tzinfo=None)
 
 
 def gbk_csv() -> bytes:
