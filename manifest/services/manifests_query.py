@@ -71,7 +71,9 @@ def list_visible(
 
 def receivers_seen(session, actor: Actor) -> list[Organization]:
     """The receivers named on the manifests ``actor`` may see, by name (the list's filter)."""
-    named = visible_manifests(actor, named_next=True, many=True).with_only_columns(Manifest.receiver_id)
+    named = visible_manifests(actor, named_next=True, many=True).with_only_columns(
+        Manifest.receiver_id
+    )
     return list(
         session.scalars(
             select(Organization).where(Organization.id.in_(named)).order_by(Organization.name)
