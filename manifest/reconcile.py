@@ -335,54 +335,29 @@ def _moisture(tallies: ManifestTallies, tolerance: Tolerance) -> Discrepancy | N
 def _line_quantities(
     line: LineTallies, tolerance: Tolerance, moisture: tuple[Decimal, Decimal] | None
 ) -> list[Discrepancy]:
-    found: list[Discrepancy] = []
-    label = f"line {line.line_no}"
-    loaded_hit = received_hit = False
-    if line.loaded is not None:
-        # Loading happens at dispatch, where only the declared moisture is known: wet basis.
-        figures = _figures(line, line.declared, line.loaded, None)
-        _, hit = _quantity(
-            figures,
+    def check(stage, reference_stage, observed, what, basis) -> Discrepancy | None:
+        """The line's figure ``observed`` against its declared or loaded one."""
+        reference = line.declared if reference_stage == "declared" else line.loaded
+        return _quantity(
+            _figures(line, reference, observed, basis),
             tolerance,
-            stage=LOADED,
+            stage=stage,
             line_no=line.line_no,
-            reference_stage="declared",
-            what=f"{label} loaded",
-        )
-        if hit:
-            found.append(hit)
-            loaded_hit = True
+            reference_stage=reference_stage,
+            what=f"line {line.line_no} {what}",
+        )[1]
+
+    # Loading happens at dispatch, where only the declared moisture is known: wet basis.
+    loaded = None if line.loaded is None else check(LOADED, "declared", line.loaded, "loaded", None)
     if line.received is None:
-        return found
-    reference, reference_stage = (
-        (line.declared, "declared") if line.loaded is None else (line.loaded, "loaded")
-    )
-    figures = _figures(line, reference, line.received, moisture)
-    _, hit = _quantity(
-        figures,
-        tolerance,
-        stage=RECEIVED,
-        line_no=line.line_no,
-        reference_stage=reference_stage,
-        what=f"{label} received",
-    )
-    if hit:
-        found.append(hit)
-        received_hit = True
-    if line.loaded is not None and not (loaded_hit or received_hit):
+        return [loaded] if loaded else []
+    previous = "declared" if line.loaded is None else "loaded"
+    received = check(RECEIVED, previous, line.received, "received", moisture)
+    cumulative = None
+    if line.loaded is not None and not (loaded or received):
         # Two steps each within tolerance can still add up to a significant loss.
-        figures = _figures(line, line.declared, line.received, moisture)
-        _, hit = _quantity(
-            figures,
-            tolerance,
-            stage=CUMULATIVE,
-            line_no=line.line_no,
-            reference_stage="declared",
-            what=f"{label} received",
-        )
-        if hit:
-            found.append(hit)
-    return found
+        cumulative = check(CUMULATIVE, "declared", line.received, "received", moisture)
+    return [found for found in (loaded, received, cumulative) if found]
 
 
 def _weighbridge(
