@@ -9,13 +9,19 @@ response; ``message`` is for people and may change between versions.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
 class GpxError(ValueError):
-    """Base class: the input is refused. ``code`` identifies the reason."""
+    """Base class: the input is refused. ``code`` identifies the reason: a subclass's code is
+    its name in snake case (``TooLarge``: ``too_large``)."""
 
     code = "gpx_error"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     def __init__(self, message: str, **detail: Any) -> None:
         super().__init__(message)
@@ -30,83 +36,55 @@ class GpxError(ValueError):
 class TooLarge(GpxError):
     """The input is larger than the configured size limit (HTTP 413)."""
 
-    code = "too_large"
-
 
 class ForbiddenXml(GpxError):
     """The XML has a DOCTYPE, an entity declaration or an entity reference."""
-
-    code = "forbidden_xml"
 
 
 class Malformed(GpxError):
     """The file is not well-formed (truncated, broken XML or JSON, bad encoding)."""
 
-    code = "malformed"
-
 
 class NotGpx(GpxError):
     """Well-formed XML, but its root element is not a GPX 1.0/1.1 ``<gpx>``."""
-
-    code = "not_gpx"
 
 
 class UnsupportedFormat(GpxError):
     """A route that is neither GPX nor a GeoJSON LineString."""
 
-    code = "unsupported_format"
-
 
 class EmptyTrack(GpxError):
     """The GPX file has no track points (``<trkpt>``)."""
-
-    code = "empty_track"
 
 
 class EmptyRoute(GpxError):
     """The route has fewer than two distinct points."""
 
-    code = "empty_route"
-
 
 class BadCoordinate(GpxError):
     """A latitude, longitude or elevation is missing, non-numeric or out of range."""
-
-    code = "bad_coordinate"
 
 
 class BadTime(GpxError):
     """A track point has no ``<time>`` or one that is not an ISO 8601 date-time."""
 
-    code = "bad_time"
-
 
 class UnknownCrs(GpxError):
     """The declared coordinate system is not ``wgs84``, ``gcj02`` or ``bd09``."""
-
-    code = "unknown_crs"
 
 
 class NotATrackTable(GpxError):
     """A CSV or XLSX file without a header row naming the time, latitude and longitude."""
 
-    code = "not_a_track_table"
-
 
 class TooManyRows(GpxError):
     """A CSV or XLSX export with more rows than the limit."""
-
-    code = "too_many_rows"
 
 
 class BadRows(GpxError):
     """Rows of a CSV or XLSX export that cannot be read; ``detail["rows"]`` lists them as
     ``{"line", "column", "problem"}`` and ``detail["count"]`` says how many there are."""
 
-    code = "bad_rows"
-
 
 class WrongVehicle(GpxError):
     """The plate column of an export names another vehicle than the one expected."""
-
-    code = "wrong_vehicle"

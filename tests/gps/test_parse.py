@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gps
-from gps.errors import Malformed, NotGpx
+from gps.errors import GpxError, Malformed, NotGpx
 from tests.gps.conftest import TRICKY, gpx, trkpt
 
 
@@ -230,3 +230,24 @@ class Trickle(io.RawIOBase):
         buffer[: len(piece)] = piece
         self.at += len(piece)
         return len(piece)
+
+
+def test_every_refusal_keeps_its_code():
+    # The codes reach API clients in an error's details; renaming a class must not change one.
+    assert {kind.__name__: kind.code for kind in GpxError.__subclasses__()} == {
+        "TooLarge": "too_large",
+        "ForbiddenXml": "forbidden_xml",
+        "Malformed": "malformed",
+        "NotGpx": "not_gpx",
+        "UnsupportedFormat": "unsupported_format",
+        "EmptyTrack": "empty_track",
+        "EmptyRoute": "empty_route",
+        "BadCoordinate": "bad_coordinate",
+        "BadTime": "bad_time",
+        "UnknownCrs": "unknown_crs",
+        "NotATrackTable": "not_a_track_table",
+        "TooManyRows": "too_many_rows",
+        "BadRows": "bad_rows",
+        "WrongVehicle": "wrong_vehicle",
+    }
+    assert GpxError("refused").to_dict()["code"] == "gpx_error"
