@@ -67,42 +67,60 @@ def _normalise(code: str) -> str:
     return unicodedata.normalize("NFKC", code).translate(_DASHES).strip().upper()
 
 
-@dataclass(frozen=True)
-class HwCode:
-    """A hazardous-waste code; ``category`` is the category id such as ``"HW17"``."""
+def _parts(code: str, pattern: re.Pattern, form: str, field: str) -> tuple[str, ...]:
+    """Industry, sequence and category number of ``code`` written in ``form`` (``pattern``).
+    Raises ValidationFailed naming the form."""
+    match = pattern.fullmatch(_normalise(code) if isinstance(code, str) else "")
+    if not match:
+        raise _fail(
+            f"waste code {code!r} is not in the form {form} (industry-sequence-category)", field
+        )
+    return match.groups()
 
-    kind: ClassVar[WasteKind] = "hazardous"
+
+@dataclass(frozen=True)
+class _WasteCode:
+    """A parsed code: industry and sequence (three digits each) and the category."""
+
+    kind: ClassVar[WasteKind]
     industry: str
     sequence: str
     category: str
 
     @property
     def code(self) -> str:
-        return f"{self.industry}-{self.sequence}-{self.category[2:]}"
+        """The canonical dashed form."""
+        return f"{self.industry}-{self.sequence}-{self._category_part}"
+
+    @property
+    def _category_part(self) -> str:
+        return self.category
 
     def __str__(self) -> str:
         return self.code
 
 
 @dataclass(frozen=True)
-class SCode:
+class HwCode(_WasteCode):
+    """A hazardous-waste code; ``category`` is the category id such as ``"HW17"``, written
+    in the code by its number alone."""
+
+    kind: ClassVar[WasteKind] = "hazardous"
+
+    @property
+    def _category_part(self) -> str:
+        return self.category[2:]
+
+
+@dataclass(frozen=True)
+class SCode(_WasteCode):
     """A non-hazardous solid-waste code; ``category`` is like ``"S07"``."""
 
     kind: ClassVar[WasteKind] = "solid"
-    industry: str
-    sequence: str
-    category: str
-
-    @property
-    def code(self) -> str:
-        return f"{self.industry}-{self.sequence}-{self.category}"
 
     @property
     def category_kind(self) -> SKind:
         return classify_s_category(int(self.category[1:]))
-
-    def __str__(self) -> str:
-        return self.code
 
 
 def parse_hw_code(code: str, *, field: str = "waste_code") -> HwCode:
@@ -111,14 +129,7 @@ def parse_hw_code(code: str, *, field: str = "waste_code") -> HwCode:
     Raises ValidationFailed when the form is not ``NNN-NNN-NN`` or the category is not one
     of the 46 in use (HW41–HW44 and anything above HW50 are refused).
     """
-    value = _normalise(code) if isinstance(code, str) else ""
-    match = _HW_RE.fullmatch(value)
-    if not match:
-        raise _fail(
-            f"waste code {code!r} is not in the form NNN-NNN-NN (industry-sequence-category)",
-            field,
-        )
-    industry, sequence, number = match.groups()
+    industry, sequence, number = _parts(code, _HW_RE, "NNN-NNN-NN", field)
     category = f"HW{number}"
     if category not in HW_CATEGORIES:
         note = " (HW41-HW44 are not in use)" if 41 <= int(number) <= 44 else ""
@@ -153,14 +164,7 @@ def parse_s_code(code: str, *, field: str = "waste_code") -> SCode:
     Raises ValidationFailed when the form is not ``NNN-NNN-SNN``, the sequence is outside
     001–099, or the category is S00, S08 or otherwise outside S01–S99.
     """
-    value = _normalise(code) if isinstance(code, str) else ""
-    match = _S_RE.fullmatch(value)
-    if not match:
-        raise _fail(
-            f"waste code {code!r} is not in the form NNN-NNN-SNN (industry-sequence-category)",
-            field,
-        )
-    industry, sequence, number = match.groups()
+    industry, sequence, number = _parts(code, _S_RE, "NNN-NNN-SNN", field)
     if not 1 <= int(sequence) <= 99:
         raise _fail(
             f"waste code {industry}-{sequence}-S{number}: the sequence must be 001-099", field
