@@ -50,6 +50,29 @@ def _route_type(path: Path) -> str | None:
     }.get(suffix)
 
 
+def _crs_option(flag: str, name: str, of_what: str):
+    """An option naming a coordinate system, WGS-84 unless given."""
+    return click.option(
+        flag,
+        name,
+        type=click.Choice(NAMES),
+        default=WGS84,
+        show_default=True,
+        help=f"Coordinate system {of_what}.",
+    )
+
+
+def _positive_option(flag: str, default: float, help: str):
+    """An option taking a number above zero."""
+    return click.option(
+        flag,
+        type=click.FloatRange(min=0, min_open=True),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
 @click.command("analyse")
 @click.argument("gpx_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -62,47 +85,18 @@ def _route_type(path: Path) -> str | None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Planned route: GeoJSON LineString or GPX route/track.",
 )
-@click.option(
-    "--crs",
-    "track_crs",
-    type=click.Choice(NAMES),
-    default=WGS84,
-    show_default=True,
-    help="Coordinate system of the GPS log (gcj02: Amap/Tencent, bd09: Baidu).",
-)
-@click.option(
-    "--route-crs",
-    type=click.Choice(NAMES),
-    default=WGS84,
-    show_default=True,
-    help="Coordinate system of the planned route.",
-)
+@_crs_option("--crs", "track_crs", "of the GPS log (gcj02: Amap/Tencent, bd09: Baidu)")
+@_crs_option("--route-crs", "route_crs", "of the planned route")
 @click.option("--json", "as_json", is_flag=True, help="Print the full analysis as JSON.")
-@click.option(
-    "--corridor-m",
-    type=click.FloatRange(min=0, min_open=True),
-    default=Thresholds.corridor_m,
-    show_default=True,
-    help="Largest allowed distance from the route, in metres.",
+@_positive_option(
+    "--corridor-m", Thresholds.corridor_m, "Largest allowed distance from the route, in metres."
 )
 @click.option("--origin", metavar="LAT,LON", help="Where the trip should start.")
 @click.option("--destination", metavar="LAT,LON", help="Where the trip should end.")
-@click.option(
-    "--site-radius-m",
-    type=click.FloatRange(min=0, min_open=True),
-    default=300.0,
-    show_default=True,
-    help="Radius of the origin and destination sites.",
-)
+@_positive_option("--site-radius-m", 300.0, "Radius of the origin and destination sites.")
 @click.option("--pickup", metavar="TIME", help="Pickup signature time (ISO 8601 with offset).")
 @click.option("--delivery", metavar="TIME", help="Delivery signature time (ISO 8601 with offset).")
-@click.option(
-    "--max-mb",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_BYTES / 2**20,
-    show_default=True,
-    help="Refuse files larger than this many MiB.",
-)
+@_positive_option("--max-mb", DEFAULT_MAX_BYTES / 2**20, "Refuse files larger than this many MiB.")
 def analyse_command(
     gpx_file: Path,
     route_file: Path | None,
