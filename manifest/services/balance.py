@@ -28,6 +28,7 @@ from sqlalchemy import case, func, literal, or_, select, text, union_all
 
 from ..actor import Actor
 from ..errors import ValidationFailed
+from ..infra.db import is_postgres
 from ..local_time import CHINA
 from ..models import Manifest, Organization
 from ..quantities import format_decimal
@@ -92,7 +93,7 @@ def balance(session, *, actor: Actor, period: str) -> dict:
     """
     p = parse_period(period)
     M = Manifest
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         # The plan is one index-only range scan and a small aggregate; JIT compilation would
         # cost more than the whole query, and the aggregate must not spill to disk.
         session.execute(text("SET LOCAL jit = off"))

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from gps.jt808.bodies import Location
 from gps.track import Track, build_track
 
+from ..infra.db import insert, is_postgres
 from ..models import Vehicle, VehiclePosition
 from .access import load_visible
 
@@ -80,7 +80,7 @@ def _next_month(value: datetime) -> datetime:
 def ensure_partitions(session, months: Iterable[datetime], known: set[datetime]) -> None:
     """On PostgreSQL, the monthly partitions holding ``months`` (first days, UTC) exist
     afterwards; ``known`` remembers those made or seen, to skip them next time."""
-    if session.get_bind().dialect.name != "postgresql":
+    if not is_postgres(session):
         return
     for month in sorted(set(months) - known):
         name = f"vehicle_positions_y{month.year:04d}m{month.month:02d}"
@@ -99,9 +99,8 @@ def store_positions(session, rows: Sequence[dict], partitions: set[datetime]) ->
     if not rows:
         return 0
     ensure_partitions(session, {_month(r["fixed_at"]) for r in rows}, partitions)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     result = session.execute(
-        insert(_TABLE)
+        insert(session, _TABLE)
         .on_conflict_do_nothing(index_elements=["terminal_id", "fixed_at"])
         .returning(_TABLE.c.terminal_id),
         list(rows),

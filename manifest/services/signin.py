@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..actor import Actor
 from ..config import Settings
 from ..errors import TooManyAttempts, ValidationFailed
-from ..infra.db import is_row_id, utcnow
+from ..infra.db import is_postgres, is_row_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import SigninAttempt, User
 from ..passwords import check_password, dummy_hash
@@ -160,7 +160,7 @@ def _serialise_attempts_on(session: Session, email: str) -> None:
     """On PostgreSQL, attempts on one e-mail take turns (a transaction-scoped advisory lock),
     so parallel guesses cannot all slip under the limit. SQLite's write lock, taken when the
     unit of work opens, already serialises every attempt."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         session.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"signin:{email}"}
         )
