@@ -9,19 +9,14 @@ response; ``message`` is for people and may change between versions.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from manifest.errors import NamedByClass
 
-class GpxError(ValueError):
+
+class GpxError(NamedByClass, ValueError):
     """Base class: the input is refused. ``code`` identifies the reason: a subclass's code is
     its name in snake case (``TooLarge``: ``too_large``)."""
-
-    code = "gpx_error"
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     def __init__(self, message: str, **detail: Any) -> None:
         super().__init__(message)
