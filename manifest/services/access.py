@@ -86,9 +86,16 @@ def load_visible(
     Raises NotFound, for a missing manifest and for one the actor may not see alike.
     """
     stmt = visible_manifests(actor, named_next=named_next).where(manifest_ref_clause(ref))
-    if lock:
-        stmt = stmt.with_for_update(of=Manifest)
-    manifest = session.scalar(stmt)
-    if manifest is None:
-        raise NotFound(f"manifest {ref} not found")
-    return manifest
+    return the_visible(session, stmt, lock_of=Manifest if lock else None, name=f"manifest {ref}")
+
+
+def the_visible(session, stmt: Select, *, lock_of=None, name: str):
+    """The one row ``stmt`` (a query of what the actor may see) selects, locked for update of
+    the table ``lock_of`` when given. Raises NotFound naming ``name`` when there is none, as
+    for a row the actor may not see."""
+    if lock_of is not None:
+        stmt = stmt.with_for_update(of=lock_of)
+    row = session.scalar(stmt)
+    if row is None:
+        raise NotFound(f"{name} not found")
+    return row

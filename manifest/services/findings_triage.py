@@ -24,12 +24,12 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..actor import WRITE_ROLES, Actor
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, ValidationFailed
 from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Finding, FindingComment, FindingParty, Manifest, Organization
 from ..models.findings import FINDING_STATUSES
-from .access import in_regions, manifest_ref_clause, visible_manifests
+from .access import in_regions, manifest_ref_clause, the_visible, visible_manifests
 
 PARTY_STATUS = "explained"
 MAX_COMMENT = 5000
@@ -149,12 +149,9 @@ def to_dict(finding: Finding, numbers: dict[int, str], *, regulator: bool) -> di
 
 def _load(session, actor: Actor, finding_id: int, *, lock: bool = False) -> Finding:
     stmt = visible_findings(actor).where(Finding.id == finding_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Finding)
-    finding = session.scalar(stmt)
-    if finding is None:
-        raise NotFound(f"finding {finding_id} not found")
-    return finding
+    return the_visible(
+        session, stmt, lock_of=Finding if lock else None, name=f"finding {finding_id}"
+    )
 
 
 def get_finding(session, actor: Actor, finding_id: int) -> dict:
