@@ -52,7 +52,7 @@ format: install
 CATALOGUE := api/translations
 messages: install
 	mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ --no-location --sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d $(CATALOGUE) -l zh_Hans_CN --no-fuzzy-matching --ignore-obsolete --omit-header
 	$(BIN)/pybabel compile -d $(CATALOGUE) -l zh_Hans_CN --use-fuzzy
 

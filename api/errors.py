@@ -95,7 +95,8 @@ def field_errors(errors, prefix: str = "") -> dict[str, list[str]]:
             if isinstance(item, dict):
                 out.update(field_errors(item, f"{name}.{index}."))
             else:
-                out.setdefault(name, []).append(str(item))
+                # A service's sentence (manifest.texts.Text) stays itself for the pages.
+                out.setdefault(name, []).append(item if isinstance(item, str) else str(item))
     return out
 
 

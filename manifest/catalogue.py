@@ -32,6 +32,7 @@ from .catalogue_data import (
 )
 from .digits import is_ascii_digits
 from .errors import ValidationFailed
+from .texts import Text
 
 __all__ = [
     "HwCode",
@@ -59,7 +60,8 @@ _S_RE = re.compile(r"(\d{3})-?(\d{3})-?S(\d{2})", re.ASCII)
 _HAZARD_SPLIT = re.compile(r"[\s/,，、;；+]+")
 
 
-def _fail(message: str, field: str) -> ValidationFailed:
+def _fail(key: str, field: str, **params) -> ValidationFailed:
+    message = Text(key, **params)
     return ValidationFailed(message, errors={field: [message]})
 
 
@@ -72,9 +74,7 @@ def _parts(code: str, pattern: re.Pattern, form: str, field: str) -> tuple[str, 
     Raises ValidationFailed naming the form."""
     match = pattern.fullmatch(_normalise(code) if isinstance(code, str) else "")
     if not match:
-        raise _fail(
-            f"waste code {code!r} is not in the form {form} (industry-sequence-category)", field
-        )
+        raise _fail("code_not_in_form", field, code=code, form=form)
     return match.groups()
 
 
@@ -132,12 +132,9 @@ def parse_hw_code(code: str, *, field: str = "waste_code") -> HwCode:
     industry, sequence, number = _parts(code, _HW_RE, "NNN-NNN-NN", field)
     category = f"HW{number}"
     if category not in HW_CATEGORIES:
-        note = " (HW41-HW44 are not in use)" if 41 <= int(number) <= 44 else ""
-        raise _fail(
-            f"waste code {industry}-{sequence}-{number} names category {category}, "
-            f"which is not in the National Hazardous Waste List{note}",
-            field,
-        )
+        retired = 41 <= int(number) <= 44
+        key = "hw_category_retired" if retired else "hw_category_unknown"
+        raise _fail(key, field, code=f"{industry}-{sequence}-{number}", category=category)
     return HwCode(industry, sequence, category)
 
 
@@ -148,14 +145,14 @@ def classify_s_category(n: int | str) -> SKind:
     """
     text = str(n).strip().upper().removeprefix("S")
     if not is_ascii_digits(text) or len(text) > 2:
-        raise _fail(f"solid-waste category {n!r} is not S01-S99", "waste_code")
+        raise _fail("s_category_range", "waste_code", category=n)
     number = int(text)
     if number in S_CATEGORIES_NOT_IN_USE:
-        raise _fail(f"solid-waste category S{number:02d} is not in use", "waste_code")
+        raise _fail("s_category_unused", "waste_code", category=f"S{number:02d}")
     for low, high, kind in S_CATEGORY_RANGES:
         if low <= number <= high:
             return kind  # type: ignore[return-value]
-    raise _fail(f"solid-waste category S{number:02d} is not S01-S99", "waste_code")
+    raise _fail("s_category_outside", "waste_code", category=f"S{number:02d}")
 
 
 def parse_s_code(code: str, *, field: str = "waste_code") -> SCode:
@@ -166,13 +163,12 @@ def parse_s_code(code: str, *, field: str = "waste_code") -> SCode:
     """
     industry, sequence, number = _parts(code, _S_RE, "NNN-NNN-SNN", field)
     if not 1 <= int(sequence) <= 99:
-        raise _fail(
-            f"waste code {industry}-{sequence}-S{number}: the sequence must be 001-099", field
-        )
+        raise _fail("s_code_sequence", field, code=f"{industry}-{sequence}-S{number}")
     try:
         classify_s_category(number)
     except ValidationFailed as exc:
-        raise _fail(f"waste code {industry}-{sequence}-S{number}: {exc.message}", field) from None
+        code = f"{industry}-{sequence}-S{number}"
+        raise _fail("s_code_category", field, code=code, problem=exc.message) from None
     return SCode(industry, sequence, f"S{number}")
 
 
@@ -187,11 +183,7 @@ def parse_waste_code(code: str, *, field: str = "waste_code") -> HwCode | SCode:
         return parse_s_code(code, field=field)
     if re.fullmatch(r"[\d-]+", value, re.ASCII):
         return parse_hw_code(code, field=field)
-    raise _fail(
-        f"waste code {code!r} is neither a hazardous-waste code (NNN-NNN-NN) "
-        "nor a solid-waste code (NNN-NNN-SNN)",
-        field,
-    )
+    raise _fail("code_form", field, code=code)
 
 
 def category_of(code: str) -> str:
@@ -219,7 +211,7 @@ def validate_waste_code(
     if official:
         same_kind = any(_kind_of(entry) == parsed.kind for entry in official)
         if same_kind and parsed.code not in official:
-            raise _fail(f"waste code {parsed.code} is not in the loaded official list", field)
+            raise _fail("code_not_listed", field, code=parsed.code)
     return parsed.code
 
 
@@ -245,12 +237,9 @@ def parse_hazards(text: str | Collection[str], *, field: str = "hazard") -> tupl
         else:
             unknown.append(part)
     if unknown:
-        raise _fail(
-            f"unknown hazard characteristic(s) {', '.join(unknown)}; allowed: T, C, I, R, In",
-            field,
-        )
+        raise _fail("hazard_unknown", field, hazards=unknown)
     if not found:
-        raise _fail("at least one hazard characteristic is required", field)
+        raise _fail("hazard_required", field)
     return tuple(key for key in HAZARDS if key in found)
 
 
@@ -258,7 +247,7 @@ def validate_physical_form(value: str, *, field: str = "physical_form") -> str:
     """``S``, ``SS``, ``L`` or ``G`` (case-insensitive); raises ValidationFailed otherwise."""
     form = value.strip().upper() if isinstance(value, str) else ""
     if form not in PHYSICAL_FORMS:
-        raise _fail(f"physical form {value!r} is not one of S, SS, L, G", field)
+        raise _fail("physical_form_invalid", field, form=value)
     return form
 
 
@@ -271,7 +260,7 @@ def validate_operation(value: str, *, field: str = "operation") -> str:
     match = re.fullmatch(r"([RD])\s*0*(\d{1,2})", text, re.ASCII)
     operation = f"{match[1]}{int(match[2])}" if match else ""
     if operation not in OPERATIONS:
-        raise _fail(f"operation {value!r} is not one of R1-R13, D1-D15", field)
+        raise _fail("operation_invalid", field, operation=value)
     return operation
 
 

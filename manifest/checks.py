@@ -17,6 +17,7 @@ from decimal import Decimal
 from .capacity import CapacityUse, Level, category_of
 from .catalogue_data import LAND_APPLICATION_OPERATIONS
 from .quantities import Quantity
+from .texts import Text
 
 
 @dataclass(frozen=True)
@@ -142,12 +143,12 @@ def run_issue_checks(facts: IssueFacts) -> CheckResult:
 
     if facts.kind == "sludge":
         if facts.moisture_pct is None:
-            fail(CheckFailure("sludge_moisture", "a sludge manifest needs its moisture content"))
+            fail(CheckFailure("sludge_moisture", Text("moisture_required")))
         if facts.operation in LAND_APPLICATION_OPERATIONS and not facts.heavy_metal_report:
             fail(
                 CheckFailure(
                     "land_application_document",
-                    "sludge for land application needs a heavy-metal compliance document",
+                    Text("land_application_document"),
                     expected="heavy_metal_report",
                 )
             )
@@ -169,9 +170,9 @@ def receiver_failures(
         failures.append(
             CheckFailure(
                 "receiver_licence_active",
-                "the receiver has no hazardous-waste operation licence active on the pickup date",
-                expected=f"active on {day.isoformat()}",
-                actual=_licence_summary(licences) or "no licence",
+                Text("receiver_no_licence"),
+                expected=Text("active_on", day=day),
+                actual=_licence_summary(licences) or Text("no_licence"),
             )
         )
         return failures
@@ -180,9 +181,11 @@ def receiver_failures(
             failures.append(
                 CheckFailure(
                     "receiver_licence_scope",
-                    f"the receiver's licence does not cover {ln.waste_code}",
+                    Text("licence_not_covering", code=ln.waste_code),
                     line=ln.line_no,
-                    expected=f"{ln.waste_code} or {category_of(ln.waste_code)} in scope",
+                    expected=Text(
+                        "code_in_scope", code=ln.waste_code, category=category_of(ln.waste_code)
+                    ),
                     actual=", ".join(sorted({c for lic in active for c in lic.waste_codes})),
                 )
             )
@@ -190,7 +193,7 @@ def receiver_failures(
         failures.append(
             CheckFailure(
                 "receiver_operation",
-                f"the receiver is not licensed for operation {operation}",
+                Text("operation_not_licensed", operation=operation),
                 expected=operation,
                 actual=" ".join(sorted({op for lic in active for op in lic.operations})),
             )
@@ -211,9 +214,9 @@ def permit_failures(
     return [
         CheckFailure(
             "transporter_permit_active",
-            f"the transporter has no dangerous-goods transport permit active on {day.isoformat()}",
-            expected=f"active on {day.isoformat()}",
-            actual=_licence_summary(permits) or "no permit",
+            Text("permit_inactive", day=day),
+            expected=Text("active_on", day=day),
+            actual=_licence_summary(permits) or Text("no_permit"),
         )
     ]
 
@@ -232,19 +235,15 @@ def _check_vehicle(facts: CarrierFacts, fail) -> None:
         fail(
             CheckFailure(
                 "vehicle_registered",
-                f"vehicle {facts.vehicle_plate} is not registered",
+                Text("vehicle_unregistered", plate=facts.vehicle_plate),
                 actual=facts.vehicle_plate,
             )
         )
         return
     if vehicle.organization_id != facts.transporter_id:
-        fail(
-            CheckFailure(
-                "vehicle_owner", f"vehicle {vehicle.plate} does not belong to the transporter"
-            )
-        )
+        fail(CheckFailure("vehicle_owner", Text("vehicle_not_owned", plate=vehicle.plate)))
     if not vehicle.active:
-        fail(CheckFailure("vehicle_active", f"vehicle {vehicle.plate} is not active"))
+        fail(CheckFailure("vehicle_active", Text("vehicle_inactive", plate=vehicle.plate)))
     total = Decimal(0)
     for ln in facts.lines:
         tonnes = ln.tonnes
@@ -253,7 +252,7 @@ def _check_vehicle(facts: CarrierFacts, fail) -> None:
                 fail(
                     CheckFailure(
                         "line_mass_known",
-                        "a volume needs a density to check the vehicle load",
+                        Text("volume_needs_density"),
                         line=ln.line_no,
                         expected="density_t_m3",
                     )
@@ -264,9 +263,9 @@ def _check_vehicle(facts: CarrierFacts, fail) -> None:
         fail(
             CheckFailure(
                 "vehicle_load",
-                f"the load of {total} t exceeds the vehicle's maximum of {vehicle.max_load_t} t",
-                expected=f"<= {vehicle.max_load_t} t",
-                actual=f"{total} t",
+                Text("vehicle_overloaded", load=total, maximum=vehicle.max_load_t),
+                expected=Text("at_most_tonnes", tonnes=vehicle.max_load_t),
+                actual=Text("tonnes", tonnes=total),
             )
         )
 
@@ -277,11 +276,16 @@ def _check_capacity(uses: Sequence[CapacityUse], fail) -> None:
             fail(
                 CheckFailure(
                     "receiver_capacity",
-                    f"accepted tonnage for {use.scope} this year would reach "
-                    f"{(use.share * 100).quantize(Decimal('0.1'))}% of the licensed "
-                    f"{use.licensed_t} t; above 120% needs a new licence",
-                    expected=f"<= {use.refusal_limit_t.normalize():f} t",
-                    actual=f"{use.total_t} t",
+                    Text(
+                        "capacity_refused",
+                        scope=use.scope,
+                        percent=(use.share * 100).quantize(Decimal("0.1")),
+                        licensed=use.licensed_t,
+                    ),
+                    expected=Text(
+                        "at_most_tonnes", tonnes=Decimal(f"{use.refusal_limit_t.normalize():f}")
+                    ),
+                    actual=Text("tonnes", tonnes=use.total_t),
                 )
             )
 

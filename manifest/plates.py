@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from .errors import ValidationFailed
+from .texts import Text
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 #: Province character, issuing-office letter, then five characters (six on new-energy
@@ -30,7 +31,6 @@ def validate_plate(text: str, field: str = "plate") -> str:
     plate = normalize_plate(text or "")
     if not is_plate(plate):
         raise ValidationFailed(
-            f"{text!r} is not a Chinese vehicle plate (e.g. 粤J12345)",
-            errors={field: ["not a vehicle plate"]},
+            Text("plate_invalid", text=text), errors={field: [Text("not_a_plate")]}
         )
     return plate

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .errors import ValidationFailed
+from .texts import Text
 
 MASS_UNITS = {"t": Decimal("1000"), "kg": Decimal("1")}
 UNITS = ("t", "kg", "m3", "pcs")
@@ -19,6 +20,11 @@ MAX_QUANTITY = Decimal("100000")
 SCALE = 3  # decimal places kept in storage
 
 
+def _refusal(message: str, short: str, field: str, **params) -> ValidationFailed:
+    """A refusal of ``field``: the sentence ``message`` and, on the field, ``short``."""
+    return ValidationFailed(Text(message, field=field, **params), errors={field: [Text(short)]})
+
+
 def parse_decimal(value, *, field: str = "quantity", allow_zero: bool = True) -> Decimal:
     """Parse a JSON number or decimal string into a finite, non-negative Decimal.
 
@@ -26,9 +32,7 @@ def parse_decimal(value, *, field: str = "quantity", allow_zero: bool = True) ->
     places, or values above MAX_QUANTITY.
     """
     if isinstance(value, bool) or value is None:
-        raise ValidationFailed(
-            f"{field} must be a decimal number", errors={field: ["not a number"]}
-        )
+        raise _refusal("number_not_a_number", "not_a_number", field)
     try:
         if isinstance(value, float):
             number = Decimal(repr(value))
@@ -39,23 +43,17 @@ def parse_decimal(value, *, field: str = "quantity", allow_zero: bool = True) ->
                 raise ValueError(text)
             number = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(
-            f"{field} must be a decimal number", errors={field: ["not a number"]}
-        ) from None
+        raise _refusal("number_not_a_number", "not_a_number", field) from None
     if not number.is_finite():
-        raise ValidationFailed(f"{field} must be finite", errors={field: ["not finite"]})
+        raise _refusal("number_not_finite", "not_finite", field)
     if number < 0:
-        raise ValidationFailed(f"{field} may not be negative", errors={field: ["negative"]})
+        raise _refusal("number_negative", "negative", field)
     if not allow_zero and number == 0:
-        raise ValidationFailed(f"{field} must be above zero", errors={field: ["zero"]})
+        raise _refusal("number_zero", "zero", field)
     if number > MAX_QUANTITY:
-        raise ValidationFailed(
-            f"{field} is above the limit of {MAX_QUANTITY}", errors={field: ["too large"]}
-        )
+        raise _refusal("number_too_large", "too_large", field, limit=MAX_QUANTITY)
     if number.as_tuple().exponent < -SCALE:
-        raise ValidationFailed(
-            f"{field} has more than {SCALE} decimal places", errors={field: ["too precise"]}
-        )
+        raise _refusal("number_too_precise", "too_precise", field, scale=SCALE)
     return number.quantize(Decimal(1).scaleb(-SCALE))
 
 
@@ -70,10 +68,7 @@ def parse_percentage(value, *, field: str = "moisture_pct") -> Decimal:
     except ValidationFailed:
         number = None
     if number is None or number >= 100 or number != number.quantize(Decimal("0.01")):
-        raise ValidationFailed(
-            f"{field} must be a percentage from 0 to below 100 with at most two decimals",
-            errors={field: ["a percentage from 0 to below 100, at most two decimals"]},
-        )
+        raise _refusal("percentage_invalid", "percentage", field)
     return number
 
 
@@ -84,7 +79,9 @@ class Quantity:
 
     def __post_init__(self):
         if self.unit not in UNITS:
-            raise ValidationFailed(f"unknown unit {self.unit!r}", errors={"unit": ["unknown unit"]})
+            raise ValidationFailed(
+                Text("unit_unknown", unit=self.unit), errors={"unit": [Text("unknown_unit")]}
+            )
 
     @property
     def is_mass(self) -> bool:

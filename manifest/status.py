@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import InvalidTransition
+from .texts import Text
 from .tonnage import TALLIES
 
 
@@ -209,9 +210,9 @@ def move_for(action: Action | str, current: Status | str | None) -> Move:
     here = None if current is None else Status(current)
     allowed = here in move.sources if move.sources else here is None
     if not allowed:
-        expected = ", ".join(sorted(move.sources)) or "nothing (a new manifest)"
+        expected = sorted(move.sources) or Text("nothing_new")
         raise InvalidTransition(
-            f"cannot {move.action} a manifest that is {here}; it must be {expected}",
+            Text("move_not_allowed", action=move.action, status=here, allowed=expected),
             details={
                 "status": here,
                 "action": str(move.action),

@@ -28,7 +28,17 @@ from werkzeug.routing import RequestRedirect
 
 from manifest.local_time import CHINA_ZONE
 
-from . import admin, drafting, errors, home, labels, manifest_view, receiving, transport
+from . import (
+    admin,
+    drafting,
+    errors,
+    home,
+    labels,
+    manifest_view,
+    receiving,
+    refusals,
+    transport,
+)
 from . import session as session_pages
 
 #: The page groups, one module each, every one exposing a blueprint ``bp``.
@@ -97,6 +107,7 @@ def register_pages(app: Flask) -> None:
         format_number=format_number,
         format_decimal=format_decimal,
         **labels.TEMPLATE_GLOBALS,
+        say=refusals.say,
     )
     errors.install(app, is_page_path)
 

@@ -47,13 +47,13 @@ from .drafting_view import (
     choice_problems,
     failures_by_field,
     fill_choices,
-    line_field_map,
     local_time,
     manifest_csv,
     manifest_page_url,
     open_actions,
 )
 from .forms import Page, apply_domain_error, page_number
+from .refusals import refusal
 from .session import page_actor
 
 bp = Blueprint("drafting", __name__, url_prefix="/web")
@@ -122,14 +122,15 @@ def _draft_page(form: ManifestForm, manifest=None):
     problems = choice_problems(form, choices)
     for field, message in problems:
         field.errors = [*field.errors, message]
-    data, kept = form.to_service()
+    form.drop_blank_lines()
+    data = form.to_service()
     actor = page_actor()
     if not valid or problems:
         # Also what the drafts service would refuse, so every problem shows at once.
         try:
             check_draft(session(), actor=actor, data=data)
         except ValidationFailed as exc:
-            apply_domain_error(form, exc, line_field_map(kept))
+            apply_domain_error(form, exc)
         return _render_draft(form, manifest, choices, status=422)
     try:
         if manifest is None:
@@ -137,7 +138,7 @@ def _draft_page(form: ManifestForm, manifest=None):
         else:
             saved = edit_manifest(uow(), actor=actor, ref=manifest.id, changes=data)
     except ValidationFailed as exc:
-        apply_domain_error(form, exc, line_field_map(kept))
+        apply_domain_error(form, exc)
         return _render_draft(form, manifest, choices, status=422)
     except Forbidden:
         abort(403)
@@ -145,9 +146,9 @@ def _draft_page(form: ManifestForm, manifest=None):
         abort(404)
     except Conflict as exc:
         if manifest is None:  # busy: nothing was saved, the form is still as typed
-            form.form_errors.append(exc.message)
+            form.form_errors.append(refusal(exc))
             return _render_draft(form, manifest, choices, status=409)
-        flash(exc.message, "error")
+        flash(refusal(exc), "error")
         return redirect(manifest_page_url(manifest.id))
     flash(_("Draft saved. Check it and sign to issue it."), "success")
     return redirect(url_for("drafting.issue", manifest_id=saved.id))
@@ -225,7 +226,7 @@ def issue(manifest_id: int):
     except Forbidden:
         abort(403)
     except Conflict as exc:
-        flash(exc.message, "error")
+        flash(refusal(exc), "error")
         return redirect(manifest_page_url(manifest.id))
     session().rollback()  # the preview locked the row; nothing to keep
     return (
@@ -262,7 +263,7 @@ def cancel(manifest_id: int):
             except Forbidden:
                 abort(403)
             except Conflict as exc:
-                flash(exc.message, "error")
+                flash(refusal(exc), "error")
                 return redirect(manifest_page_url(manifest.id))
             else:
                 flash(_("The manifest was cancelled."), "success")

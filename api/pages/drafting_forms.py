@@ -172,10 +172,14 @@ class ManifestForm(FlaskForm):
         local = self.planned_pickup_at.data
         return None if local is None else local.replace(tzinfo=CHINA).astimezone(UTC)
 
-    def to_service(self) -> tuple[dict, list[int]]:
-        """The draft as the drafts service reads it, and for each line given to it the index
-        of its entry in the form (blank entries are left out), to put errors back."""
-        kept = [i for i, e in enumerate(self.lines) if not e.form.is_blank()]
+    def drop_blank_lines(self) -> None:
+        """Leave out the lines left blank (keeping one entry to type in), so that the n-th
+        line the drafts service reads, and names in a refusal, is the form's n-th entry."""
+        typed = [e for e in self.lines.entries if not e.form.is_blank()]
+        self.lines.entries = typed or self.lines.entries[:1]
+
+    def to_service(self) -> dict:
+        """The draft as the drafts service reads it (blank lines are not sent)."""
         moisture = (self.moisture_pct.data or "").strip()
         report = (self.heavy_metal_report.data or "").strip()
         data = {
@@ -189,9 +193,9 @@ class ManifestForm(FlaskForm):
             "moisture_pct": moisture or None,
             "heavy_metal_report": report or None,
             "notes": self.notes.data or "",
-            "lines": [self.lines[i].form.to_service() for i in kept],
+            "lines": [e.form.to_service() for e in self.lines if not e.form.is_blank()],
         }
-        return data, kept
+        return data
 
     def fill_from(self, draft: dict) -> None:
         """Show a stored draft, as :func:`manifest.services.drafts.draft_input` gives it

@@ -134,21 +134,6 @@ def choice_problems(form: ManifestForm, choices: PartyChoices) -> list[tuple[obj
     return problems
 
 
-def line_field_map(kept: list[int]):
-    """How the drafts service names a line's field (``lines.<i>.<field>``, ``i`` counting
-    the lines it was given) mapped to the form's entry (blank entries were left out)."""
-
-    def name(path: str) -> str | None:
-        parts = path.split(".")
-        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit():
-            index = int(parts[1])
-            if index < len(kept):
-                return f"lines-{kept[index]}-{parts[2]}"
-        return None
-
-    return name
-
-
 def failures_by_field(failures: list[dict]) -> dict[str, list[dict]]:
     """The failed checks keyed by the field they are about (``line<n>`` for a line's), each
     with the rule's title in the page's language."""

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from wtforms import Form
 from wtforms.fields import Field
@@ -14,42 +15,59 @@ from wtforms.fields import Field
 from manifest.errors import DomainError
 
 from ..errors import field_errors
+from .refusals import refusal, say
 
 PER_PAGE = 25
 
-#: How a refusal names a field, mapped to a form field's name (``lines.0.quantity`` is
-#: ``lines-0-quantity`` in a WTForms FieldList without any map).
+#: How a refusal names a field, mapped to a form field's full name, for the names that are
+#: not the form's own (a check such as ``vehicle_load`` shown at ``vehicle_plate``).
 FieldMap = Mapping[str, str] | Callable[[str], str | None]
 
 
 def apply_domain_error(form: Form, error: DomainError, field_map: FieldMap | None = None) -> None:
-    """Put the refusal ``error`` on ``form``: each field-level message (from ``error.errors``,
-    and from the entries of ``error.details`` that name a ``field`` or a ``check``) on the
-    form field it names, everything else in ``form.form_errors``. The view then renders the
-    form again, with what was typed, and answers 422."""
+    """Put the refusal ``error`` on ``form``, in the page's language: each field-level
+    message (from ``error.errors``, and from the entries of ``error.details`` that name a
+    ``field`` or a ``check``) on the form field it names, everything else in
+    ``form.form_errors``. A line's field (``lines.N.quantity``, N counting from 0) is the
+    subfield of the N-th entry of the form's ``lines`` list; a whole line (``lines.N``) is
+    shown at its entry's first field; a line's message that finds no field goes to the form
+    with the line's number. The view then renders the form again, with what was typed, and
+    answers 422."""
     placed = False
     unplaced: list[str] = []
     for path, messages in field_errors(error.errors).items():
-        field = _field(form, path, field_map)
+        field, line = _target(form, path, field_map)
+        texts = [say(m) for m in messages]
         if field is None:
-            unplaced.extend(f"{path}: {m}" for m in messages)
+            unplaced.extend(_on_form(path, line, text) for text in texts)
             continue
-        field.errors = [*_errors_of(field), *messages]
+        field.errors = [*_errors_of(field), *texts]
         placed = True
     for detail in error.details if isinstance(error.details, list) else []:
         if not isinstance(detail, Mapping):
             continue
-        message = str(detail.get("message") or detail)
+        text = say(detail.get("message") or detail)
         name = detail.get("field") or detail.get("check")
-        field = _field(form, str(name), field_map) if name else None
+        field = _target(form, str(name), field_map)[0] if name else None
         if field is None:
-            unplaced.append(message)
+            line = detail.get("line") if isinstance(detail.get("line"), int) else None
+            unplaced.append(_on_form("", line, text))
             continue
-        field.errors = [*_errors_of(field), message]
+        field.errors = [*_errors_of(field), text]
         placed = True
     if not placed and not unplaced:
-        unplaced.append(error.message)
+        unplaced.append(refusal(error))
     form.form_errors = [*getattr(form, "form_errors", []), *unplaced]
+
+
+def _on_form(path: str, line: int | None, text: str) -> str:
+    """A message no field shows, as the form's list says it: with its line's number, or
+    with the field it names when the form has no such field."""
+    if line is not None:
+        return _("Line %(line)s: %(message)s", line=line, message=text)
+    if not path or path in ("lines", "body", "_schema"):
+        return text
+    return f"{say(path, 'field')}: {text}"
 
 
 def _errors_of(field: Field) -> list:
@@ -57,14 +75,27 @@ def _errors_of(field: Field) -> list:
     return list(field.errors) if isinstance(field.errors, list | tuple) else []
 
 
-def _field(form: Form, path: str, field_map: FieldMap | None) -> Field | None:
-    name = None
-    if callable(field_map):
-        name = field_map(path)
-    elif field_map is not None:
-        name = field_map.get(path)
-    name = name or path.replace(".", "-")
-    return _fields_by_name(form).get(name)
+def _target(form: Form, path: str, field_map: FieldMap | None) -> tuple[Field | None, int | None]:
+    """The field ``path`` names on ``form`` (or None), and the number (from 1) of the line
+    it is about, if any."""
+    name = field_map(path) if callable(field_map) else (field_map or {}).get(path)
+    if name:
+        return _fields_by_name(form).get(name), None
+    head, _dot, rest = path.partition(".")
+    index, _dot, sub = rest.partition(".")
+    entries = getattr(getattr(form, head, None), "entries", None)
+    if entries is not None and index.isascii() and index.isdigit():
+        number = int(index)
+        if number >= len(entries):
+            return None, number + 1
+        subform = getattr(entries[number], "form", None)
+        fields = [f for f in subform or () if f.type not in ("HiddenField", "CSRFTokenField")]
+        if not sub:  # the whole line
+            return (fields[0] if fields else None), number + 1
+        return next((f for f in fields if f.short_name == sub), None), number + 1
+    field = _fields_by_name(form).get(path.replace(".", "-"))
+    # The list as a whole (``lines``) has no place of its own: the form's list shows it.
+    return (None if hasattr(field, "entries") else field), None
 
 
 def _fields_by_name(form) -> dict[str, Field]:

@@ -21,7 +21,6 @@ from .forms import apply_domain_error
 from .receiving_forms import ArrivalForm, CompletionForm, DecisionForm, ReceiptsForm
 from .session import page_actor
 from .signing import (
-    line_level,
     list_page,
     sign_form,
     signing_time,
@@ -46,9 +45,9 @@ def incoming():
     return render_template("pages/receiving/incoming.html", loads=loads, page=page, Action=Action)
 
 
-def _sign_lines(manifest_id: int, action: Action, form, *, service, template, done, field):
+def _sign_lines(manifest_id: int, action: Action, form, *, service, template, done):
     """A receiver's per-line form (arrival, decision) shown on ``template`` and signed with
-    ``service`` (a lifecycle move); a refusal of a whole line shows at its ``field``."""
+    ``service`` (a lifecycle move); a refusal of a whole line shows at its first field."""
 
     def show(manifest, form, status: int):
         form.prepare(manifest)
@@ -59,9 +58,7 @@ def _sign_lines(manifest_id: int, action: Action, form, *, service, template, do
         args = form.service_args(manifest)
         service(uow(), actor=actor, ref=manifest_id, at=signing_time(manifest), **args)
 
-    return sign_form(
-        manifest_id, action, form, show=show, move=move, done=done, field_map=line_level(field)
-    )
+    return sign_form(manifest_id, action, form, show=show, move=move, done=done)
 
 
 @bp.route("/manifests/<int:manifest_id>/arrival", methods=["GET", "POST"])
@@ -76,7 +73,6 @@ def arrival(manifest_id: int):
         service=lifecycle.deliver,
         template="pages/receiving/arrival.html",
         done=_("Arrival signed. Decide on each line within the deadline."),
-        field="quantity",
     )
 
 
@@ -91,7 +87,6 @@ def decision(manifest_id: int):
         service=lifecycle.decide,
         template="pages/receiving/decision.html",
         done=_("Decision signed."),
-        field="accepted",
     )
 
 

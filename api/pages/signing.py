@@ -21,6 +21,7 @@ from manifest.status import Action
 
 from ..db import session
 from .forms import PER_PAGE, Page, apply_domain_error, page_number
+from .refusals import refusal
 from .session import page_actor
 
 
@@ -93,7 +94,7 @@ def beaten(manifest_id: int, exc: Conflict):
         _(
             "This manifest changed before your signature was recorded; nothing was signed. "
             "Here is its current state. (%(reason)s)",
-            reason=exc.message,
+            reason=refusal(exc),
         ),
         "warning",
     )
@@ -144,17 +145,3 @@ def template_helpers() -> dict:
         "stored_label": lambda s: STORED.get(s, s),
         "outcome_label": lambda s: OUTCOMES.get(s, s),
     }
-
-
-def line_level(field: str, also=None):
-    """A field map for :func:`apply_domain_error`: a refusal of a whole line (``lines.N``,
-    such as accepted and rejected not adding up) is shown at that line's ``field``; other
-    names go through ``also`` (another map) when given."""
-
-    def to_field(path: str) -> str | None:
-        head, _, rest = path.partition(".")
-        if head == "lines" and rest.isascii() and rest.isdigit():
-            return f"lines-{rest}-{field}"
-        return also(path) if also else None
-
-    return to_field

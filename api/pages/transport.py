@@ -26,7 +26,6 @@ from .forms import apply_domain_error
 from .session import page_actor
 from .signing import (
     beaten,
-    line_level,
     list_page,
     manifest_page,
     sign_form,
@@ -91,9 +90,8 @@ def _sign_load(manifest_id: int, action: Action, *, service, template, quantitie
     def move(actor, manifest):
         service(uow(), actor=actor, ref=manifest_id, **form.signature(manifest))
 
-    field_map = line_level("quantity", _vehicle_checks)
     return sign_form(
-        manifest_id, action, form, show=show, move=move, done=done, field_map=field_map
+        manifest_id, action, form, show=show, move=move, done=done, field_map=_vehicle_checks
     )
 
 

@@ -17,6 +17,7 @@ from ..errors import ValidationFailed
 from ..models import Licence, Manifest, ManifestLeg, ManifestLine, Vehicle
 from ..plates import validate_plate
 from ..quantities import parse_decimal
+from ..texts import Text
 
 
 def per_line(manifest: Manifest, raw_lines, parse: Callable[[dict, ManifestLine], dict]):
@@ -31,10 +32,10 @@ def per_line(manifest: Manifest, raw_lines, parse: Callable[[dict, ManifestLine]
     for i, raw in enumerate(raw_lines or []):
         no = raw.get("line_no") if isinstance(raw, dict) else None
         if no not in by_no:
-            errors[f"lines.{i}.line_no"] = [f"no line {no} on this manifest"]
+            errors[f"lines.{i}.line_no"] = [Text("no_such_line", line=no)]
             continue
         if no in seen:
-            errors[f"lines.{i}.line_no"] = [f"line {no} given twice"]
+            errors[f"lines.{i}.line_no"] = [Text("line_twice", line=no)]
             continue
         seen.add(no)
         try:
@@ -46,11 +47,9 @@ def per_line(manifest: Manifest, raw_lines, parse: Callable[[dict, ManifestLine]
                 errors[key] = [exc.message]
     missing = sorted(set(by_no) - seen)
     if missing:
-        errors.setdefault("lines", []).append(
-            "every line needs a figure; missing " + ", ".join(map(str, missing))
-        )
+        errors.setdefault("lines", []).append(Text("lines_missing", lines=missing))
     if errors:
-        raise ValidationFailed("the lines are not valid", errors=errors)
+        raise ValidationFailed(Text("lines_not_valid"), errors=errors)
     return parsed
 
 
@@ -59,7 +58,7 @@ def line_quantity(raw: dict, line: ManifestLine, key: str = "quantity") -> Decim
     ValidationFailed."""
     value = parse_decimal(raw.get(key), field=key)
     if line.unit == "pcs" and value != value.to_integral_value():
-        raise ValidationFailed(f"line {line.line_no}: a count is a whole number")
+        raise ValidationFailed(Text("count_whole", line=line.line_no))
     return value
 
 
@@ -96,12 +95,13 @@ def transport_vehicle(s, transporter_id: int, plate_raw: str) -> str:
     vehicle = _vehicle(s, plate)
     if vehicle is None or vehicle.organization_id != transporter_id:
         raise ValidationFailed(
-            f"vehicle {plate} is not registered to the transporter",
-            errors={"vehicle_plate": ["not a vehicle of the transporter"]},
+            Text("vehicle_not_theirs", plate=plate),
+            errors={"vehicle_plate": [Text("not_their_vehicle")]},
         )
     if not vehicle.active:
         raise ValidationFailed(
-            f"vehicle {plate} is not active", errors={"vehicle_plate": ["inactive vehicle"]}
+            Text("vehicle_inactive", plate=plate),
+            errors={"vehicle_plate": [Text("inactive_vehicle")]},
         )
     return plate
 
@@ -110,7 +110,7 @@ def check_driver(driver) -> str:
     """The driver's name, trimmed; required. Raises ValidationFailed."""
     driver = str(driver or "").strip()
     if not driver:
-        raise ValidationFailed("the driver's name is required", errors={"driver": ["required"]})
+        raise ValidationFailed(Text("driver_required"), errors={"driver": [Text("required")]})
     return driver[:100]
 
 

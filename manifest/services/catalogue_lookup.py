@@ -7,6 +7,7 @@ from sqlalchemy import exists, select
 from .. import catalogue
 from ..errors import ValidationFailed
 from ..models import WasteCode
+from ..texts import Text
 
 
 def _list_loaded(session, kind: str) -> bool:
@@ -29,6 +30,6 @@ def require_known(session, code: str, *, field: str = "waste_code") -> None:
     kind = catalogue.classify_code(code)
     if _list_loaded(session, kind) and session.get(WasteCode, code) is None:
         raise ValidationFailed(
-            f"waste code {code} is not in the loaded official list",
-            errors={field: [f"{code} is not in the official list"]},
+            Text("code_not_listed", code=code),
+            errors={field: [Text("code_not_listed_short", code=code)]},
         )

@@ -15,6 +15,7 @@ from ..models import Manifest, ManifestLine, Organization
 from ..plates import validate_plate
 from ..quantities import UNITS, parse_decimal, parse_percentage
 from ..status import Action, Party, move_for
+from ..texts import Text
 from . import catalogue_lookup
 from .access import load_visible
 from .custody import append_event
@@ -27,9 +28,11 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
     """Validated lines and their common category. Collects every error before raising."""
     errors: dict[str, list[str]] = {}
     if not raw_lines:
-        raise ValidationFailed("a manifest needs at least one line", errors={"lines": ["empty"]})
+        raise ValidationFailed(Text("lines_empty"), errors={"lines": [Text("empty")]})
     if len(raw_lines) > MAX_LINES:
-        raise ValidationFailed(f"at most {MAX_LINES} lines", errors={"lines": ["too many"]})
+        raise ValidationFailed(
+            Text("lines_too_many", limit=MAX_LINES), errors={"lines": [Text("too_many")]}
+        )
     lines, categories = [], set()
     # Errors are keyed by the entry's place in the request (from 0) and its field, as the
     # HTTP schema reports them, so a client can point at the offending input.
@@ -44,18 +47,18 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
             code = catalogue_lookup.validate(session, code)
             categories.add(category_of(code))
             if kind == "hazardous" and not is_hazardous_code(code):
-                problem("waste_code", f"{code} is not a hazardous-waste code; file it as sludge")
+                problem("waste_code", Text("code_not_hazardous", code=code))
         except ValidationFailed as exc:
             problem("waste_code", exc.message)
         form = raw.get("physical_form")
         if form not in PHYSICAL_FORMS:
-            problem("physical_form", "physical_form must be S, SS, L or G")
+            problem("physical_form", Text("physical_form_choice"))
         hazard = list(raw.get("hazard") or [])
         if any(h not in HAZARDS for h in hazard):
-            problem("hazard", "hazard must be some of T, C, I, R, In")
+            problem("hazard", Text("hazard_choice"))
         unit = raw.get("unit")
         if unit not in UNITS:
-            problem("unit", "unit must be t, kg, m3 or pcs")
+            problem("unit", Text("unit_choice"))
         try:
             quantity = parse_decimal(raw.get("quantity"), field="quantity", allow_zero=False)
         except ValidationFailed as exc:
@@ -71,12 +74,12 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
         if count is not None and (
             isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100_000
         ):
-            problem("container_count", "container_count must be a whole number from 0 to 100000")
+            problem("container_count", Text("containers_range"))
         if unit == "pcs" and quantity is not None and quantity != quantity.to_integral_value():
-            problem("quantity", "a count of containers is a whole number")
+            problem("quantity", Text("containers_whole"))
         name = str(raw.get("name") or "").strip()
         if not name:
-            problem("name", "name is required")
+            problem("name", Text("name_required"))
         if problems:
             errors.update(problems)
             continue
@@ -95,11 +98,9 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
             }
         )
     if len(categories) > 1:
-        errors.setdefault("lines", []).append(
-            "one manifest covers one waste category; found " + ", ".join(sorted(categories))
-        )
+        errors.setdefault("lines", []).append(Text("one_category", categories=sorted(categories)))
     if errors:
-        raise ValidationFailed("the manifest's lines are not valid", errors=errors)
+        raise ValidationFailed(Text("lines_invalid"), errors=errors)
     return lines, categories.pop()
 
 
@@ -108,9 +109,9 @@ def party_problem(session, organization_id, role: str) -> str | None:
     receiver), or None when it can: it must be a registered organisation playing that role."""
     org = session.get(Organization, organization_id) if is_row_id(organization_id) else None
     if org is None:
-        return "unknown organisation"
+        return Text("unknown_organisation")
     if role not in org.roles:
-        return f"{org.name} is not registered as a {role}"
+        return Text("not_registered_as", name=org.name, role=role)
     return None
 
 
@@ -118,7 +119,7 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
     errors: dict[str, list[str]] = {}
     kind = data.get("kind")
     if kind not in ("hazardous", "sludge"):
-        errors["kind"] = ["must be hazardous or sludge"]
+        errors["kind"] = [Text("kind_choice")]
     for field, role in (("transporter_id", "transporter"), ("receiver_id", "receiver")):
         problem = party_problem(session, data.get(field), role)
         if problem:
@@ -126,11 +127,11 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
     if data.get("next_transporter_id") is not None:
         problem = party_problem(session, data["next_transporter_id"], "transporter")
         if problem is None and data["next_transporter_id"] == data.get("transporter_id"):
-            problem = "the next transporter must be another carrier than the first"
+            problem = Text("next_is_first")
         if problem:
             errors["next_transporter_id"] = [problem]
     if data.get("receiver_id") == generator_id:
-        errors.setdefault("receiver_id", []).append("the receiver must be another organisation")
+        errors.setdefault("receiver_id", []).append(Text("receiver_is_generator"))
     try:
         plate = validate_plate(data.get("vehicle_plate"), "vehicle_plate")
     except ValidationFailed as exc:
@@ -143,9 +144,9 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
         operation = None
     pickup = data.get("planned_pickup_at")
     if not isinstance(pickup, datetime) or pickup.tzinfo is None:
-        errors["planned_pickup_at"] = ["an ISO 8601 time with an offset"]
+        errors["planned_pickup_at"] = [Text("time_with_offset")]
     elif not 2000 <= pickup.year <= 2100:
-        errors["planned_pickup_at"] = ["out of range"]
+        errors["planned_pickup_at"] = [Text("out_of_range")]
     moisture = data.get("moisture_pct")
     if moisture is not None:
         try:
@@ -153,7 +154,7 @@ def _validate_header(session, data: dict, generator_id: int) -> dict:
         except ValidationFailed as exc:
             errors.update(exc.errors)
     if errors:
-        raise ValidationFailed("the manifest is not valid", errors=errors)
+        raise ValidationFailed(Text("manifest_invalid"), errors=errors)
     return {
         "kind": kind,
         "transporter_id": data["transporter_id"],

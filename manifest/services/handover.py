@@ -20,6 +20,7 @@ from ..local_time import CHINA
 from ..models import Manifest
 from ..plates import validate_plate
 from ..status import Action
+from ..texts import Text
 from .carriage import check_driver, licence_facts, parse_load, take_load, vehicle_facts
 from .drafts import party_problem
 from .signing import sign_move
@@ -48,10 +49,10 @@ def name_next_transporter(
         if transporter_id is not None:
             problem = party_problem(s, transporter_id, "transporter")
             if problem is None and transporter_id == manifest.transporter_id:
-                problem = "the load is already with this transporter"
+                problem = Text("already_with_transporter")
             if problem:
                 raise ValidationFailed(
-                    f"cannot name the next transporter: {problem}",
+                    Text("cannot_name_next", problem=problem),
                     errors={"transporter_id": [problem]},
                 )
         if transporter_id == manifest.next_transporter_id:
@@ -112,7 +113,7 @@ def handoff(
         )
         if failures:
             raise HandoverChecksFailed(
-                f"{len(failures)} check(s) failed; the load was not handed over",
+                Text("handover_checks_failed", count=len(failures)),
                 details=[f.to_dict() for f in failures],
             )
         previous = manifest.transporter_id

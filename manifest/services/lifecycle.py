@@ -20,6 +20,7 @@ from ..models import Manifest, ManifestCounter, Organization
 from ..numbering import city_of, format_number, issue_year
 from ..quantities import parse_percentage
 from ..status import Action, decision_outcome
+from ..texts import Text
 from . import catalogue_lookup
 from .capacity import manifest_capacity
 from .carriage import (
@@ -88,7 +89,7 @@ def _issue(s, manifest: Manifest, at: datetime) -> dict:
     capacity, result = _issue_checks(s, manifest)
     if not result.ok:
         raise ChecksFailed(
-            f"{len(result.failures)} check(s) failed; the manifest was not issued",
+            Text("checks_failed", count=len(result.failures)),
             details=[f.to_dict() for f in result.failures],
         )
     generator = s.get(Organization, manifest.generator_id)
@@ -141,7 +142,7 @@ def cancel_manifest(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("a cancellation needs a reason", errors={"reason": ["required"]})
+        raise ValidationFailed(Text("cancel_needs_reason"), errors={"reason": [Text("required")]})
 
     def write(s, manifest, at):
         manifest.cancelled_at = at
@@ -218,8 +219,8 @@ def deliver(
             moisture = parse_percentage(moisture_pct, field="moisture_pct")
         elif manifest.kind == "sludge":
             raise ValidationFailed(
-                "a sludge delivery needs the moisture content on arrival",
-                errors={"moisture_pct": ["required for sludge"]},
+                Text("arrival_needs_moisture"),
+                errors={"moisture_pct": [Text("required_for_sludge")]},
             )
         parsed = per_line(manifest, lines, lambda raw, line: _found_on_arrival(s, raw, line))
         for line, found in parsed:
@@ -250,14 +251,20 @@ def _decision(raw: dict, line) -> dict:
     rejected = line_quantity(raw, line, "rejected")
     if accepted + rejected != line.received:
         raise ValidationFailed(
-            f"line {line.line_no}: accepted {accepted} + rejected {rejected} must equal "
-            f"the {line.received} {line.unit} delivered"
+            Text(
+                "decision_sum",
+                line=line.line_no,
+                accepted=accepted,
+                rejected=rejected,
+                received=line.received,
+                unit=line.unit,
+            )
         )
     reason = str(raw.get("reason") or "").strip()
     if rejected > 0 and not reason:
         raise ValidationFailed(
-            f"line {line.line_no}: a rejection needs a reason",
-            errors={"reason": ["required when rejecting"]},
+            Text("rejection_needs_reason", line=line.line_no),
+            errors={"reason": [Text("required_when_rejecting")]},
         )
     return {"accepted": accepted, "rejected": rejected, "reason": reason or None}
 

@@ -19,6 +19,7 @@ from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Manifest
 from ..status import MOVES, Action, Party, move_for
+from ..texts import Text
 from ..tonnage import mass_totals
 from .access import load_visible
 from .custody import append_event
@@ -37,18 +38,20 @@ def check_time(manifest: Manifest, at, field: str = "at") -> datetime:
     manifest's previous signature. Raises ValidationFailed."""
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ValidationFailed(
-            f"{field} must be an ISO 8601 time with an offset",
-            errors={field: ["a time with an offset"]},
+            Text("time_needs_offset", field=field), errors={field: [Text("a_time_with_offset")]}
         )
     if not 2000 <= at.year <= 2100:  # also keeps offset arithmetic clear of datetime's limits
-        raise ValidationFailed(f"{field} is out of range", errors={field: ["out of range"]})
+        raise ValidationFailed(
+            Text("time_out_of_range", field=field), errors={field: [Text("out_of_range")]}
+        )
     if at > utcnow() + CLOCK_SKEW:
-        raise ValidationFailed(f"{field} is in the future", errors={field: ["in the future"]})
+        raise ValidationFailed(
+            Text("time_in_future", field=field), errors={field: [Text("in_the_future")]}
+        )
     if manifest.last_move_at is not None and at < manifest.last_move_at:
         raise ValidationFailed(
-            f"{field} {at.isoformat()} is before the previous signature at "
-            f"{manifest.last_move_at.isoformat()}; times may not go backwards",
-            errors={field: ["before the previous signature"]},
+            Text("time_backwards", field=field, at=at, previous=manifest.last_move_at),
+            errors={field: [Text("before_previous", previous=manifest.last_move_at)]},
         )
     return at
 
@@ -61,10 +64,12 @@ def check_position(position) -> dict | None:
         lat, lon = float(position["lat"]), float(position["lon"])
     except (KeyError, TypeError, ValueError):
         raise ValidationFailed(
-            "position needs lat and lon", errors={"position": ["needs numeric lat and lon"]}
+            Text("position_needs_lat_lon"), errors={"position": [Text("numeric_lat_lon")]}
         ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationFailed("position out of range", errors={"position": ["out of range"]})
+        raise ValidationFailed(
+            Text("position_out_of_range"), errors={"position": [Text("out_of_range")]}
+        )
     return {"lat": lat, "lon": lon}
 
 

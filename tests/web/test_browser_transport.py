@@ -57,7 +57,7 @@ def test_a_load_from_pickup_on_a_phone_to_the_weighbridge_upload(page, world, uo
     page.fill("input[name=lines-0-quantity]", "5.900")
     page.click("form.sign-form button[type=submit]")
     # Refused: the driver's name is missing; what was typed stays.
-    assert "required" in page.inner_text("#driver-errors")
+    assert "必填" in page.inner_text("#driver-errors")
     assert page.input_value("input[name=lines-0-quantity]") == "5.900"
     screenshot(page, "pickup-refused-phone")
     page.fill("input[name=driver]", "李师傅")
@@ -107,7 +107,7 @@ def test_a_load_from_pickup_on_a_phone_to_the_weighbridge_upload(page, world, uo
     page.fill("input[name=lines-1-accepted]", "1000")
     page.fill("input[name=lines-1-rejected]", "500")
     page.click("form.sign-form button[type=submit]")
-    assert "reason" in page.inner_text("#lines-1-reason-errors")
+    assert "第 2 行：拒收须填写原因" in page.inner_text("#lines-1-reason-errors")
     assert page.input_value("input[name=lines-1-rejected]") == "500"
     screenshot(page, "decision-refused")
     page.fill("textarea[name=lines-1-reason]", "含油超标，退回")

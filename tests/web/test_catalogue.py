@@ -46,6 +46,8 @@ def test_every_text_of_the_pages_is_in_the_catalogue(tmp_path):
             "babel.cfg",
             "-k",
             "lazy_gettext",
+            "-k",
+            "N_",
             "--no-location",
             "-o",
             str(template),

@@ -79,6 +79,12 @@ def errors_of(html: str, field_id: str) -> str:
     return "" if found is None else re.sub(r"<[^>]+>", " ", found.group(1))
 
 
+def form_errors_of(html: str) -> str:
+    """The text of the refusals shown above the form."""
+    found = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', html, re.S)
+    return "" if found is None else re.sub(r"<[^>]+>", " ", found.group(1))
+
+
 # ---------------------------------------------------------------- filing a draft
 
 
@@ -131,7 +137,8 @@ def test_lines_of_two_categories_are_refused_above_the_lines(client_for, world, 
     answer = post_form(client_for(world.plating), "/web/manifests/new", fields)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "one waste category" in errors_of(html, "lines") and "HW17" in errors_of(html, "lines")
+    refusal = form_errors_of(html)
+    assert "一张联单只能包含一个废物类别" in refusal and "HW17、HW49" in refusal
     assert 'value="900-041-49"' in html and 'value="废包装桶"' in html
     assert manifests(uow) == before
 

@@ -10,6 +10,7 @@ from wtforms import Form as PlainForm
 from api.pages.forms import apply_domain_error, paginate
 from manifest.errors import ChecksFailed, ValidationFailed
 from manifest.models import Organization
+from manifest.texts import Text
 
 
 class LineForm(PlainForm):
@@ -33,6 +34,27 @@ def test_a_refusal_lands_on_the_fields_it_names_and_the_rest_on_the_form(app):
         assert form.receiver_id.data == "7"  # what was typed stays
 
 
+def test_a_line_refused_whole_or_by_an_unknown_field_is_shown_with_its_line(app):
+    with app.test_request_context(method="POST"):
+        form = DraftForm(meta={"csrf": False})
+        error = ValidationFailed(
+            "bad",
+            errors={
+                "lines.0": ["accepted and rejected must add up"],
+                "lines.1.line_no": ["given twice"],
+                "lines.5.quantity": ["no such entry"],
+                "lines": ["every line needs a figure"],
+            },
+        )
+        apply_domain_error(form, error)
+        assert form.lines.entries[0].form.quantity.errors == ["accepted and rejected must add up"]
+        assert form.form_errors == [
+            "第 2 行：given twice",
+            "第 6 行：no such entry",
+            "every line needs a figure",
+        ]
+
+
 def test_failed_checks_are_put_on_the_fields_a_map_names(app):
     with app.test_request_context(method="POST"):
         form = DraftForm(meta={"csrf": False})
@@ -41,18 +63,23 @@ def test_failed_checks_are_put_on_the_fields_a_map_names(app):
             details=[
                 {"check": "receiver_licence", "message": "no licence for HW17"},
                 {"check": "capacity", "message": "over the licensed capacity"},
+                {"check": "line_mass_known", "message": "needs a density", "line": 2},
             ],
         )
         apply_domain_error(form, error, {"receiver_licence": "receiver_id"})
         assert form.receiver_id.errors == ["no licence for HW17"]
-        assert form.form_errors == ["over the licensed capacity"]
+        assert form.form_errors == ["over the licensed capacity", "第 2 行：needs a density"]
 
 
-def test_an_error_naming_no_field_is_shown_on_the_form(app):
+def test_an_error_naming_no_field_is_shown_on_the_form_in_the_page_language(app):
     with app.test_request_context(method="POST"):
         form = DraftForm(meta={"csrf": False})
+        apply_domain_error(form, ValidationFailed(Text("lines_empty")))
+        assert form.form_errors == ["联单至少需要一行废物"]
+        # An unkeyed refusal: the Chinese headline of its code, with the English detail.
+        form = DraftForm(meta={"csrf": False})
         apply_domain_error(form, ValidationFailed("the manifest is not a draft"))
-        assert form.form_errors == ["the manifest is not a draft"]
+        assert form.form_errors == ["输入内容不符合要求（the manifest is not a draft）"]
 
 
 def test_pagination_of_lists_and_of_queries(world, uow):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from html import unescape
 
 from manifest.local_time import CHINA
 from tests.builders import advance, create_manifest, now
@@ -62,7 +63,7 @@ def test_arrival_signs_the_weighed_quantities_or_names_what_is_missing(client_fo
     refused = post(client, path, arrival_form(["5.950", ""]))
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "decimal number" in errors_of(html, "lines-1-quantity")
+    assert "数量 必须是数字" in errors_of(html, "lines-1-quantity")
     assert 'value="5.950"' in html
     assert fresh(uow, manifest.id).status == "in_transit" and events(uow, manifest.id) == before
 
@@ -82,7 +83,7 @@ def test_a_sludge_arrival_without_moisture_is_refused_at_the_moisture_field(clie
 
     refused = post(client, path, arrival_form(["19.5"]))
     assert refused.status_code == 422
-    assert "required for sludge" in errors_of(refused.get_data(as_text=True), "moisture_pct")
+    assert "污泥必填" in errors_of(refused.get_data(as_text=True), "moisture_pct")
     assert post(client, path, arrival_form(["19.5"], moisture="78.5")).status_code == 303
     assert str(fresh(uow, manifest.id).received_moisture_pct) == "78.50"
 
@@ -97,13 +98,15 @@ def test_a_partial_rejection_needs_its_reason(client_for, world, uow):
     refused = post(client, path, decision_form([("6.000", "0", ""), ("1000", "500", "")]))
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "a rejection needs a reason" in errors_of(html, "lines-1-reason")
+    assert "第 2 行：拒收须填写原因" in errors_of(html, "lines-1-reason")
     assert 'value="500"' in html
     assert fresh(uow, manifest.id).status == "delivered"
 
     unbalanced = post(client, path, decision_form([("6.000", "1", ""), ("1500", "0", "")]))
     assert unbalanced.status_code == 422
-    assert "must equal" in errors_of(unbalanced.get_data(as_text=True), "lines-0-accepted")
+    assert "第 1 行：接收 6 + 拒收 1 必须等于到达量 6 吨" in errors_of(
+        unbalanced.get_data(as_text=True), "lines-0-accepted"
+    )
 
     signed = post(client, path, decision_form([("6.000", "0", ""), ("1000", "500", "含油超标")]))
     assert signed.status_code == 303
@@ -123,7 +126,8 @@ def test_completion_with_the_operation_code(client_for, world, uow):
     refused = post(client, path, {"operation": "X9", "completed_at": done})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "R1-R13, D1-D15" in errors_of(html, "operation") and 'value="X9"' in html
+    assert "处置方式 'X9' 不在 R1-R13、D1-D15 之中" in unescape(errors_of(html, "operation"))
+    assert 'value="X9"' in html
     no_time = post(client, path, {"operation": "D10", "completed_at": "yesterday"})
     assert no_time.status_code == 422 and errors_of(no_time.get_data(as_text=True), "completed_at")
     assert fresh(uow, manifest.id).status == "accepted"

@@ -120,7 +120,7 @@ def test_a_refused_pickup_names_the_field_and_keeps_what_was_typed(client_for, w
 
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "not a vehicle of the transporter" in errors_of(html, "vehicle_plate")
+    assert "不是该承运人的车辆" in errors_of(html, "vehicle_plate")
     assert 'value="粤E54321"' in html and 'value="赵师傅"' in html
     assert 'value="5.5"' in html and 'value="lots"' in html
     assert fresh(uow, manifest.id).status == "issued" and events(uow, manifest.id) == before
@@ -131,7 +131,7 @@ def test_a_refused_pickup_names_the_field_and_keeps_what_was_typed(client_for, w
         pickup_form(manifest, quantities=["5.5", "lots"]),
     )
     assert answer.status_code == 422
-    assert "decimal number" in errors_of(answer.get_data(as_text=True), "lines-1-quantity")
+    assert "数量 必须是数字" in errors_of(answer.get_data(as_text=True), "lines-1-quantity")
     assert fresh(uow, manifest.id).status == "issued"
 
 
@@ -196,7 +196,7 @@ def test_handover_named_by_the_carrier_and_signed_by_the_next(client_for, world,
     )
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "does not belong to the transporter" in errors_of(html, "vehicle_plate")
+    assert "车辆 粤J12345 不属于该承运人" in errors_of(html, "vehicle_plate")
     assert 'value="陈师傅"' in html
 
     taken = post(
@@ -218,9 +218,7 @@ def test_naming_oneself_as_next_is_refused_at_the_field(client_for, world, uow):
         {"transporter_id": str(world.carrier.id)},
     )
     assert answer.status_code == 422
-    assert "already with this transporter" in errors_of(
-        answer.get_data(as_text=True), "transporter_id"
-    )
+    assert "货物已在该承运人处" in errors_of(answer.get_data(as_text=True), "transporter_id")
     assert fresh(uow, manifest.id).next_transporter_id == world.carrier2.id
     # The current carrier's page shows the naming; choosing nobody withdraws it.
     page = client_for(world.carrier).get(f"/web/manifests/{manifest.id}/handover")
