@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -104,12 +105,12 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context on the live server. The test fails on any JavaScript console
-    error or uncaught exception, on any script, style sheet or image that fails to load, and
-    on any request to another host (which is refused). A page answering 404 or 422 is no
-    error in itself: refusals are pages too."""
+@contextmanager
+def guarded_tab(browser, live_server):
+    """A fresh browser context (its own cookies) on the live server and its tab, with the
+    list of problems seen: any JavaScript console error or uncaught exception, any script,
+    style sheet or image that fails to load, any request to another host (which is
+    refused). A page answering 404 or 422 is no error in itself: refusals are pages too."""
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     problems: list[str] = []
 
@@ -144,9 +145,36 @@ def page(browser, live_server):
 
     tab.on("requestfailed", failed)
     tab.live_server = live_server
-    yield tab
-    context.close()
+    try:
+        yield tab, problems
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context on the live server (see :func:`guarded_tab`); the test fails
+    on any problem the tab saw."""
+    with guarded_tab(browser, live_server) as (tab, problems):
+        yield tab
     assert not problems, problems
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """``new_page()``: another guarded tab in a browser context of its own, for a test
+    where several people each use their own browser; the test fails on any problem any of
+    them saw."""
+    seen: list[list[str]] = []
+    with ExitStack() as stack:
+
+        def make():
+            tab, problems = stack.enter_context(guarded_tab(browser, live_server))
+            seen.append(problems)
+            return tab
+
+        yield make
+    assert not [p for problems in seen for p in problems], seen
 
 
 def signed_in(page, party_or_email, role: str = "admin", password: str = PASSWORD):
