@@ -14,3 +14,14 @@ def paginate(session, stmt, page: int, per_page: int):
 
 def page_headers(total: int, page: int, per_page: int) -> dict:
     return {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page)}
+
+
+def one_page(args: dict, list_page, *leading, **extra) -> tuple:
+    """The answer to a list request: one page's rows with the paging headers.
+
+    ``list_page(*leading, **args, **extra)`` returns the page's rows and the total; ``args``
+    is the parsed query, whose filters are named as ``list_page``'s parameters, with ``page``
+    and ``per_page``.
+    """
+    rows, total = list_page(*leading, **args, **extra)
+    return rows, 200, page_headers(total, args["page"], args["per_page"])

@@ -12,7 +12,7 @@ from manifest.services import findings_triage
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..pagination import page_headers
+from ..pagination import one_page
 from ..schemas import PageArgs
 
 blp = Blueprint(
@@ -97,17 +97,7 @@ class FindingOut(ma.Schema):
 @blp.response(200, FindingOut(many=True))
 def list_findings(args):
     """Findings you may see (your own organisation's; a regulator's region), newest first."""
-    rows, total = findings_triage.list_findings(
-        session(),
-        current_actor(),
-        type=args.get("type"),
-        status=args.get("status"),
-        severity=args.get("severity"),
-        manifest=args.get("manifest"),
-        page=args["page"],
-        per_page=args["per_page"],
-    )
-    return rows, 200, page_headers(total, args["page"], args["per_page"])
+    return one_page(args, findings_triage.list_findings, session(), current_actor())
 
 
 @blp.route("/<int:finding_id>", methods=["GET"])

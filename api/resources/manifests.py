@@ -15,7 +15,7 @@ from manifest.status import actions_open_to, recorded_statuses
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..pagination import page_headers
+from ..pagination import one_page
 from ..schemas import (
     DecimalString,
     Id,
@@ -144,8 +144,8 @@ class CompleteIn(ma.Schema):
 class ManifestQuery(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in recorded_statuses()]))
     kind = fields.String(validate=validate.OneOf(["hazardous", "sludge"]))
-    from_ = Timestamp(data_key="from")
-    to = Timestamp()
+    start = Timestamp(data_key="from")
+    end = Timestamp(data_key="to")
 
 
 # ---------------------------------------------------------------- output
@@ -293,17 +293,7 @@ def create(args):
 @blp.response(200, ManifestOut(many=True))
 def list_manifests(args):
     """Manifests visible to you, newest first."""
-    rows, total = manifests_query.list_visible(
-        session(),
-        current_actor(),
-        status=args.get("status"),
-        kind=args.get("kind"),
-        start=args.get("from_"),
-        end=args.get("to"),
-        page=args["page"],
-        per_page=args["per_page"],
-    )
-    return rows, 200, page_headers(total, args["page"], args["per_page"])
+    return one_page(args, manifests_query.list_visible, session(), current_actor())
 
 
 @blp.route("/<ref>", methods=["GET"])

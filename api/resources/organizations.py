@@ -10,7 +10,7 @@ from manifest.services import members, registry
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..pagination import page_headers
+from ..pagination import one_page
 from ..schemas import DecimalString, Integer, PageArgs, Position
 
 blp = Blueprint(
@@ -137,14 +137,7 @@ def create_organization(args):
 def list_organizations(args):
     """The registry of organisations, to name parties on a manifest."""
     current_actor()
-    rows, total = registry.list_organizations(
-        session(),
-        role=args.get("role"),
-        q=args.get("q"),
-        page=args["page"],
-        per_page=args["per_page"],
-    )
-    return rows, 200, page_headers(total, args["page"], args["per_page"])
+    return one_page(args, registry.list_organizations, session())
 
 
 @blp.route("/<int:org_id>", methods=["GET"])

@@ -11,7 +11,7 @@ from manifest.services import catalogue_search
 from ..auth import current_actor
 from ..db import session
 from ..i18n import language
-from ..pagination import page_headers
+from ..pagination import one_page
 from ..schemas import PageArgs
 
 blp = Blueprint(
@@ -42,7 +42,4 @@ class CodeOut(ma.Schema):
 def search_codes(args):
     """Search codes and categories by code or name."""
     current_actor()
-    rows, total = catalogue_search.search(
-        session(), q=args.get("q"), page=args["page"], per_page=args["per_page"], lang=language()
-    )
-    return rows, 200, page_headers(total, args["page"], args["per_page"])
+    return one_page(args, catalogue_search.search, session(), lang=language())

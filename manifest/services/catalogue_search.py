@@ -32,7 +32,7 @@ def _category_rows(q: str | None, lang: str) -> list[dict]:
 
 
 def search(
-    session, *, q: str | None, page: int, per_page: int, lang: str = "zh"
+    session, *, q: str | None = None, page: int, per_page: int, lang: str = "zh"
 ) -> tuple[list[dict], int]:
     """Categories of the shipped list first, then codes of the loaded official list."""
     categories = _category_rows(q, lang)
