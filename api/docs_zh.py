@@ -34,6 +34,12 @@ SUMMARIES = {
         "GET",
         "/organizations/{org_id}/terminals",
     ): "本单位车辆当前绑定的定位终端（运输单位管理员）。",
+    ("PUT", "/organizations/{org_id}/terminals/{terminal_id}"): (
+        "将已绑定的定位终端改绑到本单位另一辆车（运输单位管理员）；返回新的绑定，终端需以新车牌重新注册。"
+    ),
+    ("DELETE", "/organizations/{org_id}/terminals/{terminal_id}"): (
+        "解除定位终端的绑定（运输单位管理员）；此后网关拒绝其注册、鉴权和位置上报，已连接的也不例外。"
+    ),
     ("GET", "/manifests/{ref}/position"): "运输途中车载终端上报的最后位置（尚无位置时为空）。",
     ("POST", "/organizations/{org_id}/members"): "为单位添加用户（单位管理员）。",
     ("GET", "/organizations/{org_id}/members"): "单位的用户，含已停用的（单位管理员）。",

@@ -21,12 +21,9 @@ blp = Blueprint(
 )
 
 
-class TerminalIn(ma.Schema):
-    phone = fields.String(
-        required=True,
-        validate=validate.Length(1, 20),
-        metadata={"description": "the terminal's number as in its message headers (digits)"},
-    )
+class RebindIn(ma.Schema):
+    """The vehicle a terminal is bound to."""
+
     vehicle_plate = fields.String(required=True, validate=validate.Length(1, 20))
     plate_colour = Integer(
         required=True,
@@ -34,6 +31,14 @@ class TerminalIn(ma.Schema):
             "description": "as the terminal registers it: 1 blue, 2 yellow, 3 black, "
             "4 white, 5 green, 9 other"
         },
+    )
+
+
+class TerminalIn(RebindIn):
+    phone = fields.String(
+        required=True,
+        validate=validate.Length(1, 20),
+        metadata={"description": "the terminal's number as in its message headers (digits)"},
     )
 
 
@@ -45,6 +50,13 @@ class TerminalOut(ma.Schema):
     plate_colour = fields.Integer()
     registered_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
+    last_seen_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "its registration or the receipt of its newest fix, if later"},
+    )
+    last_fix_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "the time of its newest usable fix"}
+    )
 
 
 class PositionOut(ma.Schema):
@@ -61,7 +73,8 @@ class LastPositionOut(ma.Schema):
     position = fields.Nested(PositionOut, allow_none=True)
 
 
-def _out(terminal, plate: str) -> dict:
+def _out(terminal, plate: str, last_seen_at=None, last_fix_at=None) -> dict:
+    """A binding as answered; the times are those of this binding."""
     return {
         "id": terminal.id,
         "phone": terminal.phone,
@@ -70,6 +83,8 @@ def _out(terminal, plate: str) -> dict:
         "plate_colour": terminal.plate_colour,
         "registered_at": terminal.registered_at,
         "created_at": terminal.created_at,
+        "last_seen_at": last_seen_at,
+        "last_fix_at": last_fix_at,
     }
 
 
@@ -88,7 +103,32 @@ def bind_terminal(args, org_id):
 def list_terminals(org_id):
     """The terminals bound to a transporter's vehicles (its administrators)."""
     rows = terminals.list_terminals(session(), actor=current_actor(), organization_id=org_id)
-    return [_out(terminal, plate) for terminal, plate in rows]
+    return [
+        _out(row.terminal, row.vehicle_plate, row.last_seen_at, row.last_fix_at) for row in rows
+    ]
+
+
+@blp.route("/organizations/<int:org_id>/terminals/<int:terminal_id>", methods=["PUT"])
+@blp.arguments(RebindIn)
+@blp.response(200, TerminalOut)
+def rebind_terminal(args, org_id, terminal_id):
+    """Move a bound terminal to another vehicle of the transporter (its administrators); the
+    answer is the new binding, with a new id. The terminal registers again with the new plate
+    before it reports."""
+    terminal = terminals.rebind_terminal(
+        uow(), actor=current_actor(), organization_id=org_id, terminal_id=terminal_id, **args
+    )
+    return _out(terminal, terminals.normalize_plate_of(args["vehicle_plate"]))
+
+
+@blp.route("/organizations/<int:org_id>/terminals/<int:terminal_id>", methods=["DELETE"])
+@blp.response(204)
+def unbind_terminal(org_id, terminal_id):
+    """Unbind a terminal (the transporter's administrators): the gateway refuses its
+    registration and positions from then on, also on a connection already open."""
+    terminals.unbind_terminal(
+        uow(), actor=current_actor(), organization_id=org_id, terminal_id=terminal_id
+    )
 
 
 @blp.route("/manifests/<ref>/position", methods=["GET"])

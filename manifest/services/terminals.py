@@ -20,10 +20,10 @@ from sqlalchemy import select
 from gps.jt808 import bodies
 
 from ..actor import Actor
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
-from ..models import Terminal, Vehicle
+from ..models import Terminal, Vehicle, VehiclePosition
 from ..plates import validate_plate
 from .registry import get_organization
 
@@ -58,6 +58,51 @@ def _colour(value) -> int:
     return value
 
 
+def _require_transporter_admin(session, actor: Actor, organization_id: int) -> None:
+    """Terminals are the business of a transporter's administrators alone.
+
+    Raises Forbidden (another organisation, another role, or not a transporter) and NotFound
+    (no such organisation)."""
+    actor.require_org_admin(organization_id)
+    if not get_organization(session, organization_id).is_transporter:
+        raise Forbidden("only a transporter's administrators bind positioning terminals")
+
+
+def _bind(s, *, actor: Actor, organization_id: int, phone: str, plate: str, colour: int):
+    """Bind ``phone`` to the organisation's vehicle ``plate`` inside the caller's transaction,
+    ending the bindings it replaces (see :func:`bind_terminal`)."""
+    vehicle = s.scalar(select(Vehicle).where(Vehicle.plate == plate).with_for_update())
+    if vehicle is None or vehicle.organization_id != organization_id or not vehicle.active:
+        raise ValidationFailed(
+            f"{plate} is not an active vehicle of the organisation",
+            errors={"vehicle_plate": ["not an active vehicle of the organisation"]},
+        )
+    now = utcnow()
+    for row in s.scalars(
+        select(Terminal)
+        .where(
+            Terminal.unbound_at.is_(None),
+            (Terminal.phone == phone) | (Terminal.vehicle_id == vehicle.id),
+        )
+        .with_for_update()
+    ):
+        if row.organization_id != organization_id:
+            raise Conflict("this terminal is bound to a vehicle of another organisation")
+        row.unbound_at = now
+    s.flush()
+    terminal = Terminal(
+        phone=phone,
+        organization_id=organization_id,
+        vehicle_id=vehicle.id,
+        plate_colour=colour,
+        bound_by_id=actor.user_id,
+        created_at=now,
+    )
+    s.add(terminal)
+    s.flush()
+    return terminal
+
+
 def bind_terminal(
     uow: UnitOfWork,
     *,
@@ -79,52 +124,115 @@ def bind_terminal(
     colour = _colour(plate_colour)
     with uow:
         s = uow.session
-        get_organization(s, organization_id)
-        vehicle = s.scalar(select(Vehicle).where(Vehicle.plate == plate).with_for_update())
-        if vehicle is None or vehicle.organization_id != organization_id or not vehicle.active:
-            raise ValidationFailed(
-                f"{plate} is not an active vehicle of the organisation",
-                errors={"vehicle_plate": ["not an active vehicle of the organisation"]},
-            )
-        now = utcnow()
-        for row in s.scalars(
-            select(Terminal)
-            .where(
-                Terminal.unbound_at.is_(None),
-                (Terminal.phone == phone) | (Terminal.vehicle_id == vehicle.id),
-            )
-            .with_for_update()
-        ):
-            if row.organization_id != organization_id:
-                raise Conflict("this terminal is bound to a vehicle of another organisation")
-            row.unbound_at = now
-        s.flush()
-        terminal = Terminal(
-            phone=phone,
-            organization_id=organization_id,
-            vehicle_id=vehicle.id,
-            plate_colour=colour,
-            bound_by_id=actor.user_id,
-            created_at=now,
+        _require_transporter_admin(s, actor, organization_id)
+        terminal = _bind(
+            s, actor=actor, organization_id=organization_id, phone=phone, plate=plate, colour=colour
         )
-        s.add(terminal)
-        s.flush()
         uow.commit()
         return terminal
 
 
-def list_terminals(session, *, actor: Actor, organization_id: int) -> list[tuple[Terminal, str]]:
-    """The terminals bound now to the organisation's vehicles, with each vehicle's plate.
-    Its administrators only. Raises Forbidden."""
+def _bound_terminal(s, organization_id: int, terminal_id) -> Terminal:
+    """The organisation's terminal binding ``terminal_id`` in force, locked.
+
+    Raises NotFound for a binding that ended, another organisation's and a missing one
+    alike."""
+    terminal = s.scalar(select(Terminal).where(Terminal.id == terminal_id).with_for_update())
+    if terminal is None or terminal.organization_id != organization_id or terminal.unbound_at:
+        raise NotFound(f"terminal {terminal_id} not found")
+    return terminal
+
+
+def unbind_terminal(uow: UnitOfWork, *, actor: Actor, organization_id: int, terminal_id) -> None:
+    """End a terminal's binding (the transporter's administrators): from then on the gateway
+    refuses its registration, its authentication and its positions, also on a connection
+    already authenticated. Its stored positions stay. Raises Forbidden, NotFound."""
     actor.require_org_admin(organization_id)
-    return list(
-        session.execute(
-            select(Terminal, Vehicle.plate)
-            .join(Vehicle, Vehicle.id == Terminal.vehicle_id)
-            .where(Terminal.organization_id == organization_id, Terminal.unbound_at.is_(None))
-            .order_by(Terminal.id)
-        ).all()
-    )
+    with uow:
+        s = uow.session
+        _require_transporter_admin(s, actor, organization_id)
+        terminal = _bound_terminal(s, organization_id, terminal_id)
+        terminal.unbound_at = utcnow()
+        terminal.auth_code_hash = None
+        uow.commit()
+
+
+def rebind_terminal(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    organization_id: int,
+    terminal_id,
+    vehicle_plate,
+    plate_colour,
+) -> Terminal:
+    """Move a bound terminal to another active vehicle of the organisation (the transporter's
+    administrators): the binding ``terminal_id`` ends and a new one starts, so the terminal
+    registers again with the new plate and colour before it reports. Returns the new binding.
+    Raises Forbidden, NotFound (no such binding in force), ValidationFailed."""
+    actor.require_org_admin(organization_id)
+    plate = validate_plate(vehicle_plate or "", "vehicle_plate")
+    colour = _colour(plate_colour)
+    with uow:
+        s = uow.session
+        _require_transporter_admin(s, actor, organization_id)
+        phone = _bound_terminal(s, organization_id, terminal_id).phone
+        terminal = _bind(
+            s, actor=actor, organization_id=organization_id, phone=phone, plate=plate, colour=colour
+        )
+        uow.commit()
+        return terminal
+
+
+@dataclass(frozen=True)
+class TerminalRow:
+    """A terminal bound now, as its administrators see it."""
+
+    terminal: Terminal
+    vehicle_plate: str
+    #: When the gateway last heard from it in this binding: its registration or the receipt
+    #: of its newest fix, whichever is later (heartbeats are not recorded).
+    last_seen_at: datetime | None
+    #: The time of its newest usable fix in this binding.
+    last_fix_at: datetime | None
+
+
+def list_terminals(session, *, actor: Actor, organization_id: int) -> list[TerminalRow]:
+    """The terminals bound now to the organisation's vehicles, with each vehicle's plate and
+    when the terminal was last heard from. Its administrators only; in a fixed number of
+    queries. Raises Forbidden, NotFound."""
+    _require_transporter_admin(session, actor, organization_id)
+
+    def newest(column, *conditions):
+        return (
+            select(column)
+            .where(VehiclePosition.terminal_id == Terminal.id, *conditions)
+            .order_by(VehiclePosition.fixed_at.desc())
+            .limit(1)
+            .correlate(Terminal)
+            .scalar_subquery()
+        )
+
+    rows = session.execute(
+        select(
+            Terminal,
+            Vehicle.plate,
+            newest(VehiclePosition.received_at),
+            newest(VehiclePosition.fixed_at, VehiclePosition.usable.is_(True)),
+        )
+        .join(Vehicle, Vehicle.id == Terminal.vehicle_id)
+        .where(Terminal.organization_id == organization_id, Terminal.unbound_at.is_(None))
+        .order_by(Terminal.id)
+    ).all()
+    return [
+        TerminalRow(
+            terminal=terminal,
+            vehicle_plate=plate,
+            last_seen_at=max((t for t in (terminal.registered_at, received) if t), default=None),
+            last_fix_at=fixed,
+        )
+        for terminal, plate, received, fixed in rows
+    ]
 
 
 # ---------------------------------------------------------------- what the gateway asks

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from manifest.models import ApiToken
 from manifest.passwords import token_digest
-from manifest.services import handover, registry, tracks
+from manifest.services import handover, registry, terminals, tracks
 from manifest.services.tolerances import set_tolerance
 from manifest.uscc import make_uscc
 from tests.builders import PASSWORD
@@ -303,6 +303,33 @@ def _bind_terminal(w: MatrixWorld, identity, t: Target, missing) -> Call:
     return Call(f"/api/v1/organizations/{oid}/terminals", json=body)
 
 
+def _terminal_of_the_cell(body: Callable | None = None) -> Callable:
+    """A terminal bound anew for each cell to the transporter's vehicle, named in the path."""
+
+    def build(w: MatrixWorld, identity, t: Target, missing) -> Call:
+        if missing:
+            path = f"/api/v1/organizations/{MISSING_ID}/terminals/{MISSING_ID}"
+            return Call(path, json=body(w, t) if body else None)
+        org = next(o for o in w.orgs.values() if o.id == t.org_id)
+        bound = terminals.bind_terminal(
+            w.uow,
+            actor=org.actor(),
+            organization_id=org.id,
+            phone=f"139{serial():08d}",
+            vehicle_plate=org.plate,
+            plate_colour=2,
+        )
+        path = f"/api/v1/organizations/{org.id}/terminals/{bound.id}"
+        return Call(path, json=body(w, t) if body else None)
+
+    return build
+
+
+def _rebind_body(w: MatrixWorld, t: Target) -> dict:
+    plate = next(o.plate for o in w.orgs.values() if o.id == t.org_id)
+    return {"vehicle_plate": plate, "plate_colour": 1}
+
+
 _TOLERANCE = {
     "region_code": "440700",
     "mass_pct": "5",
@@ -352,6 +379,10 @@ CALLS: dict[str, Callable] = {
     "GET /api/v1/organizations/{org_id}/members": _org("/members"),
     "POST /api/v1/organizations/{org_id}/terminals": _bind_terminal,
     "GET /api/v1/organizations/{org_id}/terminals": _org("/terminals"),
+    "PUT /api/v1/organizations/{org_id}/terminals/{terminal_id}": _terminal_of_the_cell(
+        _rebind_body
+    ),
+    "DELETE /api/v1/organizations/{org_id}/terminals/{terminal_id}": _terminal_of_the_cell(),
     "PATCH /api/v1/organizations/{org_id}/members/{user_id}": _deactivate_member,
     "GET /api/v1/manifests/{ref}": _manifest_path(),
     "GET /api/v1/manifests/{ref}.pdf": _manifest_path(".pdf"),

@@ -179,6 +179,14 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/organizations/{org_id}/terminals": Rule(
         "org:car", 200, by={"car:admin"}, stranger=403
     ),
+    # ... and unbind one or move it to another of its vehicles (another transporter's terminal
+    # under one's own organisation is 404: tests/gateway/test_unbinding.py).
+    "PUT /api/v1/organizations/{org_id}/terminals/{terminal_id}": Rule(
+        "org:car", 200, by={"car:admin"}, stranger=403
+    ),
+    "DELETE /api/v1/organizations/{org_id}/terminals/{terminal_id}": Rule(
+        "org:car", 204, by={"car:admin"}, stranger=403
+    ),
     "POST /api/v1/organizations/{org_id}/members": Rule(
         "org:self", 201, by=with_roles(["admin"]), stranger=403
     ),
