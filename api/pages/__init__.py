@@ -37,6 +37,7 @@ from . import (
     manifest_view,
     receiving,
     refusals,
+    terminals,
     transport,
 )
 from . import session as session_pages
@@ -47,6 +48,7 @@ PAGE_GROUPS = [
     home,
     manifest_view,
     admin,
+    terminals,
     transport,
     receiving,
     drafting,

@@ -25,7 +25,6 @@ from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Terminal, Vehicle, VehiclePosition
 from ..plates import validate_plate
-from .registry import get_organization
 
 #: JT/T 808 plate colours: blue, yellow, black, white, green (new-energy), other.
 PLATE_COLOURS = {1: "blue", 2: "yellow", 3: "black", 4: "white", 5: "green", 9: "other"}
@@ -58,14 +57,21 @@ def _colour(value) -> int:
     return value
 
 
-def _require_transporter_admin(session, actor: Actor, organization_id: int) -> None:
-    """Terminals are the business of a transporter's administrators alone.
+def may_manage_terminals(actor: Actor, organization_id: int | None) -> bool:
+    """Whether ``actor`` binds, lists, moves and unbinds the terminals of the organisation:
+    its administrators, when it is a transporter."""
+    return (
+        organization_id is not None
+        and actor.organization_id == organization_id
+        and actor.role == "admin"
+        and "transporter" in actor.org_roles
+    )
 
-    Raises Forbidden (another organisation, another role, or not a transporter) and NotFound
-    (no such organisation)."""
-    actor.require_org_admin(organization_id)
-    if not get_organization(session, organization_id).is_transporter:
-        raise Forbidden("only a transporter's administrators bind positioning terminals")
+
+def _require_transporter_admin(actor: Actor, organization_id: int) -> None:
+    """Raises Forbidden unless :func:`may_manage_terminals`."""
+    if not may_manage_terminals(actor, organization_id):
+        raise Forbidden("only a transporter's administrators manage its positioning terminals")
 
 
 def _bind(s, *, actor: Actor, organization_id: int, phone: str, plate: str, colour: int):
@@ -115,16 +121,15 @@ def bind_terminal(
     """Bind a terminal to one of the organisation's active vehicles; its administrators only.
 
     A terminal already bound to another vehicle of the organisation moves to this one; a
-    terminal bound before to this vehicle is unbound. Raises Forbidden, NotFound,
-    ValidationFailed, Conflict (the phone is bound to a vehicle of another organisation).
+    terminal bound before to this vehicle is unbound. Raises Forbidden, ValidationFailed,
+    Conflict (the phone is bound to a vehicle of another organisation).
     """
-    actor.require_org_admin(organization_id)
+    _require_transporter_admin(actor, organization_id)
     phone = normalize_phone(phone)
     plate = validate_plate(vehicle_plate or "", "vehicle_plate")
     colour = _colour(plate_colour)
     with uow:
         s = uow.session
-        _require_transporter_admin(s, actor, organization_id)
         terminal = _bind(
             s, actor=actor, organization_id=organization_id, phone=phone, plate=plate, colour=colour
         )
@@ -147,10 +152,9 @@ def unbind_terminal(uow: UnitOfWork, *, actor: Actor, organization_id: int, term
     """End a terminal's binding (the transporter's administrators): from then on the gateway
     refuses its registration, its authentication and its positions, also on a connection
     already authenticated. Its stored positions stay. Raises Forbidden, NotFound."""
-    actor.require_org_admin(organization_id)
+    _require_transporter_admin(actor, organization_id)
     with uow:
         s = uow.session
-        _require_transporter_admin(s, actor, organization_id)
         terminal = _bound_terminal(s, organization_id, terminal_id)
         terminal.unbound_at = utcnow()
         terminal.auth_code_hash = None
@@ -170,12 +174,11 @@ def rebind_terminal(
     administrators): the binding ``terminal_id`` ends and a new one starts, so the terminal
     registers again with the new plate and colour before it reports. Returns the new binding.
     Raises Forbidden, NotFound (no such binding in force), ValidationFailed."""
-    actor.require_org_admin(organization_id)
+    _require_transporter_admin(actor, organization_id)
     plate = validate_plate(vehicle_plate or "", "vehicle_plate")
     colour = _colour(plate_colour)
     with uow:
         s = uow.session
-        _require_transporter_admin(s, actor, organization_id)
         phone = _bound_terminal(s, organization_id, terminal_id).phone
         terminal = _bind(
             s, actor=actor, organization_id=organization_id, phone=phone, plate=plate, colour=colour
@@ -199,9 +202,9 @@ class TerminalRow:
 
 def list_terminals(session, *, actor: Actor, organization_id: int) -> list[TerminalRow]:
     """The terminals bound now to the organisation's vehicles, with each vehicle's plate and
-    when the terminal was last heard from. Its administrators only; in a fixed number of
-    queries. Raises Forbidden, NotFound."""
-    _require_transporter_admin(session, actor, organization_id)
+    when the terminal was last heard from. Its administrators only; in one query.
+    Raises Forbidden."""
+    _require_transporter_admin(actor, organization_id)
 
     def newest(column, *conditions):
         return (
