@@ -1,5 +1,6 @@
 """The manifest page every party sees: parties and licences, the tallies side by side, the
-custody timeline with its verification, the findings with their comments, and the map.
+custody timeline with its verification, the findings with their comments, the trip's last
+known position and the map.
 
 What it shows is read by :func:`manifest.services.manifest_view.manifest_view`, under the
 API's visibility rules; the map's layers come from the same service as the API's track
@@ -9,6 +10,7 @@ GeoJSON and are fetched by the page's script from ``map.geojson`` beside it.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -21,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import format_timedelta, get_locale, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -216,7 +218,8 @@ def _render(actor, view, page_no: int, *, refused: CommentForm | None = None, st
         finding_statuses=FINDING_STATUSES,
         tallies=TALLIES,
         map_config=json.dumps(map_config, ensure_ascii=False),
-        has_map=bool(view.tracks or view.route),
+        has_map=bool(view.tracks or view.route or view.position),
+        position_age=_age(view.position),
     )
     return page, status
 
@@ -235,6 +238,15 @@ def map_geojson(manifest_id: int):
     except NotFound:
         abort(404)
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")
+
+
+def _age(position: dict | None) -> str | None:
+    """How long ago the last known position was fixed, in the page's language."""
+    if position is None:
+        return None
+    # Negative: "… ago". A fix a little ahead of the server's clock reads as "now".
+    ago = min(position["time"] - datetime.now(UTC), timedelta(0))
+    return format_timedelta(ago, granularity="second", add_direction=True)
 
 
 def _flagged(findings: list[dict]) -> dict[tuple[int | None, str], list[dict]]:
@@ -289,5 +301,6 @@ def _map_labels() -> dict[str, str]:
         "implausible_speed": _finding_label("implausible_speed"),
         "start_outside_origin": _finding_label("start_outside_origin"),
         "end_outside_destination": _finding_label("end_outside_destination"),
+        "position": str(lazy_gettext("Last known position")),
         "empty": str(lazy_gettext("No planned route or GPS track yet.")),
     }

@@ -19,6 +19,7 @@ from .access import load_visible
 from .custody import manifest_events, verify_manifest_chain
 from .findings_triage import list_findings
 from .manifests_query import ManifestDetail, get_detail
+from .positions import last_trip_position
 from .tracks import current_route
 
 #: Findings listed per page on the manifest page.
@@ -41,6 +42,8 @@ class ManifestView:
     findings_total: int = 0
     route: ManifestRoute | None = None
     tracks: list[GpsTrack] = field(default_factory=list)
+    #: The trip's last known position (as ``GET /manifests/{ref}/position``), or None.
+    position: dict | None = None
 
 
 def manifest_view(
@@ -90,6 +93,7 @@ def manifest_view(
         findings_total=total,
         route=current_route(session, manifest.id),
         tracks=tracks,
+        position=last_trip_position(session, manifest),
     )
 
 

@@ -151,10 +151,18 @@ def fixes_track(fixes: Sequence[tuple[int, int, datetime]]) -> Track | None:
 
 
 def trip_position(session, actor, ref) -> dict | None:
+    """The last known position of the manifest ``ref``'s trip (see
+    :func:`last_trip_position`) for those who may see the manifest's trip.
+
+    Raises NotFound for a manifest the actor may not see."""
+    return last_trip_position(session, load_visible(session, actor, ref))
+
+
+def last_trip_position(session, manifest) -> dict | None:
     """The last usable fix of the manifest's current vehicle during its current leg (up to
-    the delivery signature), for the manifest page and the regulator's map; None before the
-    first one. Raises NotFound for a manifest the actor may not see."""
-    manifest = load_visible(session, actor, ref)
+    the delivery signature), for the API, the manifest page and its map; None before pickup,
+    before the first fix, or when the vehicle has no terminal. The caller has checked that
+    the manifest may be seen."""
     leg = manifest.legs[-1] if manifest.legs else None
     if leg is None:
         return None
@@ -182,4 +190,20 @@ def trip_position(session, actor, ref) -> dict | None:
         "lon": row.lon_e6 / 1e6,
         "speed_kmh": row.speed_dkmh / 10,
         "heading": row.heading,
+    }
+
+
+def position_feature(position: dict) -> dict:
+    """A position of :func:`last_trip_position` as the map's GeoJSON point of kind
+    ``position`` (times in ISO 8601, UTC)."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [position["lon"], position["lat"]]},
+        "properties": {
+            "kind": "position",
+            "vehicle_plate": position["vehicle_plate"],
+            "time": position["time"].isoformat(),
+            "speed_kmh": position["speed_kmh"],
+            "heading": position["heading"],
+        },
     }

@@ -34,6 +34,7 @@ from .custody import append_event
 from .episode_findings import raise_episode_findings
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
+from .positions import last_trip_position, position_feature
 
 #: Where a route may be set, and where a track may be filed (derived from the status table).
 ROUTE_STATUSES = route_statuses()
@@ -415,7 +416,9 @@ def track_geojson(session, actor: Actor, ref, track_id: int) -> dict:
 def map_layers(session, *, actor: Actor, ref) -> dict:
     """Every map layer of a manifest's trip as one GeoJSON FeatureCollection: for each track
     the layers of :func:`track_geojson` (each feature's ``track_id`` says whose), the route
-    and corridor of each route once; with no track yet, the planned route in force alone.
+    and corridor of each route once; with no track yet, the planned route in force alone;
+    and the trip's last known position (``GET /manifests/{ref}/position``) as a point of
+    kind ``position``.
 
     Raises NotFound like :func:`get_track`."""
     manifest = load_visible(session, actor, ref)
@@ -444,6 +447,9 @@ def map_layers(session, *, actor: Actor, ref) -> dict:
                     "properties": {"kind": "route", "corridor_m": route_row.corridor_m},
                 }
             )
+    position = last_trip_position(session, manifest)
+    if position is not None:
+        features.append(position_feature(position))
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -4,18 +4,16 @@ positioning terminals through the API's service; anyone else is refused."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from manifest.models import Terminal, Vehicle
-from manifest.services import terminals
-from manifest.services.positions import store_positions
 from tests.web.conftest import csrf_token
+from tests.web.terminal_scenes import bind, report
 
 PAGE = "/web/admin/terminals"
 PHONE = "13912345678"
-CST = timezone(timedelta(hours=8))
 
 
 def _post(client, action: str, data: dict):
@@ -37,58 +35,22 @@ def _bound(world) -> list[tuple[str, str, int]]:
     )
 
 
-def _bind(world, party, phone: str, plate: str) -> Terminal:
-    return terminals.bind_terminal(
-        world.uow,
-        actor=party.actor(),
-        organization_id=party.id,
-        phone=phone,
-        vehicle_plate=plate,
-        plate_colour=2,
-    )
-
-
 def _row(html: str, phone: str) -> str:
     found = re.search(rf'<tr data-phone="{phone}">(.*?)</tr>', html, re.S)
     assert found, f"no row for {phone}"
     return found.group(1)
 
 
-def _reported(world, terminal: Terminal, fixed_at: datetime, received_at: datetime, usable: bool):
-    """A fix of the terminal stored as the gateway stores it (partitions made as needed)."""
-    row = {
-        "terminal_id": terminal.id,
-        "vehicle_id": terminal.vehicle_id,
-        "fixed_at": fixed_at,
-        "received_at": received_at,
-        "lat_e6": 22_600_000,
-        "lon_e6": 113_100_000,
-        "altitude_m": 10,
-        "speed_dkmh": 400,
-        "heading": 90,
-        "alarm": 0,
-        "status": 2 if usable else 0,
-        "mileage_hm": None,
-        "time_bcd": fixed_at.astimezone(CST).strftime("%y%m%d%H%M%S"),
-        "positioned": usable,
-        "usable": usable,
-        "source": "live",
-    }
-    s = world.uow.session
-    assert store_positions(s, [row], set()) == 1
-    s.commit()
-
-
 def test_the_list_shows_each_terminal_its_vehicle_and_when_it_was_last_heard_from(
     client_for, world
 ):
-    quiet = _bind(world, world.carrier, "13900000001", "粤J88888")
-    talking = _bind(world, world.carrier, PHONE, "粤J12345")
-    _bind(world, world.carrier2, "13900000077", "粤E54321")
+    quiet = bind(world, world.carrier, "13900000001", "粤J88888")
+    talking = bind(world, world.carrier, PHONE, "粤J12345")
+    bind(world, world.carrier2, "13900000077", "粤E54321")
     fixed = datetime(2026, 3, 1, 2, 0, 5, tzinfo=UTC)  # 10:00:05 in Beijing
-    _reported(world, talking, fixed, fixed + timedelta(seconds=3), usable=True)
+    report(world, talking, fixed, received_at=fixed + timedelta(seconds=3))
     late = fixed + timedelta(minutes=1)  # a later fix the terminal says is not positioned
-    _reported(world, talking, late, late + timedelta(seconds=2), usable=False)
+    report(world, talking, late, received_at=late + timedelta(seconds=2), usable=False)
 
     html = client_for(world.carrier).get(PAGE).get_data(as_text=True)
     row = _row(html, PHONE)
@@ -130,7 +92,7 @@ def test_the_administrator_binds_moves_and_unbinds_a_terminal(client_for, world)
 
 
 def test_a_refused_binding_keeps_what_was_typed_and_changes_nothing(client_for, world):
-    _bind(world, world.carrier2, "13900000077", "粤E54321")
+    bind(world, world.carrier2, "13900000077", "粤E54321")
     admin = client_for(world.carrier)
     bad = _post(
         admin, PAGE, {"phone": "139-1234", "vehicle_plate": "粤J12345", "plate_colour": "2"}
@@ -152,7 +114,7 @@ def test_a_refused_binding_keeps_what_was_typed_and_changes_nothing(client_for, 
 
 
 def test_only_a_transporters_administrator_sees_the_page(client_for, world):
-    theirs = _bind(world, world.carrier2, "13900000077", "粤E54321")
+    theirs = bind(world, world.carrier2, "13900000077", "粤E54321")
     for party, role in (
         (world.carrier, "driver"),
         (world.plating, "admin"),

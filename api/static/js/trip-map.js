@@ -1,5 +1,5 @@
 // The manifest page's map: the planned route, its corridor, the sites, the GPS track and its
-// episodes, drawn with Leaflet from the GeoJSON the page's own endpoint serves. Works with no
+// episodes, and the truck's last known position, drawn with Leaflet from the GeoJSON the page's own endpoint serves. Works with no
 // tile layer at all (the default): the layers are drawn on a plain background and the view
 // fits them. Every drawn path carries the class "layer-<kind>" so its meaning is inspectable.
 (function () {
@@ -18,6 +18,7 @@
     if (kind === "route") return { color: "#1d4ed8", weight: 4, dashArray: "8 6" };
     if (kind === "corridor") return { color: "#1d4ed8", weight: 1, fillColor: "#93c5fd", fillOpacity: 0.25 };
     if (kind === "track") return { color: "#047857", weight: 3 };
+    if (kind === "position") return { color: "#0f172a", weight: 3 };
     return { color: EPISODES[kind] || "#b91c1c", weight: 6, opacity: 0.85 };
   }
 
@@ -39,7 +40,8 @@
   }
 
   function draw(container, config, collection) {
-    var map = L.map(container, { preferCanvas: false, attributionControl: false });
+    // maxZoom: a lone point (a position with no route or track yet) fits at street level.
+    var map = L.map(container, { preferCanvas: false, attributionControl: false, maxZoom: 17 });
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
     }
@@ -54,6 +56,17 @@
       var layer = L.geoJSON(feature, {
         style: function () { return style; },
         pointToLayer: function (_f, latlng) {
+          if (kind === "position") {
+            // The truck's last known position: a ring over a dot, drawn above everything.
+            return L.circleMarker(latlng, {
+              radius: 10,
+              color: style.color,
+              weight: 3,
+              fillColor: "#facc15",
+              fillOpacity: 1,
+              className: style.className
+            });
+          }
           var marker = L.circleMarker(latlng, {
             radius: kind === "origin" || kind === "destination" ? 9 : 7,
             color: style.color,
