@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from .errors import ValidationFailed
 from .quantities import Quantity, format_decimal
+from .texts import Text
 
 QUANTITY = "quantity_discrepancy"
 TYPE = "type_discrepancy"
@@ -233,7 +234,7 @@ def _quantity(
     stage: str,
     line_no: int | None,
     reference_stage: str,
-    what: str,
+    what: Text,
 ) -> tuple[Comparison, Discrepancy | None]:
     """Compare the figures; a Discrepancy when significant, with the comparison either way."""
     if figures.unit == "pcs":
@@ -263,10 +264,15 @@ def _quantity(
         **figures.extra,
     }
     measured = {k: v for k, v in measured.items() if v is not None}
-    message = (
-        f"{what}: {measured[f'observed_{suffix}']} {figures.unit} against "
-        f"{measured[f'reference_{suffix}']} {figures.unit} {reference_stage} "
-        f"({measured.get('difference_pct', 'n/a')} %, {figures.basis} basis)"
+    message = Text(
+        "finding_quantity",
+        what=what,
+        observed=measured[f"observed_{suffix}"],
+        reference=measured[f"reference_{suffix}"],
+        unit=figures.unit,
+        stage=reference_stage,
+        pct=measured.get("difference_pct", "n/a"),
+        basis=figures.basis,
     )
     return result, Discrepancy(QUANTITY, stage, line_no, severity, message, measured)
 
@@ -291,10 +297,13 @@ def _type_discrepancy(line: LineTallies) -> Discrepancy | None:
     # Another waste code is another waste (licence scope, treatment); a changed form alone,
     # such as sludge drying from SS to S, is worth a look but not a breach by itself.
     severity = WARNING if code_same else VIOLATION
-    message = (
-        f"line {line.line_no}: received {measured['received_waste_code']} "
-        f"({measured['received_physical_form']}), declared {measured['declared_waste_code']} "
-        f"({measured['declared_physical_form']})"
+    message = Text(
+        "finding_type",
+        line=line.line_no,
+        received_code=measured["received_waste_code"],
+        received_form=measured["received_physical_form"],
+        declared_code=measured["declared_waste_code"],
+        declared_form=measured["declared_physical_form"],
     )
     return Discrepancy(TYPE, RECEIVED, line.line_no, severity, message, measured)
 
@@ -306,9 +315,12 @@ def _rejection(line: LineTallies) -> Discrepancy | None:
     if line.received is not None:
         measured["received"] = str(line.received)
     measured = {k: v for k, v in measured.items() if v is not None}
-    message = (
-        f"line {line.line_no}: {line.rejected} {line.unit} rejected"
-        f" ({line.rejection_reason or 'no reason given'})"
+    message = Text(
+        "finding_rejection",
+        line=line.line_no,
+        rejected=line.rejected,
+        unit=line.unit,
+        reason=line.rejection_reason or Text("no_reason"),
     )
     return Discrepancy(REJECTION, DECISION, line.line_no, WARNING, message, measured)
 
@@ -328,7 +340,7 @@ def _moisture(tallies: ManifestTallies, tolerance: Tolerance) -> Discrepancy | N
         "change_points": str(change),
         "tolerance_points": str(tolerance.moisture_points),
     }
-    message = f"moisture {declared} % declared, {received} % on arrival ({change:+} points)"
+    message = Text("finding_moisture", declared=declared, received=received, change=f"{change:+}")
     return Discrepancy(MOISTURE, RECEIVED, None, severity, message, measured)
 
 
@@ -344,7 +356,7 @@ def _line_quantities(
             stage=stage,
             line_no=line.line_no,
             reference_stage=reference_stage,
-            what=f"line {line.line_no} {what}",
+            what=Text(f"line_{what}", line=line.line_no),
         )[1]
 
     # Loading happens at dispatch, where only the declared moisture is known: wet basis.
@@ -380,7 +392,7 @@ def _weighbridge(
         stage=WEIGHBRIDGE,
         line_no=None,
         reference_stage="declared",
-        what="weighbridge net weight",
+        what=Text("weighbridge_net"),
     )
     return hit
 

@@ -12,8 +12,10 @@ Parameters are typed values: a ``datetime`` or ``date`` (written in ISO 8601 her
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 
 
 def N_(template: str) -> str:
@@ -165,6 +167,46 @@ TEMPLATES: dict[str, str] = {
     "land_application_document": N_(
         "sludge for land application needs a heavy-metal compliance document"
     ),
+    # Findings (their English is the finding's message, as the API and the reports show it)
+    "finding_quantity": N_(
+        "%(what)s: %(observed)s %(unit)s against %(reference)s %(unit)s %(stage)s "
+        "(%(pct)s %%, %(basis)s basis)"
+    ),
+    "line_loaded": N_("line %(line)s loaded"),
+    "line_received": N_("line %(line)s received"),
+    "weighbridge_net": N_("weighbridge net weight"),
+    "finding_type": N_(
+        "line %(line)s: received %(received_code)s (%(received_form)s), declared "
+        "%(declared_code)s (%(declared_form)s)"
+    ),
+    "finding_rejection": N_("line %(line)s: %(rejected)s %(unit)s rejected (%(reason)s)"),
+    "no_reason": N_("no reason given"),
+    "finding_moisture": N_(
+        "moisture %(declared)s %% declared, %(received)s %% on arrival (%(change)s points)"
+    ),
+    "finding_capacity": N_(
+        "%(receiver)s: %(total)s t of %(scope)s %(basis)s in %(year)s, %(percent)s %% of the "
+        "licensed %(licensed)s t"
+    ),
+    "projected_at_issue": N_("projected at issue"),
+    "accepted_so_far": N_("accepted"),
+    "finding_overdue_decision": N_(
+        "manifest %(number)s: delivered %(delivered)s, no decision within %(workdays)s "
+        "working days (due %(due)s)"
+    ),
+    "finding_overdue_delivery": N_(
+        "manifest %(number)s: in transit since %(since)s, longer than %(days)s days"
+    ),
+    "finding_receipt": N_(
+        "%(receiver)s weighed %(net)s kg from %(plate)s%(carrier)s under ticket %(ticket)s at "
+        "%(arrived)s: %(why)s"
+    ),
+    "vehicle_of": N_(" (vehicle of %(owner)s)"),
+    "no_manifest_matches": N_("no manifest of this receiver matches it"),
+    "manifest_was_cancelled": N_("manifest %(number)s was cancelled"),
+    "manifest_already_weighed": N_("manifest %(number)s was already weighed under another ticket"),
+    "finding_track_missing": N_("the trip was completed without any GPS track uploaded"),
+    "finding_episode": N_("%(kind)s from %(start)s for %(minutes)s min, %(distance)s m"),
 }
 
 #: Where a page can say more than the API's fixed text for a field: the page's template
@@ -197,6 +239,56 @@ class Text(str):
 
     def __deepcopy__(self, memo) -> Text:
         return self  # immutable
+
+
+def to_json(message: object) -> str | None:
+    """A :class:`Text` as JSON (its key and typed parameters), to store beside its English;
+    None for any other message."""
+    if not isinstance(message, Text):
+        return None
+    return json.dumps(_encoded(message)["text"], ensure_ascii=False, sort_keys=True)
+
+
+def from_json(document: str) -> Text:
+    """The :class:`Text` :func:`to_json` wrote. Raises ValueError (or KeyError for a key no
+    longer in the table) for anything else."""
+    return _decoded({"text": json.loads(document)})
+
+
+def _encoded(value: object) -> object:
+    if isinstance(value, Text):
+        params = {k: _encoded(v) for k, v in value.params.items()}
+        return {"text": {"key": value.key, "params": params}}
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, list | tuple):
+        return [_encoded(v) for v in value]
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, str):  # a code such as a status (a StrEnum)
+        return str(value)
+    raise ValueError(f"a parameter of type {type(value).__name__} cannot be stored")
+
+
+def _decoded(value: object) -> object:
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "text" in value:
+        inner = value["text"]
+        return Text(inner["key"], **{k: _decoded(v) for k, v in inner["params"].items()})
+    if "datetime" in value:
+        return datetime.fromisoformat(value["datetime"])
+    if "date" in value:
+        return date.fromisoformat(value["date"])
+    if "decimal" in value:
+        return Decimal(value["decimal"])
+    raise ValueError(f"not a stored parameter: {value!r}")
 
 
 def english_value(value: object) -> object:

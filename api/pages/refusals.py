@@ -12,6 +12,7 @@ from enum import Enum
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext
 from flask_babel import gettext as _
 
+from manifest import finding_types
 from manifest.errors import DomainError
 from manifest.texts import Text, page_template
 
@@ -47,8 +48,18 @@ MOVES = {
     "decide": lazy_gettext("decide on"),
     "complete": lazy_gettext("complete"),
 }
+#: What a quantity was compared with, and on which basis (a finding's sentence).
+STAGES = {"declared": lazy_gettext("declared"), "loaded": lazy_gettext("loaded")}
+BASES = {
+    "wet": lazy_gettext("wet"),
+    "dry": lazy_gettext("dry solids"),
+    "count": lazy_gettext("count"),
+    "volume": lazy_gettext("volume"),
+}
 #: Parameters whose values are codes with words of their own.
 WORDS = {
+    "stage": STAGES,
+    "basis": BASES,
     "field": FIELDS,
     "action": MOVES,
     "status": STATUS,
@@ -78,8 +89,16 @@ def say(message, name: str | None = None) -> str:
     if isinstance(message, list | tuple):
         return ("、" if _chinese() else ", ").join(say(v, name) for v in message)
     text = message.value if isinstance(message, Enum) else str(message)
+    if name == "kind" and text.replace(" ", "_") in finding_types.BY_NAME:
+        return finding_types.label(text.replace(" ", "_"), "zh" if _chinese() else "en")
     words = WORDS.get(name or "", {})
     return str(words.get(text, text))
+
+
+def finalize(value):
+    """What a template prints for ``value``: a service's sentence (such as a finding's
+    message) in the page's language, anything else as it is."""
+    return say(value) if isinstance(value, Text) else value
 
 
 def refusal(error: DomainError) -> str:

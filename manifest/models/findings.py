@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..finding_types import FINDING_TYPES, SEVERITIES
 from ..infra.db import Base, UTCDateTime, utcnow
+from ..texts import from_json
 from ._enums import one_of
 
 FINDING_STATUSES = ("open", "explained", "resolved", "escalated")
@@ -35,7 +37,12 @@ class Finding(Base):
     #: manifest's finding: its parties are not accused by someone else's upload.
     named_manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifests.id"), index=True)
     vehicle_plate: Mapped[str | None] = mapped_column(String(16))
+    #: In English. Loaded as a :class:`manifest.texts.Text` when ``message_text`` keeps its
+    #: key and parameters, so a page can say it in its own language.
     message: Mapped[str] = mapped_column(Text)
+    #: The message's key and typed parameters as JSON (:func:`manifest.texts.to_json`);
+    #: null for findings raised before the table kept them.
+    message_text: Mapped[str | None] = mapped_column(Text)
     #: Canonical JSON of the figures that triggered the finding.
     measured: Mapped[str] = mapped_column(Text, default="{}")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -48,6 +55,19 @@ class Finding(Base):
     comments: Mapped[list[FindingComment]] = relationship(
         lazy="selectin", order_by="FindingComment.id"
     )
+
+
+@event.listens_for(Finding, "load")
+@event.listens_for(Finding, "refresh")
+def _message_as_text(finding: Finding, *_args) -> None:
+    """The stored English message as the sentence it was made from (still the same str)."""
+    state = finding.__dict__
+    if state.get("message_text") and isinstance(state.get("message"), str):
+        try:
+            text = from_json(state["message_text"])
+        except (KeyError, ValueError, TypeError):
+            return  # a sentence no longer in the table: the English stays
+        set_committed_value(finding, "message", text)
 
 
 class FindingParty(Base):

@@ -27,6 +27,7 @@ from ..capacity import (
 from ..local_time import CHINA
 from ..models import Licence, LicenceCapacity, Manifest, ManifestLine
 from ..quantities import Quantity
+from ..texts import Text
 from .finding_sets import NewFinding
 
 Stage = Literal["issue", "decision"]
@@ -135,7 +136,7 @@ def capacity_findings(session, manifest: Manifest, action: str) -> list[NewFindi
         return []
     judged = manifest_capacity(session, manifest=manifest, stage=stage)
     year = judged.day.year
-    basis = "projected at issue" if stage == "issue" else "accepted"
+    basis = Text("projected_at_issue" if stage == "issue" else "accepted_so_far")
     out = []
     for use in judged.uses:
         level = use.level
@@ -147,10 +148,15 @@ def capacity_findings(session, manifest: Manifest, action: str) -> list[NewFindi
                 key=f"licence_capacity:r{manifest.receiver_id}:{year}:{use.scope}:{level.value}",
                 type="licence_capacity",
                 severity="violation" if level is Level.REFUSED else "warning",
-                message=(
-                    f"{manifest.receiver.name}: {use.total_t.normalize():f} t of {use.scope} "
-                    f"{basis} in {year}, {percent} % of the licensed "
-                    f"{use.licensed_t.normalize():f} t"
+                message=Text(
+                    "finding_capacity",
+                    receiver=manifest.receiver.name,
+                    total=f"{use.total_t.normalize():f}",
+                    scope=use.scope,
+                    basis=basis,
+                    year=year,
+                    percent=percent,
+                    licensed=f"{use.licensed_t.normalize():f}",
                 ),
                 measured={
                     "receiver_id": manifest.receiver_id,

@@ -18,6 +18,7 @@ from ..infra.uow import UnitOfWork
 from ..local_time import CHINA
 from ..models import Finding, Manifest
 from ..status import Status
+from ..texts import Text
 from ..workdays import WorkCalendar, parse_holidays
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
@@ -91,10 +92,12 @@ def sweep(
                     key=f"m{m.id}:overdue_decision",
                     type="overdue_decision",
                     severity="violation",
-                    message=(
-                        f"manifest {m.number}: delivered {m.delivered_at.isoformat()}, no "
-                        f"decision within {settings.decision_workdays} working days "
-                        f"(due {due.isoformat()})"
+                    message=Text(
+                        "finding_overdue_decision",
+                        number=m.number,
+                        delivered=m.delivered_at,
+                        workdays=settings.decision_workdays,
+                        due=due,
                     ),
                     measured={
                         "delivered_at": m.delivered_at,
@@ -124,9 +127,11 @@ def sweep(
                 key=f"m{m.id}:overdue_delivery",
                 type="overdue_delivery",
                 severity="violation",
-                message=(
-                    f"manifest {m.number}: in transit since {m.picked_up_at.isoformat()}, "
-                    f"longer than {settings.transit_limit_days} days"
+                message=Text(
+                    "finding_overdue_delivery",
+                    number=m.number,
+                    since=m.picked_up_at,
+                    days=settings.transit_limit_days,
                 ),
                 measured={
                     "picked_up_at": m.picked_up_at,

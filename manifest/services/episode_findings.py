@@ -21,6 +21,7 @@ from ..chain import _plain, canonical_json
 from ..finding_types import SEVERITIES
 from ..infra.db import settings_of, utcnow
 from ..models import Finding, Manifest
+from ..texts import Text, to_json
 from .finding_sets import NewFinding, raise_findings
 from .findings import manifest_parties
 
@@ -29,11 +30,14 @@ def live_key_prefix(manifest_id: int) -> str:
     return f"m{manifest_id}:live:"
 
 
-def episode_message(episode: Episode) -> str:
+def episode_message(episode: Episode) -> Text:
     minutes = episode.duration_s / 60
-    return (
-        f"{episode.kind.replace('_', ' ')} from {episode.start.to_dict()['time']} for "
-        f"{minutes:.1f} min, {episode.distance_m:.0f} m"
+    return Text(
+        "finding_episode",
+        kind=episode.kind.replace("_", " "),
+        start=datetime.fromisoformat(episode.start.to_dict()["time"]),
+        minutes=f"{minutes:.1f}",
+        distance=f"{episode.distance_m:.0f}",
     )
 
 
@@ -99,7 +103,8 @@ def raise_episode_findings(
             )
         elif update_known and known.status == "open":
             known.measured = canonical_json(_plain(episode.to_dict())).decode("utf-8")
-            known.message = episode_message(episode)
+            known.message = message = episode_message(episode)
+            known.message_text = to_json(message)
             if SEVERITIES.index(episode.severity) > SEVERITIES.index(known.severity):
                 known.severity = episode.severity
             known.updated_at = now

@@ -20,6 +20,7 @@ from ..chain import _plain, canonical_json
 from ..finding_types import FINDING_TYPES, SEVERITIES
 from ..infra.db import UTCDateTime, insert, is_postgres
 from ..models import Finding, FindingParty
+from ..texts import to_json
 from .findings import DEFAULT_DUE_DAYS
 
 #: Keys per IN (...) list; SQLite allows 32766 parameters, PostgreSQL 65535.
@@ -33,6 +34,8 @@ class NewFinding:
     key: str
     type: str
     severity: str
+    #: The English text; a :class:`~manifest.texts.Text` is also stored as its key and
+    #: parameters, for the pages to say in their language.
     message: str
     measured: dict = field(default_factory=dict)
     manifest_id: int | None = None
@@ -81,6 +84,7 @@ def _raise_chunk(session, items: Sequence[NewFinding], now: datetime, due_days: 
             "named_manifest_id": i.named_manifest_id,
             "vehicle_plate": i.vehicle_plate,
             "message": i.message,
+            "message_text": to_json(i.message),
             "measured": canonical_json(_plain(i.measured)).decode("utf-8"),
         }
         for i in fresh
@@ -126,13 +130,14 @@ _JSON_INSERT = """
 WITH input AS (
     SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS x (
         key text, type text, severity text, status text, manifest_id integer,
-        named_manifest_id integer, vehicle_plate text, message text, measured text,
-        parties json)
+        named_manifest_id integer, vehicle_plate text, message text, message_text text,
+        measured text, parties json)
 ), created AS (
     INSERT INTO findings (key, type, severity, status, manifest_id, named_manifest_id,
-                          vehicle_plate, message, measured, due_at, created_at, updated_at)
+                          vehicle_plate, message, message_text, measured, due_at, created_at,
+                          updated_at)
     SELECT key, type, severity, status, manifest_id, named_manifest_id, vehicle_plate,
-           message, measured, :due, :now, :now
+           message, message_text, measured, :due, :now, :now
     FROM input
     ON CONFLICT (key) DO NOTHING
     RETURNING id, key

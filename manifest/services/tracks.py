@@ -29,6 +29,7 @@ from ..infra.db import settings_of, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import GpsTrack, Manifest, ManifestRoute, Organization, StoredFile
 from ..status import Party, actions_where, route_statuses, track_statuses
+from ..texts import Text
 from .access import load_visible
 from .custody import append_event
 from .episode_findings import raise_episode_findings
@@ -483,7 +484,7 @@ def after_move(session, manifest: Manifest, action: str) -> None:
                     key=f"m{manifest.id}:track_missing",
                     type="track_missing",
                     severity="warning",
-                    message="the trip was completed without any GPS track uploaded",
+                    message=Text("finding_track_missing"),
                     measured={
                         "picked_up_at": manifest.picked_up_at,
                         "delivered_at": manifest.delivered_at,

@@ -5,12 +5,13 @@ line's refusal lands next to that line's field."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import unescape
 
 from manifest.local_time import CHINA
 from tests.builders import advance, create_manifest
 
+from .scenes import trip_story
 from .test_drafting_pages import draft_fields, form_errors_of, manifests, post_form
 from .test_transport_pages import errors_of, fresh, post
 
@@ -114,3 +115,25 @@ def test_a_draft_refused_for_line_twos_quantity_shows_it_at_line_two(client_for,
     shown = re.search(r'<fieldset class="line" id="line-2">.*?</fieldset>', html, re.S)
     assert shown and 'value="-3"' in shown.group(0) and 'value="电镀废渣"' in shown.group(0)
     assert manifests(uow) == before
+
+
+def test_findings_are_said_in_the_page_language_with_beijing_times(client_for, world, app):
+    manifest = trip_story(world)
+    api = app.test_client().get(
+        f"/api/v1/findings?manifest={manifest.id}&per_page=100", headers=world.centre.auth()
+    )
+    found = {f["type"]: f for f in api.get_json()}
+    # The API keeps the English sentence with its UTC time.
+    rejection, stop = found["rejection"]["message"], found["unscheduled_stop"]
+    assert rejection.startswith("line 1: 0.3") and rejection.endswith(" t rejected (含水率过高)")
+    start = datetime.fromisoformat(stop["measured"]["start"]["time"])
+    assert stop["message"].startswith(f"unscheduled stop from {start.isoformat()} for ")
+
+    client = client_for(world.centre)
+    chinese = client.get(f"/web/manifests/{manifest.id}").get_data(as_text=True)
+    assert "第 1 行：拒收 0.3 吨（含水率过高）" in chinese
+    assert f"计划外停车：自 {_beijing(start)} 起" in chinese
+    assert "rejected (" not in chinese and "unscheduled stop from" not in chinese
+    english = client.get(f"/web/manifests/{manifest.id}?lang=en").get_data(as_text=True)
+    assert "line 1: 0.3 t rejected (含水率过高)" in english
+    assert f"Unscheduled stop from {_beijing(start)} for " in english

@@ -41,6 +41,7 @@ from ...models import (
 from ...models.receipts import WeighbridgeMatch
 from ...receipt_matching import FINDING_FOR_OUTCOME
 from ...reconcile import weighbridge_discrepancy
+from ...texts import Text
 from ...tolerances import TolerancePolicy
 from ..finding_sets import NewFinding
 from ..findings import parties_of
@@ -208,19 +209,25 @@ def receipt_findings(session, run) -> list[NewFinding]:
             parties.setdefault(generator_id, "generator")
             parties.setdefault(transporter_id, "transporter")
         why = {
-            "unmanifested": "no manifest of this receiver matches it",
-            "cancelled": f"manifest {number} was cancelled",
-            "already_received": f"manifest {number} was already weighed under another ticket",
+            "unmanifested": Text("no_manifest_matches"),
+            "cancelled": Text("manifest_was_cancelled", number=number),
+            "already_received": Text("manifest_already_weighed", number=number),
         }[outcome]
-        carrier = f" (vehicle of {owner_name})" if owner_name else ""
+        carrier = Text("vehicle_of", owner=owner_name) if owner_name else ""
         out.append(
             NewFinding(
                 key=f"receipt:{rid}:{kind}",
                 type=kind,
                 severity="violation",
-                message=(
-                    f"{receiver_name} weighed {net.normalize():f} kg from {plate}{carrier} "
-                    f"under ticket {ticket} at {arrived.isoformat()}: {why}"
+                message=Text(
+                    "finding_receipt",
+                    receiver=receiver_name,
+                    net=f"{net.normalize():f}",
+                    plate=plate,
+                    carrier=carrier,
+                    ticket=ticket,
+                    arrived=arrived,
+                    why=why,
                 ),
                 measured={
                     "receipt_id": rid,
