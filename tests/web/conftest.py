@@ -42,6 +42,12 @@ def csrf_token(html: str) -> str:
     return _VALUE.search(found.group(0)).group(1)
 
 
+def without_csrf(html: str) -> str:
+    """The page with its CSRF tokens blanked: a token carries the second it was made, so two
+    answers of the same page differ only there when a second ticked between them."""
+    return _CSRF_INPUT.sub('<input name="csrf_token">', html)
+
+
 def sign_in(client, email: str, password: str = PASSWORD, **extra):
     """Submit the sign-in form like a browser (token read from the form); the answer."""
     token = csrf_token(client.get("/web/signin").get_data(as_text=True))
