@@ -48,6 +48,18 @@ TEMPLATES: dict[str, str] = {
     # Plates, codes, operations
     "plate_invalid": N_("%(text)r is not a Chinese vehicle plate (e.g. 粤J12345)"),
     "not_a_plate": N_("not a vehicle plate"),
+    # Positioning terminals
+    "terminal_phone_invalid": N_(
+        "phone must be the terminal's number: 1 to 20 digits, not all zero"
+    ),
+    "phone_digits": N_("1 to 20 digits"),
+    "plate_colour_invalid": N_(
+        "plate_colour is a JT/T 808 plate colour: 1 blue, 2 yellow, 3 black, 4 white, "
+        "5 green, 9 other"
+    ),
+    "plate_colour_choice": N_("one of 1, 2, 3, 4, 5, 9"),
+    "vehicle_not_active": N_("%(plate)s is not an active vehicle of the organisation"),
+    "not_an_active_vehicle": N_("not an active vehicle of the organisation"),
     "hw_category_unknown": N_(
         "waste code %(code)s names category %(category)s, which is not in the National "
         "Hazardous Waste List"

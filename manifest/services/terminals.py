@@ -25,6 +25,7 @@ from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
 from ..models import Terminal, Vehicle, VehiclePosition
 from ..plates import validate_plate
+from ..texts import Text
 
 #: JT/T 808 plate colours: blue, yellow, black, white, green (new-energy), other.
 PLATE_COLOURS = {1: "blue", 2: "yellow", 3: "black", 4: "white", 5: "green", 9: "other"}
@@ -36,8 +37,7 @@ def normalize_phone(text) -> str:
     raw = str(text if text is not None else "").strip()
     if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 20) or not raw.strip("0"):
         raise ValidationFailed(
-            "phone must be the terminal's number: 1 to 20 digits, not all zero",
-            errors={"phone": ["1 to 20 digits"]},
+            Text("terminal_phone_invalid"), errors={"phone": [Text("phone_digits")]}
         )
     return raw.lstrip("0")
 
@@ -50,9 +50,7 @@ def normalize_plate_of(text: str) -> str:
 def _colour(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in PLATE_COLOURS:
         raise ValidationFailed(
-            "plate_colour is a JT/T 808 plate colour: 1 blue, 2 yellow, 3 black, 4 white, "
-            "5 green, 9 other",
-            errors={"plate_colour": ["one of 1, 2, 3, 4, 5, 9"]},
+            Text("plate_colour_invalid"), errors={"plate_colour": [Text("plate_colour_choice")]}
         )
     return value
 
@@ -80,8 +78,8 @@ def _bind(s, *, actor: Actor, organization_id: int, phone: str, plate: str, colo
     vehicle = s.scalar(select(Vehicle).where(Vehicle.plate == plate).with_for_update())
     if vehicle is None or vehicle.organization_id != organization_id or not vehicle.active:
         raise ValidationFailed(
-            f"{plate} is not an active vehicle of the organisation",
-            errors={"vehicle_plate": ["not an active vehicle of the organisation"]},
+            Text("vehicle_not_active", plate=plate),
+            errors={"vehicle_plate": [Text("not_an_active_vehicle")]},
         )
     now = utcnow()
     for row in s.scalars(

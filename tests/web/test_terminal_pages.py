@@ -100,6 +100,7 @@ def test_a_refused_binding_keeps_what_was_typed_and_changes_nothing(client_for, 
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert 'value="139-1234"' in html and "has-error" in html
+    assert "1 到 20 位数字" in html  # the service's refusal, in the page's language
     # A vehicle not offered (another transporter's) is refused by the form itself.
     other = _post(admin, PAGE, {"phone": PHONE, "vehicle_plate": "粤E54321", "plate_colour": "2"})
     assert other.status_code == 422
