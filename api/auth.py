@@ -6,6 +6,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint, abort
 
 from manifest.actor import Actor
+from manifest.errors import PasswordChangeRequired
 from manifest.services import tokens
 
 from .db import uow
@@ -35,6 +36,13 @@ def current_actor() -> Actor:
     return actor
 
 
+def before_own_password(view):
+    """Mark an API operation a user whose password an administrator chose may call before
+    choosing their own (changing it). Every other operation refuses them."""
+    view.before_own_password = True
+    return view
+
+
 def public(view):
     """Mark an API operation that answers without a bearer token (signing in). Every other
     operation of the API's blueprints needs one, and is documented so."""
@@ -50,5 +58,12 @@ def require_actor() -> None:
         return
     if request.method == "OPTIONS":  # Flask's own answer: the methods, public in the document
         return
-    if not getattr(current_app.view_functions[request.endpoint], "public", False):
-        current_actor()
+    view = current_app.view_functions[request.endpoint]
+    if getattr(view, "public", False):
+        return
+    actor = current_actor()
+    if actor.must_change_password and not getattr(view, "before_own_password", False):
+        raise PasswordChangeRequired(
+            "choose your own password first (POST /api/v1/auth/password): "
+            "the one your administrator set must be changed"
+        )

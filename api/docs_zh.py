@@ -44,7 +44,15 @@ SUMMARIES = {
     ("POST", "/organizations/{org_id}/members"): "为单位添加用户（单位管理员）。",
     ("GET", "/organizations/{org_id}/members"): "单位的用户，含已停用的（单位管理员）。",
     ("PATCH", "/organizations/{org_id}/members/{user_id}"): (
-        "停用或恢复单位用户（单位管理员）；停用后其令牌立即失效。"
+        "修改单位用户的角色，或停用、恢复该用户（单位管理员）；停用后其令牌立即失效，"
+        "每次变更均留有记录。"
+    ),
+    ("GET", "/organizations/{org_id}/member-changes"): (
+        "单位用户变更记录：谁在何时修改了哪位用户的角色或停用、恢复了该用户，最新的在前（单位管理员）。"
+    ),
+    ("POST", "/auth/password"): (
+        "修改本人密码（须输入当前密码，与登录同样计入锁定规则）；本人其他令牌随即失效。"
+        "管理员设置的初始密码须先修改。"
     ),
     ("GET", "/waste-codes"): "按代码或名称查询危险废物代码及类别。",
     ("GET", "/manifests/{ref}.pdf"): "联单 PDF：各方、各环节数量、签名及存证链状态。",

@@ -61,8 +61,12 @@ ERROR_HEADLINES = {
         "Too many failed sign-ins; locked for a while, try again later",
     ),
     "last_active_admin": (
-        "不能停用本单位最后一名在用的管理员",
-        "The organisation's last active administrator cannot be deactivated",
+        "不能停用本单位最后一名在用的管理员，也不能取消其管理员角色",
+        "The organisation's last active administrator can be neither deactivated nor demoted",
+    ),
+    "password_change_required": (
+        "请先修改密码：当前密码由管理员设置，须改为您自己的密码",
+        "Change your password first: the one your administrator set must be replaced",
     ),
 }
 

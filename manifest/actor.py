@@ -19,6 +19,8 @@ class Actor:
     org_roles: frozenset[str] = field(default_factory=frozenset)
     regulator_id: int | None = None
     region_codes: tuple[str, ...] = ()
+    #: The password was set by an administrator and must be replaced before anything else.
+    must_change_password: bool = False
 
     @property
     def is_regulator(self) -> bool:

@@ -46,6 +46,11 @@ class LastActiveAdmin(Conflict):
     """The change would leave an organisation without an active administrator (HTTP 409)."""
 
 
+class PasswordChangeRequired(Forbidden):
+    """The user's password was chosen by an administrator: they must choose their own first
+    (HTTP 403)."""
+
+
 class TooManyAttempts(DomainError):
     """Too many failed sign-ins; try again after ``retry_after`` seconds (HTTP 429)."""
 

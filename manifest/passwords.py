@@ -14,6 +14,8 @@ import os
 import secrets
 
 _R, _P = 8, 1
+#: The shortest password a user may choose.
+MIN_PASSWORD = 8
 DEFAULT_COST = 2**14
 TOKEN_PREFIX = "hwm_"
 
@@ -25,6 +27,11 @@ def scrypt_cost() -> int:
     if cost < 2**10 or cost & (cost - 1):
         raise ValueError("HWM_SCRYPT_N must be a power of two and at least 1024")
     return cost
+
+
+def password_problems(password: str) -> list[str]:
+    """What makes ``password`` unacceptable as a new password (empty when it is fine)."""
+    return [] if len(password or "") >= MIN_PASSWORD else [f"at least {MIN_PASSWORD} characters"]
 
 
 def hash_password(password: str) -> str:

@@ -134,8 +134,9 @@ def _root():
 
 
 def _page_guard():
-    """For page requests only: remember ``?lang=``, refuse text no database can store, and
-    check the CSRF token of every POST (a refusal raises CSRFError, shown as a 400 page)."""
+    """For page requests only: remember ``?lang=``, refuse text no database can store,
+    check the CSRF token of every POST (a refusal raises CSRFError, shown as a 400 page), and
+    send a user who must still choose their own password to the password form."""
     if not is_page_path(request.path):
         return
     wanted = (request.args.get("lang") or "").lower()
@@ -149,6 +150,7 @@ def _page_guard():
         raise BadRequest("the form contains a NUL character or a lone surrogate")
     if request.method == "POST":
         csrf.protect()
+    return session_pages.own_password_first()
 
 
 _versions: dict[str, tuple[float, str]] = {}
@@ -210,9 +212,10 @@ def lang_url(code: str) -> str:
     return _with_args(lang=code)
 
 
-def page_url(number: int) -> str:
-    """The current list at page ``number``, with its other filters kept."""
-    return _with_args(page=number)
+def page_url(number: int, param: str = "page") -> str:
+    """The current list at page ``number`` (the query parameter ``param``), with its other
+    filters kept."""
+    return _with_args(**{param: number})
 
 
 #: The main navigation: (path, label, which organisation or user roles see it). A link is

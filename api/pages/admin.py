@@ -101,10 +101,15 @@ def index():
 def _members_page(actor: Actor, *, invite: InviteForm, invited=None, status: int = 200):
     rows = members.list_members(session(), actor=actor, organization_id=actor.organization_id)
     page = paginate(rows, request.args.get("page", 1))
+    trail = members.member_changes_query(
+        session(), actor=actor, organization_id=actor.organization_id
+    )
+    changes = paginate(trail, request.args.get("changes", 1), session=session())
     return (
         render_template(
             "pages/admin/members.html",
             page=page,
+            changes=changes,
             invite=invite,
             invited=invited,
             role_form=RoleForm(),
@@ -154,7 +159,7 @@ def change_role(user_id: int):
         flash(_("Choose one of the roles."), "error")
         return redirect(url_for("admin.members_page")), 303
     try:
-        user = members.set_member_role(
+        user = members.update_member(
             uow(),
             actor=actor,
             organization_id=actor.organization_id,
@@ -179,7 +184,7 @@ def set_active(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        user = members.set_member_active(
+        user = members.update_member(
             uow(),
             actor=actor,
             organization_id=actor.organization_id,

@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from manifest.actor import Actor
 from manifest.digits import is_ascii_digits
@@ -36,6 +36,7 @@ from manifest.services import signin
 from ..db import session as db_session
 from ..db import uow
 from ..request_log import USER_ID_KEY
+from .forms import apply_domain_error
 
 bp = Blueprint("session", __name__, url_prefix="/web")
 
@@ -146,6 +147,76 @@ def signout():
     _fresh_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("session.signin_page"))
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        lazy_gettext("Current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+    new_password = PasswordField(
+        lazy_gettext("New password"),
+        validators=[DataRequired(), Length(max=1024)],
+        description=lazy_gettext("At least 8 characters, not the current password."),
+    )
+    confirm = PasswordField(
+        lazy_gettext("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=lazy_gettext("The two new passwords differ.")),
+        ],
+    )
+
+
+#: The pages a user whose password an administrator chose may open before choosing their
+#: own; every other page leads to the password form.
+OPEN_BEFORE_OWN_PASSWORD = frozenset(
+    {"session.change_password", "session.signout", "session.signin_page"}
+)
+
+
+def own_password_first():
+    """For a signed-in user who must still choose their own password: the way to the
+    password form from any other page (None when nothing stands in the way)."""
+    if not current_user.is_authenticated or not current_user.actor.must_change_password:
+        return None
+    if request.endpoint in OPEN_BEFORE_OWN_PASSWORD:
+        return None
+    return redirect(url_for("session.change_password"), code=303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password, confirming the current one as at sign-in (the same lockouts
+    and log). The first page a member sees whose password an administrator chose."""
+    actor = page_actor()
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            signin.change_password(
+                uow(),
+                actor=actor,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                address=request.remote_addr or "",
+                settings=current_app.extensions["hwm"]["settings"],
+            )
+        except TooManyAttempts:
+            form.form_errors.append(_("Too many failed attempts: wait a few minutes."))
+            status = 429
+        except ValidationFailed as exc:
+            apply_domain_error(form, exc)
+            status = 422
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("home.home"), code=303)
+    elif request.method == "POST":
+        status = 422
+    page = render_template(
+        "pages/session/password.html", form=form, required=actor.must_change_password
+    )
+    return page, status
 
 
 def _start_session(actor: Actor) -> None:

@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from manifest.models.signins import SIGNIN_OUTCOMES
 from manifest.services import signin, signin_log, tokens
 
-from ..auth import current_actor, public
+from ..auth import before_own_password, current_actor, public
 from ..db import session, uow
 from ..openapi_errors import ErrorOut
 from ..pagination import page_headers, paginate
@@ -30,6 +30,18 @@ class IssuedTokenOut(ma.Schema):
     id = fields.Integer()
     token = fields.String(metadata={"description": "the secret; shown only in this answer"})
     expires_at = fields.DateTime()
+    must_change_password = fields.Boolean(
+        metadata={
+            "description": "true: the password was set by an administrator; until it is "
+            "changed (POST /auth/password) every other call answers 403 "
+            "password_change_required"
+        }
+    )
+
+
+class PasswordChange(ma.Schema):
+    current_password = fields.String(required=True, validate=validate.Length(1, 1024))
+    new_password = fields.String(required=True, validate=validate.Length(1, 1024))
 
 
 class TokenOut(ma.Schema):
@@ -77,6 +89,25 @@ def create_token(args):
         password=args["password"],
         address=request.remote_addr or "",
         settings=current_app.extensions["hwm"]["settings"],
+    )
+
+
+@blp.route("/password", methods=["POST"])
+@before_own_password
+@blp.arguments(PasswordChange)
+@blp.response(204)
+@blp.alt_response(429, **LOCKED)
+def change_password(args):
+    """Change your password (the current one is confirmed as at sign-in); every other token
+    of yours stops working. Required first when an administrator set the password."""
+    signin.change_password(
+        uow(),
+        actor=current_actor(),
+        current_password=args["current_password"],
+        new_password=args["new_password"],
+        address=request.remote_addr or "",
+        settings=current_app.extensions["hwm"]["settings"],
+        keep_token=request.headers["Authorization"].partition(" ")[2].strip(),
     )
 
 

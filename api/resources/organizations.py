@@ -6,11 +6,13 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from manifest.models.member_changes import MEMBER_CHANGES
+from manifest.models.registry import USER_ROLES
 from manifest.services import members, registry
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..pagination import one_page
+from ..pagination import one_page, page_headers, paginate
 from ..schemas import DecimalString, Integer, PageArgs, Position
 
 blp = Blueprint(
@@ -120,7 +122,25 @@ class MemberOut(ma.Schema):
 
 
 class MemberPatch(ma.Schema):
-    active = fields.Boolean(required=True, metadata={"description": "false to deactivate"})
+    role = fields.String(
+        validate=validate.OneOf(USER_ROLES),
+        metadata={"description": "the member's new role"},
+    )
+    active = fields.Boolean(metadata={"description": "false to deactivate, true to reactivate"})
+
+
+class MemberChangeOut(ma.Schema):
+    id = fields.Integer()
+    changed_at = fields.DateTime()
+    user_id = fields.Integer()
+    user_email = fields.String(metadata={"description": "the member changed, as at the time"})
+    change = fields.String(metadata={"description": " | ".join(MEMBER_CHANGES)})
+    old_role = fields.String(allow_none=True)
+    new_role = fields.String(allow_none=True)
+    changed_by_id = fields.Integer(
+        allow_none=True, metadata={"description": "null: the operator's command line"}
+    )
+    changed_by_email = fields.String(allow_none=True)
 
 
 @blp.route("", methods=["POST"])
@@ -201,8 +221,20 @@ def list_members(org_id):
 @blp.arguments(MemberPatch)
 @blp.response(200, MemberOut)
 def update_member(args, org_id, user_id):
-    """Deactivate or reactivate a member (its administrators); a deactivated member's tokens
-    stop at once, and the last active administrator cannot be deactivated."""
-    return members.set_member_active(
+    """Change a member's role, deactivate or reactivate them (its administrators); a
+    deactivated member's tokens stop at once, and the last active administrator can neither
+    lose the role nor be deactivated. Each change is recorded."""
+    return members.update_member(
         uow(), actor=current_actor(), organization_id=org_id, user_id=user_id, **args
     )
+
+
+@blp.route("/<int:org_id>/member-changes", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, MemberChangeOut(many=True))
+def list_member_changes(args, org_id):
+    """Who changed which member's role or access, and when, newest first (its
+    administrators)."""
+    stmt = members.member_changes_query(session(), actor=current_actor(), organization_id=org_id)
+    rows, total = paginate(session(), stmt, args["page"], args["per_page"])
+    return rows, 200, page_headers(total, args["page"], args["per_page"])

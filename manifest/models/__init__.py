@@ -5,6 +5,7 @@ from .events import CustodyEvent, LedgerHead
 from .findings import Finding, FindingComment, FindingParty
 from .licences import Licence, LicenceCapacity, LicenceScope, Vehicle
 from .manifests import Manifest, ManifestCounter, ManifestLeg, ManifestLine
+from .member_changes import MemberChange
 from .receipts import WeighbridgeMatch, WeighbridgeReceipt
 from .registry import ApiToken, IdempotencyRecord, Organization, Regulator, RegulatorRegion, User
 from .signins import SigninAttempt
@@ -29,6 +30,7 @@ __all__ = [
     "ManifestLeg",
     "ManifestLine",
     "ManifestRoute",
+    "MemberChange",
     "Organization",
     "ReconcileTolerance",
     "RegionalTolerance",

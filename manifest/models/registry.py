@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -106,6 +107,11 @@ class User(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     regulator_id: Mapped[int | None] = mapped_column(ForeignKey("regulators.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The password was chosen by an administrator: the user must choose their own before
+    #: doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")

@@ -1,5 +1,5 @@
 """An organisation's administrators list its members, change their roles, and deactivate or
-reactivate them."""
+reactivate them; every such change is kept with who made it and when."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ..actor import Actor
 from ..errors import LastActiveAdmin, NotFound, ValidationFailed
 from ..infra.db import is_row_id, utcnow
 from ..infra.uow import UnitOfWork
-from ..models import Organization, User
+from ..models import MemberChange, Organization, User
 from ..models.registry import USER_ROLES
 from .registry import add_member
 from .tokens import revoke_all
@@ -28,9 +28,7 @@ def list_members(session: Session, *, actor: Actor, organization_id: int) -> lis
 
     Raises Forbidden for anyone else, NotFound for an organisation that does not exist.
     """
-    actor.require_org_admin(organization_id)
-    if session.get(Organization, organization_id) is None:
-        raise NotFound(f"organisation {organization_id} not found")
+    _require_admin_of(session, actor, organization_id)
     return list(
         session.scalars(
             select(User).where(User.organization_id == organization_id).order_by(User.id)
@@ -38,27 +36,63 @@ def list_members(session: Session, *, actor: Actor, organization_id: int) -> lis
     )
 
 
-def set_member_active(
+def member_changes_query(session: Session, *, actor: Actor, organization_id: int) -> Select:
+    """A SELECT of the changes to the organisation's members (role, deactivation,
+    reactivation), newest first. Its administrators only.
+
+    Raises Forbidden for anyone else, NotFound for an organisation that does not exist.
+    """
+    _require_admin_of(session, actor, organization_id)
+    return (
+        select(MemberChange)
+        .where(MemberChange.organization_id == organization_id)
+        .order_by(MemberChange.id.desc())
+    )
+
+
+def _require_admin_of(session: Session, actor: Actor, organization_id: int) -> None:
+    actor.require_org_admin(organization_id)
+    if session.get(Organization, organization_id) is None:
+        raise NotFound(f"organisation {organization_id} not found")
+
+
+def update_member(
     uow: UnitOfWork,
     *,
     actor: Actor,
     organization_id: int,
     user_id: int,
-    active: bool,
+    role: str | None = None,
+    active: bool | None = None,
     now: datetime | None = None,
 ) -> User:
-    """Deactivate a member (every token of theirs stops at once and they cannot sign in) or
-    reactivate one (they sign in again for a new token). Doing it twice changes nothing.
+    """Give a member another ``role`` (``admin``, ``member``, ``driver``, ``reader``; it
+    applies to their tokens at once), deactivate them (``active=False``: every token of
+    theirs stops at once and they cannot sign in) or reactivate them, or both, in one
+    transaction. Each change is recorded with who made it and when; setting what already
+    holds changes and records nothing.
 
-    Raises Forbidden unless the actor administers the organisation, NotFound for a user who
-    is not its member, LastActiveAdmin when it would leave the organisation without an
-    active administrator.
+    Raises Forbidden unless the actor administers the organisation, ValidationFailed for
+    neither a role nor ``active``, or an unknown role, NotFound for a user who is not its
+    member, LastActiveAdmin when the organisation would be left without an active
+    administrator (the last one losing the role or being deactivated); nothing is changed
+    then.
     """
     actor.require_org_admin(organization_id)
+    if role is None and active is None:
+        raise ValidationFailed(
+            "give a role, active, or both", errors={"role": ["give a role, active, or both"]}
+        )
+    if role is not None and role not in USER_ROLES:
+        raise ValidationFailed("unknown role", errors={"role": [f"one of {', '.join(USER_ROLES)}"]})
+    now = now or utcnow()
     with uow:
         s = uow.session
-        _, user = _lock_member(s, organization_id, user_id)
-        _change(s, user, active, now or utcnow())
+        user = _lock_member(s, organization_id, user_id)
+        if role is not None:
+            _set_role(s, user, role, actor, now)
+        if active is not None:
+            _set_active(s, user, active, actor, now)
         uow.commit()
         return user
 
@@ -67,7 +101,7 @@ def set_member_active(
 class Invitation:
     user: User
     #: The first password, shown once to the administrator who hands it over; only its hash
-    #: is stored.
+    #: is stored. The member must replace it at first sign-in.
     password: str
 
 
@@ -89,51 +123,25 @@ def invite_member(
     return Invitation(user, password)
 
 
-def set_member_role(
-    uow: UnitOfWork, *, actor: Actor, organization_id: int, user_id: int, role: str
-) -> User:
-    """Give a member another role (``admin``, ``member``, ``driver``, ``reader``); it applies
-    to their tokens at once, as a token stands for its user. Setting the same role changes
-    nothing.
-
-    Raises Forbidden unless the actor administers the organisation, ValidationFailed for an
-    unknown role, NotFound for a user who is not its member, LastActiveAdmin when the last
-    active administrator would lose the role.
-    """
-    actor.require_org_admin(organization_id)
-    if role not in USER_ROLES:
-        raise ValidationFailed("unknown role", errors={"role": [f"one of {', '.join(USER_ROLES)}"]})
-    with uow:
-        s = uow.session
-        _, user = _lock_member(s, organization_id, user_id)
-        if user.role != role:
-            if user.active and _is_last_active_admin(s, user):
-                raise LastActiveAdmin(
-                    "the organisation's last active administrator must stay an administrator"
-                )
-            user.role = role
-        uow.commit()
-        return user
-
-
-def _lock_member(session: Session, organization_id: int, user_id: int):
-    """The organisation, locked (changes to one organisation's members take turns, so two
-    administrators cannot demote or deactivate each other at the same moment and leave nobody
-    in charge), and its member ``user_id``. Raises NotFound."""
+def _lock_member(session: Session, organization_id: int, user_id: int) -> User:
+    """The organisation's member ``user_id``, with the organisation locked (changes to one
+    organisation's members take turns, so two administrators cannot demote or deactivate
+    each other at the same moment and leave nobody in charge). Raises NotFound."""
     org = session.scalar(
         select(Organization).where(Organization.id == organization_id).with_for_update()
     )
     user = session.get(User, user_id) if is_row_id(user_id) else None
     if org is None or user is None or user.organization_id != organization_id:
         raise NotFound(f"member {user_id} not found")
-    return org, user
+    return user
 
 
 def set_user_active(
     uow: UnitOfWork, *, email: str, active: bool, now: datetime | None = None
 ) -> User:
     """The operator's command line: deactivate or reactivate any account, a regulator's
-    included, with the same effects and the same last-administrator rule as above.
+    included, with the same effects, the same last-administrator rule and the same record
+    as above (made by nobody: the command line).
 
     Raises NotFound for an unknown e-mail, LastActiveAdmin.
     """
@@ -148,14 +156,28 @@ def set_user_active(
                 .where(Organization.id == user.organization_id)
                 .with_for_update()
             )
-        _change(s, user, active, now or utcnow())
+        _set_active(s, user, active, None, now or utcnow())
         uow.commit()
         return user
 
 
-def _change(session: Session, user: User, active: bool, now: datetime) -> None:
-    """Set ``user.active``; deactivating revokes every token. The caller holds the lock on
-    the user's organisation and commits."""
+def _set_role(session: Session, user: User, role: str, by: Actor | None, now: datetime) -> None:
+    """Give ``user`` ``role`` and record it. The caller holds the organisation's lock."""
+    if user.role == role:
+        return
+    if user.active and _is_last_active_admin(session, user):
+        raise LastActiveAdmin(
+            "the organisation's last active administrator must stay an administrator"
+        )
+    _record(session, user, "role", by, now, old_role=user.role, new_role=role)
+    user.role = role
+
+
+def _set_active(
+    session: Session, user: User, active: bool, by: Actor | None, now: datetime
+) -> None:
+    """Set ``user.active`` and record it; deactivating revokes every token. The caller holds
+    the lock on the user's organisation and commits."""
     if user.active == active:
         return
     if not active and _is_last_active_admin(session, user):
@@ -163,6 +185,32 @@ def _change(session: Session, user: User, active: bool, now: datetime) -> None:
     user.active = active
     if not active:
         revoke_all(session, user_id=user.id, now=now)
+    _record(session, user, "reactivated" if active else "deactivated", by, now)
+
+
+def _record(
+    session: Session,
+    user: User,
+    change: str,
+    by: Actor | None,
+    now: datetime,
+    *,
+    old_role: str | None = None,
+    new_role: str | None = None,
+) -> None:
+    session.add(
+        MemberChange(
+            organization_id=user.organization_id,
+            user_id=user.id,
+            user_email=user.email,
+            change=change,
+            old_role=old_role,
+            new_role=new_role,
+            changed_by_id=by.user_id if by else None,
+            changed_by_email=by.email if by else None,
+            changed_at=now,
+        )
+    )
 
 
 def _is_last_active_admin(session: Session, user: User) -> bool:

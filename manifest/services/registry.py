@@ -25,7 +25,7 @@ from ..models import (
     Vehicle,
 )
 from ..models.registry import USER_ROLES
-from ..passwords import hash_password
+from ..passwords import hash_password, password_problems
 from ..plates import validate_plate
 from ..quantities import parse_decimal
 from ..regions import covers, validate_region_code
@@ -36,7 +36,6 @@ from .tokens import actor_for_token, actor_for_user, issue_token, revoke_token  
 
 ORG_ROLES = ("generator", "transporter", "receiver")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 8
 #: Licence dates outside this range are typing errors (and would overflow date arithmetic).
 LICENCE_DATES = (date(1990, 1, 1), date(2100, 12, 31))
 
@@ -312,8 +311,8 @@ def _validate_credentials(email: str, password: str, role: str) -> str:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email):
         errors["email"] = ["not an e-mail address"]
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = [f"at least {MIN_PASSWORD} characters"]
+    if problems := password_problems(password):
+        errors["password"] = problems
     if role not in USER_ROLES:
         errors["role"] = [f"one of {', '.join(USER_ROLES)}"]
     if errors:
@@ -330,7 +329,9 @@ def add_member(
     password: str,
     role: str,
 ) -> User:
-    """A user of an organisation. Its administrators only (or the command line).
+    """A user of an organisation. Its administrators only (or the command line). A member
+    an administrator adds must replace the password the administrator chose at first sign-in;
+    one the operator's command line adds need not.
 
     Raises Forbidden, ValidationFailed, NotFound, Conflict (e-mail taken).
     """
@@ -345,6 +346,7 @@ def add_member(
             password_hash=hash_password(password),
             role=role,
             organization_id=organization_id,
+            must_change_password=actor is not None,
         )
         _insert_user(s, user)
         uow.commit()

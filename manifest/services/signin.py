@@ -1,4 +1,5 @@
-"""Signing in with an e-mail and a password, under a rate limit, into the audit log.
+"""Signing in with an e-mail and a password, under a rate limit, into the audit log; and
+changing one's password, which confirms the current one the same way.
 
 Every attempt is a row of ``signin_attempts``: the audit log and, shared by every worker
 through the database, the counter behind the lockouts. Failures are counted per e-mail as
@@ -25,9 +26,9 @@ from ..errors import TooManyAttempts, ValidationFailed
 from ..infra.db import is_postgres, is_row_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import SigninAttempt, User
-from ..passwords import check_password, dummy_hash
+from ..passwords import check_password, dummy_hash, hash_password, password_problems
 from ..signin_policy import LockoutRule, locked_until
-from .tokens import IssuedToken, actor_for_user, mint
+from .tokens import IssuedToken, actor_for_user, mint, revoke_all
 
 FAILURES = ("wrong_password", "unknown_account", "inactive")
 EMAIL_MAX = 254
@@ -82,6 +83,53 @@ def sign_in_to_session(
         actor = actor_for_user(user)
         uow.commit()
         return actor
+
+
+def change_password(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    address: str,
+    settings: Settings,
+    keep_token: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The actor replaces their password, confirming the current one as at sign-in (the
+    same lockouts, and the attempt in the sign-in log). Afterwards the account no longer
+    has to change its password, and every token of the user stops working except
+    ``keep_token`` (the one the change was made with, if any): whoever knew the old
+    password is signed out.
+
+    Raises ValidationFailed for a new password that breaks the password rule or equals the
+    current one, or a wrong current password (on ``current_password``); TooManyAttempts
+    while the account or the address is locked out.
+    """
+    problems = password_problems(new_password)
+    if new_password == current_password:
+        problems.append("must differ from the current password")
+    if problems:
+        raise ValidationFailed("choose another new password", errors={"new_password": problems})
+    now = now or utcnow()
+    with uow:
+        try:
+            user = _attempt(
+                uow,
+                email=actor.email,
+                password=current_password,
+                address=address,
+                settings=settings,
+                now=now,
+            )
+        except ValidationFailed:
+            raise ValidationFailed(
+                "the current password is wrong", errors={"current_password": ["wrong password"]}
+            ) from None
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        revoke_all(uow.session, user_id=user.id, now=now, keep=keep_token)
+        uow.commit()
 
 
 @dataclass(frozen=True)

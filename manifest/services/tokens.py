@@ -30,6 +30,8 @@ class IssuedToken:
     id: int
     token: str  # shown once, never stored
     expires_at: datetime
+    #: The token works only to change the password until the user has chosen their own.
+    must_change_password: bool = False
 
 
 def mint(session: Session, user: User, *, lifetime_days: int, now: datetime) -> IssuedToken:
@@ -49,7 +51,12 @@ def mint(session: Session, user: User, *, lifetime_days: int, now: datetime) -> 
     )
     session.add(row)
     session.flush()
-    return IssuedToken(id=row.id, token=secret, expires_at=row.expires_at)
+    return IssuedToken(
+        id=row.id,
+        token=secret,
+        expires_at=row.expires_at,
+        must_change_password=user.must_change_password,
+    )
 
 
 def issue_token(uow: UnitOfWork, *, email: str, lifetime_days: int = DEFAULT_LIFETIME_DAYS) -> str:
@@ -126,13 +133,13 @@ def revoke_own_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> None:
         uow.commit()
 
 
-def revoke_all(session: Session, *, user_id: int, now: datetime) -> int:
-    """Revoke every live token of a user (the caller commits); returns how many."""
-    result = session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+def revoke_all(session: Session, *, user_id: int, now: datetime, keep: str | None = None) -> int:
+    """Revoke every live token of a user but ``keep`` (a token's secret), if given (the
+    caller commits); returns how many."""
+    stmt = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(ApiToken.token_hash != token_digest(keep))
+    result = session.execute(stmt.values(revoked_at=now))
     return result.rowcount
 
 
@@ -144,6 +151,7 @@ def actor_for_user(user: User) -> Actor:
             role=user.role,
             regulator_id=user.regulator_id,
             region_codes=tuple(user.regulator.region_codes),
+            must_change_password=user.must_change_password,
         )
     org = user.organization
     return Actor(
@@ -152,4 +160,5 @@ def actor_for_user(user: User) -> Actor:
         role=user.role,
         organization_id=org.id,
         org_roles=frozenset(org.roles),
+        must_change_password=user.must_change_password,
     )

@@ -283,8 +283,17 @@ def test_members_and_signing_in(client, world):
         f"{API}/auth/token",
         json={"email": "dispatcher@hengmei.example.cn", "password": "long enough pw"},
     )
-    assert r.status_code == 201
+    assert r.status_code == 201 and r.get_json()["must_change_password"] is True
     token = r.get_json()["token"]
+    # The administrator chose the password: the member replaces it before anything else.
+    r = client.get(f"{API}/manifests", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403 and r.get_json()["code"] == "password_change_required"
+    r = client.post(
+        f"{API}/auth/password",
+        json={"current_password": "long enough pw", "new_password": "my own secret"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 204
     r = client.get(f"{API}/manifests", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200
 

@@ -83,7 +83,7 @@ def test_an_unknown_email_is_locked_like_a_real_one(strict, world):
 
 def test_a_deactivated_account_answers_like_a_wrong_password(strict, world):
     member = world.plating.users["reader"][0]
-    members.set_member_active(
+    members.update_member(
         world.uow,
         actor=world.plating.actor(),
         organization_id=world.plating.id,

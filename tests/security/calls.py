@@ -344,6 +344,10 @@ CALLS: dict[str, Callable] = {
     "GET /api/v1/auth/tokens": _fixed("/api/v1/auth/tokens"),
     "DELETE /api/v1/auth/tokens/{token_id}": _revoke_own_token,
     "GET /api/v1/auth/signins": _fixed("/api/v1/auth/signins"),
+    "POST /api/v1/auth/password": _fixed(
+        "/api/v1/auth/password",
+        lambda: {"current_password": "not checked", "new_password": "short"},
+    ),
     "GET /api/v1/waste-codes": _fixed("/api/v1/waste-codes?q=HW17"),
     "GET /healthz": _fixed("/healthz"),
     "GET /readyz": _fixed("/readyz"),
@@ -377,6 +381,7 @@ CALLS: dict[str, Callable] = {
         },
     ),
     "GET /api/v1/organizations/{org_id}/members": _org("/members"),
+    "GET /api/v1/organizations/{org_id}/member-changes": _org("/member-changes"),
     "POST /api/v1/organizations/{org_id}/terminals": _bind_terminal,
     "GET /api/v1/organizations/{org_id}/terminals": _org("/terminals"),
     "PUT /api/v1/organizations/{org_id}/terminals/{terminal_id}": _terminal_of_the_cell(

@@ -19,6 +19,7 @@ def test_every_domain_error_keeps_its_code():
         "Forbidden": "forbidden",
         "Conflict": "conflict",
         "LastActiveAdmin": "last_active_admin",
+        "PasswordChangeRequired": "password_change_required",
         "InvalidTransition": "invalid_transition",
         "TooManyAttempts": "too_many_attempts",
         "ChecksFailed": "checks_failed",

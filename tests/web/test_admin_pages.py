@@ -4,11 +4,14 @@ through the services under the API's rules, and a refusal changes nothing."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from manifest.models import ApiToken, User, Vehicle
+from manifest.models import ApiToken, MemberChange, User, Vehicle
 from tests.web.conftest import csrf_token, email_of, sign_in
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _post(client, page: str, action: str, data: dict):
@@ -198,3 +201,27 @@ def test_a_token_is_created_shown_once_used_and_revoked(app, client_for, world):
     s.rollback()
     s.expire_all()
     assert s.get(ApiToken, token_id).revoked_at is not None
+
+
+def test_the_members_page_shows_who_changed_whom_and_when(client_for, world):
+    admin = client_for(world.plating)
+    reader = world.plating.users["reader"][0]
+    me = world.plating.users["admin"][0]
+    _post(admin, "/web/admin/members", f"/web/admin/members/{reader.id}/role", {"role": "member"})
+    _post(admin, "/web/admin/members", f"/web/admin/members/{reader.id}/active", {})
+    # Refused (the last administrator): nothing to show for it.
+    _post(admin, "/web/admin/members", f"/web/admin/members/{me.id}/role", {"role": "reader"})
+
+    html = admin.get("/web/admin/members").get_data(as_text=True)
+    trail = re.search(r'<section id="member-changes">(.*?)</section>', html, re.S).group(1)
+    rows = re.findall(r'<tr data-change="(\w+)">(.*?)</tr>', trail, re.S)
+    assert [change for change, _ in rows] == ["deactivated", "role"]
+    for _, row in rows:
+        assert reader.email in row and me.email in row
+    assert "角色 只读 → 业务人员" in rows[1][1] and "已停用" in rows[0][1]
+    s = world.uow.session
+    s.rollback()
+    changed = s.scalars(select(MemberChange).order_by(MemberChange.id)).all()
+    shown = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', trail)
+    local = [c.changed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") for c in changed]
+    assert [text for _, text in shown] == list(reversed(local))
