@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from ..actor import Actor
 from ..chain import Verdict
-from ..errors import NotFound
 from ..models import CustodyEvent, GpsTrack, Licence, ManifestRoute, Organization
-from .access import load_visible
+from .access import sees_whole
 from .custody import manifest_events, verify_manifest_chain
 from .findings_triage import list_findings
 from .manifests_query import ManifestDetail, get_detail
@@ -61,9 +60,7 @@ def manifest_view(
     """
     detail = get_detail(session, actor, ref)
     manifest = detail.manifest
-    try:
-        load_visible(session, actor, manifest.id)
-    except NotFound:
+    if not sees_whole(session, actor, manifest.id):
         return ManifestView(detail, False, _organizations(session, manifest, []))
     events = manifest_events(session, manifest.id)
     organizations = _organizations(session, manifest, events)
