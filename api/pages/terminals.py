@@ -21,7 +21,9 @@ from manifest.errors import Conflict, ValidationFailed
 from manifest.services import registry, terminals
 
 from ..db import session, uow
+from ..errors import status_of
 from .forms import apply_domain_error
+from .refusals import refusal
 from .session import page_actor
 
 bp = Blueprint("terminal_pages", __name__, url_prefix="/web/admin/terminals")
@@ -104,10 +106,6 @@ def _page(actor: Actor, *, bind: BindForm, status: int = 200):
     )
 
 
-def _status_of(exc) -> int:
-    return 409 if isinstance(exc, Conflict) else 422
-
-
 @bp.get("")
 @login_required
 def terminals_page():
@@ -139,7 +137,7 @@ def bind_terminal():
             form.phone.errors = [_("This terminal is bound to another transporter's vehicle.")]
         else:
             apply_domain_error(form, exc)
-        return _page(actor, bind=form, status=_status_of(exc))
+        return _page(actor, bind=form, status=status_of(exc))
     flash(
         _(
             "Terminal %(phone)s is bound to %(plate)s; it may now register.",
@@ -160,14 +158,19 @@ def move_terminal(terminal_id: int):
     if not form.validate_on_submit():
         flash(_("Choose one of your vehicles and a plate colour."), "error")
         return redirect(url_for("terminal_pages.terminals_page")), 303
-    moved = terminals.rebind_terminal(
-        uow(),
-        actor=actor,
-        organization_id=actor.organization_id,
-        terminal_id=terminal_id,
-        vehicle_plate=form.vehicle_plate.data,
-        plate_colour=int(form.plate_colour.data),
-    )
+    try:
+        moved = terminals.rebind_terminal(
+            uow(),
+            actor=actor,
+            organization_id=actor.organization_id,
+            terminal_id=terminal_id,
+            vehicle_plate=form.vehicle_plate.data,
+            plate_colour=int(form.plate_colour.data),
+        )
+    except (ValidationFailed, Conflict) as exc:
+        # Said on the list, where the form is (a vehicle retired since the page was shown).
+        flash(refusal(exc), "error")
+        return redirect(url_for("terminal_pages.terminals_page")), 303
     flash(
         _(
             "Terminal %(phone)s now feeds %(plate)s; it must register again.",
