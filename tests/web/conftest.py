@@ -83,13 +83,33 @@ class LiveServer:
         return urlsplit(self.url).netloc
 
 
+def _bodies_read_and_closed(wsgi_app):
+    """``wsgi_app`` answering with its body already read and its response closed.
+
+    werkzeug's development server closes a response only after draining the request, and a
+    browser that resets the connection then (a tab closed while a style sheet was sent) makes
+    the drain raise first: the served file is never closed. The browser tests' server reads
+    each (small) body at once so that no file outlives its request."""
+
+    def app(environ, start_response):
+        iterable = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return app
+
+
 @pytest.fixture
 def live_server(db_url, make_app):
     """The real app on the test database, served by werkzeug's threaded server."""
     app = make_app()
     app.config["TESTING"] = False  # errors render their pages, as in production
     backend = "postgres" if db_url.startswith("postgresql") else "sqlite"
-    with werkzeug_server(app) as port:
+    with werkzeug_server(_bodies_read_and_closed(app)) as port:
         yield LiveServer(f"http://127.0.0.1:{port}", app, backend)
 
 
