@@ -13,6 +13,8 @@ import hmac
 import os
 import secrets
 
+from .texts import Text
+
 _R, _P = 8, 1
 #: The shortest password a user may choose.
 MIN_PASSWORD = 8
@@ -31,7 +33,11 @@ def scrypt_cost() -> int:
 
 def password_problems(password: str) -> list[str]:
     """What makes ``password`` unacceptable as a new password (empty when it is fine)."""
-    return [] if len(password or "") >= MIN_PASSWORD else [f"at least {MIN_PASSWORD} characters"]
+    return (
+        []
+        if len(password or "") >= MIN_PASSWORD
+        else [Text("password_too_short", count=MIN_PASSWORD)]
+    )
 
 
 def hash_password(password: str) -> str:

@@ -219,6 +219,59 @@ TEMPLATES: dict[str, str] = {
     "manifest_already_weighed": N_("manifest %(number)s was already weighed under another ticket"),
     "finding_track_missing": N_("the trip was completed without any GPS track uploaded"),
     "finding_episode": N_("%(kind)s from %(start)s for %(minutes)s min, %(distance)s m"),
+    # Members, tokens, accounts
+    "role_or_active_needed": N_("give a role, active, or both"),
+    "role_unknown": N_("unknown role"),
+    "one_of": N_("one of %(choices)s"),
+    "last_admin_stays_admin": N_(
+        "the organisation's last active administrator must stay an administrator"
+    ),
+    "last_admin_stays_active": N_(
+        "the organisation's last active administrator cannot be deactivated"
+    ),
+    "token_lifetime": N_("a token lives from 1 to 3650 days"),
+    "between": N_("between %(low)s and %(high)s"),
+    "user_deactivated": N_("user %(email)s is deactivated"),
+    "deactivated": N_("deactivated"),
+    "not_an_email": N_("not an e-mail address"),
+    "password_too_short": N_("at least %(count)s characters"),
+    "account_invalid": N_("the account is not valid"),
+    "email_taken": N_("a user with e-mail %(email)s exists already"),
+    # The registry: organisations, licences, vehicles, terminals
+    "region_outside_jurisdiction": N_("region %(region)s is outside your jurisdiction"),
+    "org_roles_invalid": N_("roles must be some of generator, transporter, receiver"),
+    "org_role_unknown": N_("unknown role %(role)s"),
+    "location_out_of_range": N_("location out of range"),
+    "site_radius_invalid": N_("site_radius_m must be 10..10000"),
+    "site_radius_choice": N_("must be between 10 and 10000"),
+    "uscc_taken": N_("an organisation with USCC %(uscc)s is already registered"),
+    "licence_kind_choice": N_("must be hw_operation or dg_transport"),
+    "date_between": N_("a date from %(first)s to %(last)s"),
+    "before_valid_from": N_("before valid_from"),
+    "licence_too_long": N_("a licence is valid for at most 5 years"),
+    "licence_status_choice": N_("must be active, suspended or revoked"),
+    "scope_not_a_code": N_("%(code)s: not a category or code"),
+    "operation_not_known": N_("%(operation)s: not R1-R13 or D1-D15"),
+    "scope_problem": N_("%(scope)s: %(problem)s"),
+    "licence_scope_needed": N_("an operation licence needs a scope"),
+    "scope_outside_licence": N_("%(scope)s: not in the scope"),
+    "licence_invalid": N_("the licence is not valid"),
+    "org_outside_jurisdiction": N_("that organisation is outside your jurisdiction"),
+    "licence_needs_role": N_("a %(licence)s licence needs an organisation that is a %(role)s"),
+    "org_lacks_role": N_("organisation is not a %(role)s"),
+    "licence_number_taken": N_("licence number %(number)s is already recorded"),
+    "status_bad": N_("bad status"),
+    "status_choice": N_("active, suspended or revoked"),
+    "licence_outside_jurisdiction": N_("that licence is outside your jurisdiction"),
+    "vehicle_too_heavy": N_("max_load_t above 100 t is not a road vehicle"),
+    "at_most_100": N_("at most 100"),
+    "vehicles_need_transporter": N_("only a transporter has vehicles"),
+    "not_a_transporter": N_("not a transporter"),
+    "vehicle_taken": N_("vehicle %(plate)s is already registered"),
+    "terminals_for_transporter_admins": N_(
+        "only a transporter's administrators manage its positioning terminals"
+    ),
+    "terminal_bound_elsewhere": N_("this terminal is bound to a vehicle of another organisation"),
 }
 
 #: Where a page can say more than the API's fixed text for a field: the page's template

@@ -33,6 +33,7 @@ from ..db import session, uow
 from ..errors import status_of
 from .forms import apply_domain_error, paginate
 from .labels import USER_ROLE
+from .refusals import refusal
 from .session import page_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/web/admin")
@@ -166,10 +167,8 @@ def change_role(user_id: int):
             user_id=user_id,
             role=form.role.data,
         )
-    except LastActiveAdmin:
-        flash(
-            _("The organisation's last active administrator must stay an administrator."), "error"
-        )
+    except LastActiveAdmin as exc:
+        flash(refusal(exc), "error")
         return redirect(url_for("admin.members_page")), 303
     flash(_("%(email)s is now: %(role)s.", email=user.email, role=USER_ROLE[user.role]), "info")
     return redirect(url_for("admin.members_page")), 303
@@ -191,8 +190,8 @@ def set_active(user_id: int):
             user_id=user_id,
             active=bool(form.active.data),
         )
-    except LastActiveAdmin:
-        flash(_("The organisation's last active administrator cannot be deactivated."), "error")
+    except LastActiveAdmin as exc:
+        flash(refusal(exc), "error")
         return redirect(url_for("admin.members_page")), 303
     if user.active:
         flash(_("%(email)s is active again.", email=user.email), "info")

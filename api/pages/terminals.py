@@ -134,7 +134,7 @@ def bind_terminal():
         )
     except (ValidationFailed, Conflict) as exc:
         if isinstance(exc, Conflict):
-            form.phone.errors = [_("This terminal is bound to another transporter's vehicle.")]
+            form.phone.errors = [refusal(exc)]
         else:
             apply_domain_error(form, exc)
         return _page(actor, bind=form, status=status_of(exc))

@@ -16,6 +16,7 @@ from ..infra.db import is_row_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import MemberChange, Organization, User
 from ..models.registry import USER_ROLES
+from ..texts import Text
 from .registry import add_member
 from .tokens import revoke_all
 
@@ -81,10 +82,12 @@ def update_member(
     actor.require_org_admin(organization_id)
     if role is None and active is None:
         raise ValidationFailed(
-            "give a role, active, or both", errors={"role": ["give a role, active, or both"]}
+            Text("role_or_active_needed"), errors={"role": [Text("role_or_active_needed")]}
         )
     if role is not None and role not in USER_ROLES:
-        raise ValidationFailed("unknown role", errors={"role": [f"one of {', '.join(USER_ROLES)}"]})
+        raise ValidationFailed(
+            Text("role_unknown"), errors={"role": [Text("one_of", choices=list(USER_ROLES))]}
+        )
     now = now or utcnow()
     with uow:
         s = uow.session
@@ -166,9 +169,7 @@ def _set_role(session: Session, user: User, role: str, by: Actor | None, now: da
     if user.role == role:
         return
     if user.active and _is_last_active_admin(session, user):
-        raise LastActiveAdmin(
-            "the organisation's last active administrator must stay an administrator"
-        )
+        raise LastActiveAdmin(Text("last_admin_stays_admin"))
     _record(session, user, "role", by, now, old_role=user.role, new_role=role)
     user.role = role
 
@@ -181,7 +182,7 @@ def _set_active(
     if user.active == active:
         return
     if not active and _is_last_active_admin(session, user):
-        raise LastActiveAdmin("the organisation's last active administrator cannot be deactivated")
+        raise LastActiveAdmin(Text("last_admin_stays_active"))
     user.active = active
     if not active:
         revoke_all(session, user_id=user.id, now=now)

@@ -29,6 +29,7 @@ from ..passwords import hash_password, password_problems
 from ..plates import validate_plate
 from ..quantities import parse_decimal
 from ..regions import covers, validate_region_code
+from ..texts import Text
 from ..uscc import validate_uscc
 
 # Tokens have their own module; these names stay reachable from the registry for its callers.
@@ -65,29 +66,31 @@ def create_organization(
     code = validate_uscc(uscc)
     region = validate_region_code(region_code)
     if actor is not None and not covers(actor.region_codes, region):
-        raise Forbidden(f"region {region} is outside your jurisdiction")
+        raise Forbidden(Text("region_outside_jurisdiction", region=region))
     bad = sorted(set(roles) - set(ORG_ROLES))
     if not roles or bad:
         raise ValidationFailed(
-            "roles must be some of generator, transporter, receiver",
-            errors={"roles": [f"unknown role {r}" for r in bad] or ["empty"]},
+            Text("org_roles_invalid"),
+            errors={"roles": [Text("org_role_unknown", role=r) for r in bad] or [Text("empty")]},
         )
     if not (name or "").strip():
-        raise ValidationFailed("name is required", errors={"name": ["required"]})
+        raise ValidationFailed(Text("name_required"), errors={"name": [Text("required")]})
     lat = lon = None
     if location:
         lat, lon = Decimal(str(location["lat"])), Decimal(str(location["lon"]))
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationFailed("location out of range", errors={"location": ["out of range"]})
+            raise ValidationFailed(
+                Text("location_out_of_range"), errors={"location": [Text("out_of_range")]}
+            )
     if not 10 <= int(site_radius_m) <= 10_000:
         raise ValidationFailed(
-            "site_radius_m must be 10..10000",
-            errors={"site_radius_m": ["must be between 10 and 10000"]},
+            Text("site_radius_invalid"),
+            errors={"site_radius_m": [Text("site_radius_choice")]},
         )
     with uow:
         s = uow.session
         if s.scalar(select(Organization.id).where(Organization.uscc == code)):
-            raise Conflict(f"an organisation with USCC {code} is already registered")
+            raise Conflict(Text("uscc_taken", uscc=code))
         org = Organization(
             name=name.strip(),
             uscc=code,
@@ -163,34 +166,34 @@ def add_licence(
     """
     if actor is not None:
         actor.require_regulator()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     if kind not in ("hw_operation", "dg_transport"):
-        errors["kind"] = ["must be hw_operation or dg_transport"]
+        errors["kind"] = [Text("licence_kind_choice")]
     if not (number or "").strip():
-        errors["number"] = ["required"]
+        errors["number"] = [Text("required")]
     dates_ok = True
     for field, day in (("valid_from", valid_from), ("valid_to", valid_to)):
         if not isinstance(day, date) or not LICENCE_DATES[0] <= day <= LICENCE_DATES[1]:
-            errors[field] = [f"a date from {LICENCE_DATES[0]} to {LICENCE_DATES[1]}"]
+            errors[field] = [Text("date_between", first=LICENCE_DATES[0], last=LICENCE_DATES[1])]
             dates_ok = False
     if dates_ok and valid_to < valid_from:
-        errors["valid_to"] = ["before valid_from"]
+        errors["valid_to"] = [Text("before_valid_from")]
     elif dates_ok and valid_to > valid_from + timedelta(days=5 * 366):
-        errors["valid_to"] = ["a licence is valid for at most 5 years"]
+        errors["valid_to"] = [Text("licence_too_long")]
     if status not in ("active", "suspended", "revoked"):
-        errors["status"] = ["must be active, suspended or revoked"]
+        errors["status"] = [Text("licence_status_choice")]
     scopes = []
     for code in waste_codes or []:
         code = code.strip().upper()
         if not re.match(r"^(HW\d{2}|\d{3}-\d{3}-\d{2})$", code, re.ASCII):
-            errors.setdefault("waste_codes", []).append(f"{code}: not a category or code")
+            errors.setdefault("waste_codes", []).append(Text("scope_not_a_code", code=code))
         scopes.append(code)
     ops = []
     for op in operations or []:
         try:
             ops.append(validate_operation(op))
         except ValidationFailed:
-            errors.setdefault("operations", []).append(f"{op}: not R1-R13 or D1-D15")
+            errors.setdefault("operations", []).append(Text("operation_not_known", operation=op))
     capacities = {}
     for scope, tonnes in (annual_capacity_t or {}).items():
         try:
@@ -198,27 +201,31 @@ def add_licence(
                 tonnes, field="annual_capacity_t", allow_zero=False
             )
         except ValidationFailed as exc:
-            errors.setdefault("annual_capacity_t", []).append(f"{scope}: {exc.message}")
+            errors.setdefault("annual_capacity_t", []).append(
+                Text("scope_problem", scope=scope, problem=exc.message)
+            )
     if kind == "hw_operation" and not scopes:
-        errors.setdefault("waste_codes", []).append("an operation licence needs a scope")
+        errors.setdefault("waste_codes", []).append(Text("licence_scope_needed"))
     for scope in capacities:
         if scope != "*" and scope not in scopes and category_of(scope) not in scopes:
-            errors.setdefault("annual_capacity_t", []).append(f"{scope}: not in the scope")
+            errors.setdefault("annual_capacity_t", []).append(
+                Text("scope_outside_licence", scope=scope)
+            )
     if errors:
-        raise ValidationFailed("the licence is not valid", errors=errors)
+        raise ValidationFailed(Text("licence_invalid"), errors=errors)
     with uow:
         s = uow.session
         org = get_organization(s, organization_id)
         if actor is not None and not covers(actor.region_codes, org.region_code):
-            raise Forbidden("that organisation is outside your jurisdiction")
+            raise Forbidden(Text("org_outside_jurisdiction"))
         needed = "receiver" if kind == "hw_operation" else "transporter"
         if needed not in org.roles:
             raise ValidationFailed(
-                f"a {kind} licence needs an organisation that is a {needed}",
-                errors={"kind": [f"organisation is not a {needed}"]},
+                Text("licence_needs_role", licence=kind, role=needed),
+                errors={"kind": [Text("org_lacks_role", role=needed)]},
             )
         if s.scalar(select(Licence.id).where(Licence.kind == kind, Licence.number == number)):
-            raise Conflict(f"licence number {number} is already recorded")
+            raise Conflict(Text("licence_number_taken", number=number))
         lic = Licence(
             organization_id=org.id,
             kind=kind,
@@ -244,14 +251,14 @@ def set_licence_status(uow: UnitOfWork, *, actor: Actor, licence_id: int, status
     """Suspend, revoke or reactivate a licence. Regulators of its holder's region only."""
     actor.require_regulator()
     if status not in ("active", "suspended", "revoked"):
-        raise ValidationFailed("bad status", errors={"status": ["active, suspended or revoked"]})
+        raise ValidationFailed(Text("status_bad"), errors={"status": [Text("status_choice")]})
     with uow:
         lic = uow.session.get(Licence, licence_id)
         if lic is None:
             raise NotFound(f"licence {licence_id} not found")
         org = get_organization(uow.session, lic.organization_id)
         if not covers(actor.region_codes, org.region_code):
-            raise Forbidden("that licence is outside your jurisdiction")
+            raise Forbidden(Text("licence_outside_jurisdiction"))
         lic.status = status
         uow.commit()
         return lic
@@ -275,17 +282,18 @@ def add_vehicle(
     load = parse_decimal(max_load_t, field="max_load_t", allow_zero=False)
     if load > 100:
         raise ValidationFailed(
-            "max_load_t above 100 t is not a road vehicle", errors={"max_load_t": ["at most 100"]}
+            Text("vehicle_too_heavy"), errors={"max_load_t": [Text("at_most_100")]}
         )
     with uow:
         s = uow.session
         org = get_organization(s, organization_id)
         if not org.is_transporter:
             raise ValidationFailed(
-                "only a transporter has vehicles", errors={"organization": ["not a transporter"]}
+                Text("vehicles_need_transporter"),
+                errors={"organization": [Text("not_a_transporter")]},
             )
         if s.scalar(select(Vehicle.id).where(Vehicle.plate == plate)):
-            raise Conflict(f"vehicle {plate} is already registered")
+            raise Conflict(Text("vehicle_taken", plate=plate))
         v = Vehicle(organization_id=org.id, plate=plate, max_load_t=load)
         s.add(v)
         s.flush()
@@ -310,13 +318,13 @@ def _validate_credentials(email: str, password: str, role: str) -> str:
     errors = {}
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email):
-        errors["email"] = ["not an e-mail address"]
+        errors["email"] = [Text("not_an_email")]
     if problems := password_problems(password):
         errors["password"] = problems
     if role not in USER_ROLES:
-        errors["role"] = [f"one of {', '.join(USER_ROLES)}"]
+        errors["role"] = [Text("one_of", choices=list(USER_ROLES))]
     if errors:
-        raise ValidationFailed("the account is not valid", errors=errors)
+        raise ValidationFailed(Text("account_invalid"), errors=errors)
     return email
 
 
@@ -387,9 +395,9 @@ def create_regulator_user(
 
 def _insert_user(session, user: User) -> None:
     if session.scalar(select(User.id).where(User.email == user.email)):
-        raise Conflict(f"a user with e-mail {user.email} exists already")
+        raise Conflict(Text("email_taken", email=user.email))
     session.add(user)
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"a user with e-mail {user.email} exists already") from None
+        raise Conflict(Text("email_taken", email=user.email)) from None

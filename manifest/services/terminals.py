@@ -69,7 +69,7 @@ def may_manage_terminals(actor: Actor, organization_id: int | None) -> bool:
 def _require_transporter_admin(actor: Actor, organization_id: int) -> None:
     """Raises Forbidden unless :func:`may_manage_terminals`."""
     if not may_manage_terminals(actor, organization_id):
-        raise Forbidden("only a transporter's administrators manage its positioning terminals")
+        raise Forbidden(Text("terminals_for_transporter_admins"))
 
 
 def _bind(s, *, actor: Actor, organization_id: int, phone: str, plate: str, colour: int):
@@ -91,7 +91,7 @@ def _bind(s, *, actor: Actor, organization_id: int, phone: str, plate: str, colo
         .with_for_update()
     ):
         if row.organization_id != organization_id:
-            raise Conflict("this terminal is bound to a vehicle of another organisation")
+            raise Conflict(Text("terminal_bound_elsewhere"))
         row.unbound_at = now
     s.flush()
     terminal = Terminal(

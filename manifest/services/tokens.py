@@ -14,6 +14,7 @@ from ..infra.db import is_row_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import ApiToken, User
 from ..passwords import new_token, token_digest
+from ..texts import Text
 
 #: The lifetime of a token unless the settings say otherwise.
 DEFAULT_LIFETIME_DAYS = 30
@@ -38,8 +39,8 @@ def mint(session: Session, user: User, *, lifetime_days: int, now: datetime) -> 
     """Add a new token for ``user`` to the session (the caller commits)."""
     if not 1 <= lifetime_days <= MAX_LIFETIME_DAYS:
         raise ValidationFailed(
-            "a token lives from 1 to 3650 days",
-            errors={"days": [f"between 1 and {MAX_LIFETIME_DAYS}"]},
+            Text("token_lifetime"),
+            errors={"days": [Text("between", low=1, high=MAX_LIFETIME_DAYS)]},
         )
     secret = new_token()
     row = ApiToken(
@@ -70,7 +71,8 @@ def issue_token(uow: UnitOfWork, *, email: str, lifetime_days: int = DEFAULT_LIF
             raise NotFound(f"no user with e-mail {email}")
         if not user.active:
             raise ValidationFailed(
-                f"user {user.email} is deactivated", errors={"email": ["deactivated"]}
+                Text("user_deactivated", email=user.email),
+                errors={"email": [Text("deactivated")]},
             )
         issued = mint(s, user, lifetime_days=lifetime_days, now=utcnow())
         uow.commit()

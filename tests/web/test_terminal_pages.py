@@ -108,6 +108,15 @@ def test_a_refused_binding_keeps_what_was_typed_and_changes_nothing(client_for, 
         admin, PAGE, {"phone": "13900000077", "vehicle_plate": "粤J12345", "plate_colour": "2"}
     )
     assert taken.status_code == 409 and 'value="13900000077"' in taken.get_data(as_text=True)
+    assert "该终端已绑定在其他单位的车辆上" in taken.get_data(as_text=True)
+    admin.get("/web/?lang=en")
+    english = _post(
+        admin, PAGE, {"phone": "13900000077", "vehicle_plate": "粤J12345", "plate_colour": "2"}
+    )
+    assert english.status_code == 409
+    assert "this terminal is bound to a vehicle of another organisation" in english.get_data(
+        as_text=True
+    )
     colour = _post(admin, PAGE, {"phone": PHONE, "vehicle_plate": "粤J12345", "plate_colour": "7"})
     assert colour.status_code == 422
     assert admin.post(PAGE, data={"phone": PHONE, "vehicle_plate": "粤J12345"}).status_code == 400
