@@ -236,6 +236,12 @@ TEMPLATES: dict[str, str] = {
     "not_an_email": N_("not an e-mail address"),
     "password_too_short": N_("at least %(count)s characters"),
     "account_invalid": N_("the account is not valid"),
+    "password_unchanged": N_("must differ from the current password"),
+    "password_choose_another": N_("choose another new password"),
+    "current_password_wrong": N_("the current password is wrong"),
+    "wrong_password": N_("wrong password"),
+    "sign_in_locked": N_("too many failed sign-ins; try again later"),
+    "sign_in_wrong": N_("wrong e-mail or password"),
     "email_taken": N_("a user with e-mail %(email)s exists already"),
     # The registry: organisations, licences, vehicles, terminals
     "region_outside_jurisdiction": N_("region %(region)s is outside your jurisdiction"),

@@ -28,6 +28,7 @@ from ..infra.uow import UnitOfWork
 from ..models import SigninAttempt, User
 from ..passwords import check_password, dummy_hash, hash_password, password_problems
 from ..signin_policy import LockoutRule, locked_until
+from ..texts import Text
 from .tokens import IssuedToken, actor_for_user, mint, revoke_all
 
 FAILURES = ("wrong_password", "unknown_account", "inactive")
@@ -108,9 +109,9 @@ def change_password(
     """
     problems = password_problems(new_password)
     if new_password == current_password:
-        problems.append("must differ from the current password")
+        problems.append(Text("password_unchanged"))
     if problems:
-        raise ValidationFailed("choose another new password", errors={"new_password": problems})
+        raise ValidationFailed(Text("password_choose_another"), errors={"new_password": problems})
     now = now or utcnow()
     with uow:
         try:
@@ -124,7 +125,8 @@ def change_password(
             )
         except ValidationFailed:
             raise ValidationFailed(
-                "the current password is wrong", errors={"current_password": ["wrong password"]}
+                Text("current_password_wrong"),
+                errors={"current_password": [Text("wrong_password")]},
             ) from None
         user.password_hash = hash_password(new_password)
         user.must_change_password = False
@@ -181,7 +183,7 @@ def _attempt(
         log("locked")
         uow.commit()
         raise TooManyAttempts(
-            "too many failed sign-ins; try again later",
+            Text("sign_in_locked"),
             retry_after=max(1, math.ceil((until - now).total_seconds())),
         )
     # One scrypt hash whatever the account, so the time taken does not tell them apart.
@@ -190,9 +192,7 @@ def _attempt(
     log(outcome)
     if outcome != "success":
         uow.commit()
-        raise ValidationFailed(
-            "wrong e-mail or password", errors={"password": ["wrong e-mail or password"]}
-        )
+        raise ValidationFailed(Text("sign_in_wrong"), errors={"password": [Text("sign_in_wrong")]})
     return user
 
 

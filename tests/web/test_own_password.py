@@ -186,3 +186,26 @@ def test_an_invited_member_chooses_a_password_in_a_browser(page, world):
         page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/web/$"))
     assert page.locator(".flash-success").is_visible()
+
+
+def test_the_password_form_says_its_refusals_in_the_page_language(app, client_for, world):
+    first = _invite(client_for, world)
+    member = app.test_client()
+    sign_in(member, "new.clerk@example.cn", first)
+
+    short = _change(member, current_password=first, new_password="short", confirm="short")
+    same = _change(member, current_password=first, new_password=first, confirm=first)
+    wrong = _change(
+        member, current_password="not it", new_password="my own pw 1", confirm="my own pw 1"
+    )
+    assert "至少 8 个字符" in short.get_data(as_text=True)
+    assert "不能与当前密码相同" in same.get_data(as_text=True)
+    assert "密码错误" in wrong.get_data(as_text=True)
+    assert "wrong password" not in wrong.get_data(as_text=True)
+
+    member.get("/web/password?lang=en")
+    english = _change(member, current_password=first, new_password="short", confirm="short")
+    assert english.status_code == 422
+    assert "at least 8 characters" in english.get_data(as_text=True)
+    assert "至少" not in english.get_data(as_text=True)
+    assert _user(world, "new.clerk@example.cn").must_change_password
