@@ -47,6 +47,7 @@ from .tabular import (
     parse_local_time,
     stream_encoding,
 )
+from .texts import Text
 
 MAX_ROWS = 100_000
 NET_TOLERANCE_KG = Decimal("1")
@@ -130,13 +131,17 @@ def _columns(header: list[str]) -> dict[int, _Column]:
     """Map column positions to fields; raises ValidationFailed on missing or repeated fields."""
     mapped: dict[int, _Column] = {}
     seen: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[Text] = []
     for index, name in enumerate(header):
         column = _column(name)
         if column is None:
             continue  # extra columns (operator, goods name, ...) are ignored
         if column.field in seen:
-            problems.append(f"columns {seen[column.field]!r} and {name!r} both mean {column.field}")
+            problems.append(
+                Text(
+                    "columns_same_field", first=seen[column.field], second=name, column=column.field
+                )
+            )
             continue
         seen[column.field] = name
         mapped[index] = column
@@ -144,31 +149,29 @@ def _columns(header: list[str]) -> dict[int, _Column]:
     missing = [f for f in ("ticket", "plate", "arrived_at") if f not in fields]
     if "net_kg" not in fields and not {"gross_kg", "tare_kg"} <= fields:
         missing.append("net_kg (or gross_kg and tare_kg)")
-    problems += [f"missing column {name}" for name in missing]
+    problems += [Text("column_missing", column=name) for name in missing]
     if problems:
-        raise ValidationFailed(
-            "the weighbridge file's columns are not usable", errors={"columns": problems}
-        )
+        raise ValidationFailed(Text("weighbridge_columns_unusable"), errors={"columns": problems})
     return mapped
 
 
 def _plate(value) -> str:
     plate = normalize_plate(str(value or ""))
     if not plate:
-        raise ValueError("plate is missing")
+        raise ValueError(Text("plate_missing"))
     if not PLATE_RE.match(plate):
-        raise ValueError(f"{plate!r} is not a Chinese vehicle plate")
+        raise ValueError(Text("row_plate_invalid", plate=plate))
     return plate
 
 
 def _ticket(value) -> str:
     ticket = str(value if value is not None else "").strip()
     if not ticket:
-        raise ValueError("ticket is missing")
+        raise ValueError(Text("ticket_missing"))
     if len(ticket) > MAX_TICKET_LENGTH:
-        raise ValueError(f"ticket is longer than {MAX_TICKET_LENGTH} characters")
+        raise ValueError(Text("ticket_too_long", limit=MAX_TICKET_LENGTH))
     if any(unicodedata.category(c).startswith("C") for c in ticket):
-        raise ValueError("ticket contains control characters")
+        raise ValueError(Text("ticket_control_characters"))
     return ticket
 
 
@@ -176,7 +179,7 @@ def parse_arrival(value, local_tz: tzinfo = CHINA) -> datetime:
     """An arrival time as an aware UTC datetime, by :func:`manifest.tabular.parse_local_time`
     (local to ``local_tz`` without an offset). Raises ValueError, including for a bare date."""
     if value is None or not str(value).strip():
-        raise ValueError("arrival time is missing")
+        raise ValueError(Text("arrival_missing"))
     return parse_local_time(str(value), local_tz)
 
 
@@ -195,7 +198,8 @@ def _weight(value, name: str, factor: Decimal) -> Decimal | None:
             value = parse_decimal(value, field=name) * factor
         return parse_decimal(value, field=name)
     except ValidationFailed as exc:
-        raise ValueError(f"{name}: {', '.join(exc.errors.get(name, [exc.message]))}") from None
+        problems = list(exc.errors.get(name, [exc.message]))
+        raise ValueError(Text("weight_problem", column=name, problems=problems)) from None
 
 
 def _manifest_number(value) -> str | None:
@@ -203,8 +207,14 @@ def _manifest_number(value) -> str | None:
     if not text:
         return None
     if not MANIFEST_NUMBER_RE.match(text):
-        raise ValueError(f"{text!r} is not a 14-digit manifest number")
+        raise ValueError(Text("manifest_number_invalid", text=text))
     return text
+
+
+def _said(exc: ValueError) -> str:
+    """What a field's check said: its :class:`Text` when it gave one, else its text."""
+    said = exc.args[0] if exc.args else ""
+    return said if isinstance(said, Text) else str(exc)
 
 
 def _record(
@@ -227,25 +237,25 @@ def _record(
         try:
             parsed[name] = check(values.get(name))
         except ValueError as exc:
-            errors.append(RowError(row, name, str(exc)))
+            errors.append(RowError(row, name, _said(exc)))
     for name in WEIGHTS:
         try:
             parsed[name] = _weight(values.get(name), name, factors.get(name, Decimal(1)))
         except ValueError as exc:
-            errors.append(RowError(row, name, str(exc)))
+            errors.append(RowError(row, name, _said(exc)))
     if errors:
         return errors
     gross, tare, net = (parsed[name] for name in WEIGHTS)
     if gross is not None and tare is not None:
         if tare > gross:
-            return [RowError(row, "tare_kg", f"tare {tare} kg is above gross {gross} kg")]
+            return [RowError(row, "tare_kg", Text("tare_above_gross", tare=tare, gross=gross))]
         if net is None:
             net = gross - tare
         elif abs(gross - tare - net) > net_tolerance_kg:
-            message = f"net {net} kg is not gross {gross} − tare {tare} = {gross - tare} kg"
+            message = Text("net_mismatch", net=net, gross=gross, tare=tare, difference=gross - tare)
             return [RowError(row, "net_kg", message)]
     if net is None:
-        return [RowError(row, "net_kg", "net weight is missing (and cannot be computed)")]
+        return [RowError(row, "net_kg", Text("net_missing"))]
     return WeighRecord(
         row=row,
         ticket=parsed["ticket"],
@@ -260,8 +270,8 @@ def _record(
 
 def _unreadable(exc: UndecodableText) -> ValidationFailed:
     return ValidationFailed(
-        f"the weighbridge file is neither UTF-8 nor GB18030 text ({exc.message})",
-        errors={"file": ["unreadable encoding"]},
+        Text("weighbridge_unreadable", reason=exc.message),
+        errors={"file": [Text("unreadable_encoding")]},
     )
 
 
@@ -300,21 +310,21 @@ def _json_rows(text: str) -> list:
         document = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
-            f"the weighbridge file is not valid JSON: {exc.msg} at line {exc.lineno}",
-            errors={"file": ["invalid JSON"]},
+            Text("weighbridge_bad_json", reason=exc.msg, line=exc.lineno),
+            errors={"file": [Text("invalid_json")]},
         ) from None
     except (ValueError, RecursionError):  # an integer too long to convert, or nesting too deep
         raise ValidationFailed(
-            "the weighbridge file holds a number too long or nesting too deep to read",
-            errors={"file": ["invalid JSON"]},
+            Text("weighbridge_json_unreadable"),
+            errors={"file": [Text("invalid_json")]},
         ) from None
     if isinstance(document, dict) and isinstance(document.get("records"), list):
         return document["records"]
     if isinstance(document, list):
         return document
     raise ValidationFailed(
-        'JSON weighbridge records must be a list or {"records": [...]}',
-        errors={"file": ["not a list of records"]},
+        Text("weighbridge_json_shape"),
+        errors={"file": [Text("not_a_list_of_records")]},
     )
 
 
@@ -365,8 +375,8 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 
 def _too_many(max_rows: int) -> ValidationFailed:
     return ValidationFailed(
-        f"the weighbridge file has more than {max_rows} records; split it",
-        errors={"records": [f"more than {max_rows} records"]},
+        Text("weighbridge_too_many", limit=max_rows),
+        errors={"records": [Text("more_records_than", limit=max_rows)]},
     )
 
 
@@ -406,7 +416,7 @@ def iter_receipts(
     first_row_of: dict[str, int] = {}
     for row, values, factors in items:
         if values is None:
-            yield RowError(row, "", "a record must be an object")
+            yield RowError(row, "", Text("record_not_an_object"))
             continue
         outcome = _record(
             row, values, factors, local_tz=local_tz, net_tolerance_kg=Decimal(net_tolerance_kg)
@@ -415,9 +425,8 @@ def iter_receipts(
             yield from outcome
             continue
         if outcome.ticket in first_row_of:
-            message = (
-                f"ticket {outcome.ticket} already appears in row {first_row_of[outcome.ticket]}"
-            )
+            first = first_row_of[outcome.ticket]
+            message = Text("ticket_repeated", ticket=outcome.ticket, row=first)
             yield RowError(row, "ticket", message)
             continue
         first_row_of[outcome.ticket] = row

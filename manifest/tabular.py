@@ -22,6 +22,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import IO
 
 from .local_time import CHINA
+from .texts import Text
 
 UTF8 = "utf-8-sig"
 GB18030 = "gb18030"
@@ -49,8 +50,7 @@ def sniff_encoding(lines: Iterable[bytes]) -> str:
         except UnicodeDecodeError as exc:
             if seen_utf8_text:
                 raise UndecodableText(
-                    f"line {line_no}: invalid UTF-8 in a UTF-8 file ({exc.reason} at byte "
-                    f"{exc.start})",
+                    Text("utf8_damaged_line", line=line_no, reason=exc.reason, byte=exc.start),
                     line=line_no,
                 ) from None
             return GB18030
@@ -59,9 +59,7 @@ def sniff_encoding(lines: Iterable[bytes]) -> str:
 
 
 def _not_text(line: int, exc: UnicodeDecodeError) -> UndecodableText:
-    return UndecodableText(
-        f"line {line}: the file is neither UTF-8 nor GB18030 text ({exc.reason})", line=line
-    )
+    return UndecodableText(Text("line_not_text", line=line, reason=exc.reason), line=line)
 
 
 def decode_text(data: bytes) -> str:
@@ -132,7 +130,7 @@ def parse_local_time(value, local_tz: tzinfo = CHINA) -> datetime:
     else:
         text = str(value if value is not None else "").strip()
         if not text:
-            raise ValueError("the time is missing")
+            raise ValueError(Text("time_missing"))
         slashed = _SLASHED.match(text)
         try:
             if slashed:
@@ -145,7 +143,7 @@ def parse_local_time(value, local_tz: tzinfo = CHINA) -> datetime:
             else:
                 raise ValueError
         except ValueError:
-            raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+            raise ValueError(Text("time_not_iso", text=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_tz)
     return moment.astimezone(UTC)

@@ -19,6 +19,7 @@ from ...infra.db import insert, utcnow
 from ...infra.uow import UnitOfWork
 from ...models import Organization, WeighbridgeReceipt
 from ...receipts import WeighRecord, iter_receipts
+from ...texts import Text
 from ..registry import find_organization_by_uscc
 from .matching import match_pending
 from .result import IngestResult
@@ -41,7 +42,8 @@ def receiver_for(session, *, actor: Actor | None, uscc: str | None = None) -> Or
     org = find_organization_by_uscc(session, uscc or "")
     if not org.is_receiver:
         raise ValidationFailed(
-            f"{org.name} is not registered as a receiver", errors={"receiver": ["not a receiver"]}
+            Text("not_registered_receiver", name=org.name),
+            errors={"receiver": [Text("not_a_receiver")]},
         )
     return org
 
