@@ -19,6 +19,7 @@ import numpy as np
 
 from gps.errors import UnknownCrs
 from gps.track import Route, Track
+from manifest.texts import Text
 
 WGS84, GCJ02, BD09 = "wgs84", "gcj02", "bd09"
 NAMES = (WGS84, GCJ02, BD09)
@@ -35,7 +36,7 @@ _BAIDU_K = np.pi * 3000.0 / 180.0
 def check_name(name: object) -> str:
     """The declared coordinate system, checked. Raises :class:`UnknownCrs`."""
     if not isinstance(name, str) or name not in NAMES:
-        raise UnknownCrs(f"crs must be one of {', '.join(NAMES)}, not {name!r}", crs=name)
+        raise UnknownCrs(Text("crs_unknown", choices=list(NAMES), crs=name), crs=name)
     return name
 
 

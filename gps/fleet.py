@@ -52,6 +52,7 @@ from gps.track import Problem, Track, build_track
 from gps.xlsx import Formula, xlsx_rows
 from manifest.plates import normalize_plate
 from manifest.tabular import UndecodableText, csv_delimiter, decode_text, parse_local_time
+from manifest.texts import Text
 
 Format = Literal["gpx", "csv", "xlsx"]
 
@@ -73,9 +74,7 @@ def sniff_format(data: bytes) -> Format:
     if data.startswith(_ZIP):
         return "xlsx"
     if data.startswith(_OLE):
-        raise UnsupportedFormat(
-            "old binary Excel files (.xls) are not read; save it as .xlsx or CSV"
-        )
+        raise UnsupportedFormat(Text("export_is_xls"))
     head = data[:64].removeprefix(b"\xef\xbb\xbf").lstrip()
     return "gpx" if head.startswith(b"<") else "csv"
 
@@ -99,7 +98,7 @@ def parse_fleet_export(
     data = read_all(source, max_bytes)
     kind = sniff_format(data)
     if kind == "gpx":
-        raise UnsupportedFormat("this is a GPX file, not a CSV or XLSX export")
+        raise UnsupportedFormat(Text("export_is_gpx"))
     rows = xlsx_rows(data, max_rows=max_rows) if kind == "xlsx" else csv_rows(data, max_rows)
     return _read_table(rows, expected_plate=expected_plate, elevation=elevation)
 

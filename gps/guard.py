@@ -22,6 +22,7 @@ from typing import IO, Any, Union
 from xml.parsers import expat
 
 from gps.errors import ForbiddenXml, Malformed, TooLarge
+from manifest.texts import Text
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Default size limit for one GPS file or route: 50 MiB."""
@@ -112,11 +113,11 @@ def read_all(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 
 def _refuse_doctype(*_: Any) -> None:
-    raise ForbiddenXml("the file has a DOCTYPE; DTDs and entities are not accepted")
+    raise ForbiddenXml(Text("xml_doctype"))
 
 
 def _refuse_entity(*_: Any) -> None:
-    raise ForbiddenXml("the file declares or uses an XML entity; entities are not accepted")
+    raise ForbiddenXml(Text("xml_entity"))
 
 
 def new_parser() -> Any:

@@ -23,6 +23,7 @@ from gps.errors import BadCoordinate, BadTime, NotGpx
 from gps.guard import DEFAULT_MAX_BYTES, Source, iter_chunks, new_parser, parse_xml
 from gps.times import parse_times
 from gps.track import Track, build_track
+from manifest.texts import Text
 
 GPX_NAMESPACES = (
     "http://www.topografix.com/GPX/1/0",
@@ -145,7 +146,7 @@ def read_fixes(
             namespace, _, local = name.rpartition(" ")
             if local != "gpx" or namespace not in GPX_NAMESPACES:
                 shown = f"{{{namespace}}}{local}" if namespace else local
-                raise NotGpx(f"the root element is <{shown}>, not a GPX 1.0 or 1.1 <gpx>")
+                raise NotGpx(Text("gpx_root_not_gpx", root=shown))
             prefix = namespace + " " if namespace else ""
             name_point, name_time = prefix + point, prefix + "time"
             if with_ele:  # else "\0" never matches: <ele> is skipped like any other child
@@ -178,7 +179,9 @@ def _position(attrs: list[str], fix: int) -> tuple[str, str]:
     values = dict(zip(attrs[::2], attrs[1::2], strict=True))
     missing = [key for key in ("lat", "lon") if key not in values]
     if missing:
-        raise BadCoordinate(f"fix {fix} has no {' or '.join(missing)} attribute", fix=fix)
+        raise BadCoordinate(
+            Text("gpx_fix_without_position", fix=fix, missing=" or ".join(missing)), fix=fix
+        )
     return values["lat"], values["lon"]
 
 
@@ -215,11 +218,11 @@ class _Columns:
             for missing in (None, ""):
                 if missing in batch:
                     fix = first + batch.index(missing)
-                    raise BadTime(f"fix {fix} has no time", fix=fix)
+                    raise BadTime(Text("gpx_fix_without_time", fix=fix), fix=fix)
             ms, bad = parse_times(batch)  # type: ignore[arg-type]
             if bad is not None:
                 raise BadTime(
-                    f"fix {first + bad} has time {batch[bad]!r}, not an ISO 8601 date-time",
+                    Text("gpx_fix_bad_time", fix=first + bad, time=batch[bad]),
                     fix=first + bad,
                 )
             part += (ms,)

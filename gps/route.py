@@ -12,6 +12,7 @@ from gps.errors import BadCoordinate, EmptyRoute, Malformed, UnsupportedFormat
 from gps.guard import DEFAULT_MAX_BYTES, Source, iter_chunks, read_all
 from gps.parse import read_fixes
 from gps.track import Route, build_route
+from manifest.texts import Text
 
 _GEOJSON_TYPES = {"application/geo+json", "application/vnd.geo+json", "application/json"}
 _GPX_TYPES = {"application/gpx+xml", "application/xml", "text/xml"}
@@ -51,7 +52,7 @@ def parse_route(
     if raw.lat.shape[0] == 0:
         raw = read_fixes(iter_chunks(data, max_bytes), "trkpt", with_time=False)
     if raw.lat.shape[0] == 0:
-        raise EmptyRoute("the GPX file has neither route nor track points")
+        raise EmptyRoute(Text("route_gpx_empty"))
     return route_to_wgs84(build_route(raw.lat, raw.lon), crs)
 
 

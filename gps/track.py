@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gps.errors import BadCoordinate, EmptyRoute, EmptyTrack
+from manifest.texts import Text
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def build_track(lat: np.ndarray, lon: np.ndarray, time_ms: np.ndarray, ele: np.n
     ele = np.asarray(ele, dtype=np.float64)
     n = lat.shape[0]
     if n == 0:
-        raise EmptyTrack("the file has no track points")
+        raise EmptyTrack(Text("track_empty"))
     check_coordinates(lat, lon)
     problems: list[Problem] = []
 
@@ -218,5 +219,5 @@ def build_route(lat: np.ndarray, lon: np.ndarray) -> Route:
         moved[1:] = (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1])
         lat, lon = lat[moved], lon[moved]
     if lat.shape[0] < 2:
-        raise EmptyRoute("a route needs at least two distinct points")
+        raise EmptyRoute(Text("route_too_short"))
     return Route(lat=_readonly(lat, np.float64), lon=_readonly(lon, np.float64))

@@ -17,11 +17,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-
-def N_(template: str) -> str:
-    """Marks a template for the pages' message catalogue (``make messages`` extracts it)."""
-    return template
-
+from .texts_files import FILE_TEMPLATES, N_
 
 TEMPLATES: dict[str, str] = {
     # Numbers and percentages
@@ -278,46 +274,7 @@ TEMPLATES: dict[str, str] = {
         "only a transporter's administrators manage its positioning terminals"
     ),
     "terminal_bound_elsewhere": N_("this terminal is bound to a vehicle of another organisation"),
-    # Weighbridge files and their rows
-    "columns_same_field": N_("columns %(first)r and %(second)r both mean %(column)s"),
-    "column_missing": N_("missing column %(column)s"),
-    "weighbridge_columns_unusable": N_("the weighbridge file's columns are not usable"),
-    "plate_missing": N_("plate is missing"),
-    "row_plate_invalid": N_("%(plate)r is not a Chinese vehicle plate"),
-    "ticket_missing": N_("ticket is missing"),
-    "ticket_too_long": N_("ticket is longer than %(limit)s characters"),
-    "ticket_control_characters": N_("ticket contains control characters"),
-    "arrival_missing": N_("arrival time is missing"),
-    "weight_problem": N_("%(column)s: %(problems)s"),
-    "manifest_number_invalid": N_("%(text)r is not a 14-digit manifest number"),
-    "tare_above_gross": N_("tare %(tare)s kg is above gross %(gross)s kg"),
-    "net_mismatch": N_("net %(net)s kg is not gross %(gross)s − tare %(tare)s = %(difference)s kg"),
-    "net_missing": N_("net weight is missing (and cannot be computed)"),
-    "weighbridge_unreadable": N_(
-        "the weighbridge file is neither UTF-8 nor GB18030 text (%(reason)s)"
-    ),
-    "unreadable_encoding": N_("unreadable encoding"),
-    "weighbridge_bad_json": N_(
-        "the weighbridge file is not valid JSON: %(reason)s at line %(line)s"
-    ),
-    "weighbridge_json_unreadable": N_(
-        "the weighbridge file holds a number too long or nesting too deep to read"
-    ),
-    "invalid_json": N_("invalid JSON"),
-    "weighbridge_json_shape": N_('JSON weighbridge records must be a list or {"records": [...]}'),
-    "not_a_list_of_records": N_("not a list of records"),
-    "weighbridge_too_many": N_("the weighbridge file has more than %(limit)s records; split it"),
-    "more_records_than": N_("more than %(limit)s records"),
-    "record_not_an_object": N_("a record must be an object"),
-    "ticket_repeated": N_("ticket %(ticket)s already appears in row %(row)s"),
-    "not_registered_receiver": N_("%(name)s is not registered as a receiver"),
-    "not_a_receiver": N_("not a receiver"),
-    "utf8_damaged_line": N_(
-        "line %(line)s: invalid UTF-8 in a UTF-8 file (%(reason)s at byte %(byte)s)"
-    ),
-    "line_not_text": N_("line %(line)s: the file is neither UTF-8 nor GB18030 text (%(reason)s)"),
-    "time_missing": N_("the time is missing"),
-    "time_not_iso": N_("%(text)r is not an ISO 8601 date and time"),
+    **FILE_TEMPLATES,
 }
 
 #: Where a page can say more than the API's fixed text for a field: the page's template

@@ -47,10 +47,10 @@ MAX_CORRIDOR_M = 20_000
 
 def _gpx_failure(exc: GpxError):
     if isinstance(exc, TooLarge):
-        return PayloadTooLarge(str(exc), details=exc.to_dict())
+        return PayloadTooLarge(exc.message, details=exc.to_dict())
     if isinstance(exc, gps_errors.WrongVehicle):
-        return WrongVehicle(str(exc), errors={"file": [str(exc)]}, details=exc.to_dict())
-    return BadFile(str(exc), errors={"file": [str(exc)]}, details=exc.to_dict())
+        return WrongVehicle(exc.message, errors={"file": [exc.message]}, details=exc.to_dict())
+    return BadFile(exc.message, errors={"file": [exc.message]}, details=exc.to_dict())
 
 
 def declared_crs(crs: str) -> str:
@@ -126,8 +126,8 @@ def set_route(
     crs = declared_crs(crs)
     if not isinstance(corridor_m, int) or not 10 <= corridor_m <= MAX_CORRIDOR_M:
         raise ValidationFailed(
-            f"corridor_m must be a whole number of metres, 10 to {MAX_CORRIDOR_M}",
-            errors={"corridor_m": ["10 to 20000"]},
+            Text("corridor_invalid", limit=MAX_CORRIDOR_M),
+            errors={"corridor_m": [Text("corridor_range")]},
         )
     with uow:
         s = uow.session
@@ -137,9 +137,9 @@ def set_route(
         elif actor.organization_id == manifest.transporter_id:
             actor.require_user_role(TRANSPORT_ROLES)
         else:
-            raise Forbidden("only the generator or the transporter may set the route")
+            raise Forbidden(Text("route_setters"))
         if manifest.status not in ROUTE_STATUSES:
-            raise InvalidTransition(f"the route of a manifest that is {manifest.status} is final")
+            raise InvalidTransition(Text("route_final", status=manifest.status))
         try:
             route = gps.parse_route(
                 data, content_type=content_type, max_bytes=settings_of(s).max_body_bytes, crs=crs
@@ -244,12 +244,10 @@ def check_may_upload_track(actor: Actor, manifest: Manifest):
     InvalidTransition."""
     actor.require_user_role(TRANSPORT_ROLES)
     if manifest.status not in TRACK_STATUSES:
-        raise InvalidTransition(
-            f"a track is uploaded after pickup; the manifest is {manifest.status}"
-        )
+        raise InvalidTransition(Text("track_after_pickup", status=manifest.status))
     leg = _leg_of(manifest, actor.organization_id)
     if leg is None:
-        raise Forbidden("only a transporter of this trip may upload its track")
+        raise Forbidden(Text("track_uploaders"))
     return leg
 
 
@@ -289,7 +287,7 @@ def upload_track(
         if existing is not None:
             if existing.crs != crs:
                 raise Conflict(
-                    f"this file was uploaded before, declared in {existing.crs}, not {crs}",
+                    Text("track_crs_differs", declared=existing.crs, crs=crs),
                     errors={"crs": [existing.crs]},
                 )
             return existing, False
