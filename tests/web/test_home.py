@@ -170,6 +170,10 @@ def test_home_in_a_browser_for_a_generator_and_a_receiver(page, world, lang):
         screenshot(page, f"home-{name}-{lang}")
         page.set_viewport_size(PHONE)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        # Every page of the navigation is in sight on a phone, none hidden past its edge.
+        for link in page.locator(".mainnav a").all():
+            box = link.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"], link.inner_text()
         screenshot(page, f"home-{name}-{lang}-phone")
         page.set_viewport_size({"width": 1280, "height": 800})
         page.click("form.signout button")
