@@ -38,7 +38,7 @@ def current_actor() -> Actor:
 
 def before_own_password(view):
     """Mark an API operation a user whose password an administrator chose may call before
-    choosing their own (changing it). Every other operation refuses them."""
+    choosing their own: changing it, or signing out. Every other operation refuses them."""
     view.before_own_password = True
     return view
 

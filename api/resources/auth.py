@@ -33,8 +33,8 @@ class IssuedTokenOut(ma.Schema):
     must_change_password = fields.Boolean(
         metadata={
             "description": "true: the password was set by an administrator; until it is "
-            "changed (POST /auth/password) every other call answers 403 "
-            "password_change_required"
+            "changed (POST /auth/password) every other call but signing out answers "
+            "403 password_change_required"
         }
     )
 
@@ -112,6 +112,7 @@ def change_password(args):
 
 
 @blp.route("/token", methods=["DELETE"])
+@before_own_password
 @blp.response(204)
 def revoke_token():
     """Sign out: revoke the bearer token this request carries."""

@@ -109,7 +109,7 @@ def test_through_the_api_only_the_password_change_answers_until_then(app, client
         f"{API}/auth/token", json={"email": "new.clerk@example.cn", "password": first}
     ).get_json()["token"]
 
-    for method, path in (("get", "/manifests"), ("get", "/auth/tokens"), ("delete", "/auth/token")):
+    for method, path in (("get", "/manifests"), ("get", "/auth/tokens"), ("post", "/manifests")):
         answer = getattr(client, method)(f"{API}{path}", headers=bearer)
         assert answer.status_code == 403, path
         assert answer.get_json()["code"] == "password_change_required"
@@ -135,6 +135,25 @@ def test_through_the_api_only_the_password_change_answers_until_then(app, client
     # Whoever signed in with the administrator's password is out.
     gone = client.get(f"{API}/manifests", headers={"Authorization": f"Bearer {other}"})
     assert gone.status_code == 401
+
+
+def test_signing_out_is_allowed_before_the_password_is_changed(app, client_for, world):
+    first = _invite(client_for, world)
+    client = app.test_client()
+    signed = client.post(
+        f"{API}/auth/token", json={"email": "new.clerk@example.cn", "password": first}
+    ).get_json()
+    bearer = {"Authorization": f"Bearer {signed['token']}"}
+
+    assert client.delete(f"{API}/auth/token", headers=bearer).status_code == 204
+    # The token is gone: the password can no longer be changed with it either.
+    again = client.post(
+        f"{API}/auth/password",
+        json={"current_password": first, "new_password": "my own secret"},
+        headers=bearer,
+    )
+    assert again.status_code == 401
+    assert _user(world, "new.clerk@example.cn").must_change_password
 
 
 def test_accounts_made_by_the_command_line_keep_their_password(app, world):
