@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
@@ -63,6 +64,23 @@ def Timestamp(**kwargs) -> fields.AwareDateTime:  # noqa: N802 - reads as a fiel
 def _plausible_year(value) -> None:
     if not 2000 <= value.year <= 2100:
         raise ma.ValidationError("a time between the years 2000 and 2100")
+
+
+def StoredJson(attribute: str) -> fields.Function:  # noqa: N802 - reads as a field class
+    """JSON the row keeps as text in ``attribute``, answered as JSON."""
+    return fields.Function(lambda row: json.loads(getattr(row, attribute)))
+
+
+def StoredPosition(lat: str, lon: str) -> fields.Function:  # noqa: N802 - reads as a field class
+    """The position the row keeps in its ``lat`` and ``lon`` columns, answered as
+    ``{"lat", "lon"}`` in degrees; null when none is known."""
+
+    def position(row) -> dict | None:
+        if getattr(row, lat) is None:
+            return None
+        return {"lat": float(getattr(row, lat)), "lon": float(getattr(row, lon))}
+
+    return fields.Function(position)
 
 
 class Position(ma.Schema):

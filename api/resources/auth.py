@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app, request
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.models.signins import SIGNIN_OUTCOMES
@@ -15,15 +14,24 @@ from ..db import session, uow
 from ..openapi_errors import ErrorOut
 from ..pagination import page_headers, paginate
 from ..schemas import PageArgs
+from . import api_blueprint
 
-blp = Blueprint(
-    "auth", __name__, url_prefix="/api/v1/auth", description="Sign in, tokens, sign-in log"
-)
+blp = api_blueprint("auth", "/auth", "Sign in, tokens, sign-in log")
+
+
+def _password() -> fields.String:
+    """A password as typed (what a new one must be like is the service's rule)."""
+    return fields.String(required=True, validate=validate.Length(1, 1024))
 
 
 class Credentials(ma.Schema):
     email = fields.String(required=True, validate=validate.Length(1, signin.EMAIL_MAX))
-    password = fields.String(required=True, validate=validate.Length(1, 1024))
+    password = _password()
+
+
+class PasswordChange(ma.Schema):
+    current_password = _password()
+    new_password = _password()
 
 
 class IssuedTokenOut(ma.Schema):
@@ -37,11 +45,6 @@ class IssuedTokenOut(ma.Schema):
             "403 password_change_required"
         }
     )
-
-
-class PasswordChange(ma.Schema):
-    current_password = fields.String(required=True, validate=validate.Length(1, 1024))
-    new_password = fields.String(required=True, validate=validate.Length(1, 1024))
 
 
 class TokenOut(ma.Schema):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.finding_types import FINDING_TYPES, SEVERITIES
@@ -11,15 +10,13 @@ from manifest.models.findings import FINDING_STATUSES
 from manifest.services import findings_triage
 
 from ..auth import current_actor
-from ..db import session, uow
-from ..pagination import one_page
+from ..db import uow
 from ..schemas import PageArgs
+from . import api_blueprint
+from .declare import lists, reads
 
-blp = Blueprint(
-    "findings",
-    __name__,
-    url_prefix="/api/v1/findings",
-    description="Discrepancies, unmanifested loads, deadlines and licence breaches",
+blp = api_blueprint(
+    "findings", "/findings", "Discrepancies, unmanifested loads, deadlines and licence breaches"
 )
 
 
@@ -92,19 +89,14 @@ class FindingOut(ma.Schema):
     comments = fields.List(fields.Nested(FindingCommentOut))
 
 
-@blp.route("", methods=["GET"])
-@blp.arguments(FindingQuery, location="query")
-@blp.response(200, FindingOut(many=True))
-def list_findings(args):
+@lists(blp, FindingQuery, FindingOut, findings_triage.list_findings)
+def list_findings():
     """Findings you may see (your own organisation's; a regulator's region), newest first."""
-    return one_page(args, findings_triage.list_findings, session(), current_actor())
 
 
-@blp.route("/<int:finding_id>", methods=["GET"])
-@blp.response(200, FindingOut)
-def get(finding_id):
+@reads(blp, "/<int:finding_id>", FindingOut, findings_triage.get_finding)
+def get():
     """One finding with its parties and comments."""
-    return findings_triage.get_finding(session(), current_actor(), finding_id)
 
 
 @blp.route("/<int:finding_id>", methods=["PATCH"])

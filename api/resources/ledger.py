@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from manifest.services.custody import verify_ledger
 
 from ..auth import current_actor
 from ..db import session
 from ..schemas import Verdict
+from . import api_blueprint
 
-blp = Blueprint(
-    "ledger", __name__, url_prefix="/api/v1/ledger", description="The service-wide custody chain"
-)
+blp = api_blueprint("ledger", "/ledger", "The service-wide custody chain")
 
 
 @blp.route("/verify", methods=["GET"])

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from ..auth import current_actor
 from ..db import session
 from ..i18n import language
 from ..printing import manifest_pdf_response
+from . import api_blueprint
 
-blp = Blueprint(
-    "manifest_print",
-    __name__,
-    url_prefix="/api/v1/manifests",
-    description="The paper copy of a manifest",
-)
+blp = api_blueprint("manifest_print", "/manifests", "The paper copy of a manifest")
 
 
 @blp.route("/<ref>.pdf", methods=["GET"])

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.catalogue_data import HAZARDS, PHYSICAL_FORMS
@@ -15,23 +12,21 @@ from manifest.status import actions_open_to, recorded_statuses
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..pagination import one_page
 from ..schemas import (
     DecimalString,
     Id,
     Integer,
     PageArgs,
     SignatureArgs,
+    StoredJson,
+    StoredPosition,
     Timestamp,
     Verdict,
 )
+from . import api_blueprint
+from .declare import lists, reads
 
-blp = Blueprint(
-    "manifests",
-    __name__,
-    url_prefix="/api/v1/manifests",
-    description="Transfer manifests and their chain of custody",
-)
+blp = api_blueprint("manifests", "/manifests", "Transfer manifests and their chain of custody")
 
 FORMS = list(PHYSICAL_FORMS)
 
@@ -262,19 +257,11 @@ class EventOut(ma.Schema):
     party = fields.String()
     server_time = fields.AwareDateTime()
     claimed_time = fields.AwareDateTime(allow_none=True)
-    claimed_position = fields.Method("_position")
-    payload = fields.Method("_payload")
+    claimed_position = StoredPosition("claimed_lat", "claimed_lon")
+    payload = StoredJson("payload")
     previous_hash = fields.String()
     hash = fields.String()
     ledger_sequence = fields.Integer()
-
-    def _position(self, ev):
-        if ev.claimed_lat is None:
-            return None
-        return {"lat": float(ev.claimed_lat), "lon": float(ev.claimed_lon)}
-
-    def _payload(self, ev):
-        return json.loads(ev.payload)
 
 
 # ---------------------------------------------------------------- views
@@ -288,20 +275,15 @@ def create(args):
     return create_manifest(uow(), actor=current_actor(), data=args)
 
 
-@blp.route("", methods=["GET"])
-@blp.arguments(ManifestQuery, location="query")
-@blp.response(200, ManifestOut(many=True))
-def list_manifests(args):
+@lists(blp, ManifestQuery, ManifestOut, manifests_query.list_visible)
+def list_manifests():
     """Manifests visible to you, newest first."""
-    return one_page(args, manifests_query.list_visible, session(), current_actor())
 
 
-@blp.route("/<ref>", methods=["GET"])
-@blp.response(200, ManifestDetailOut)
-def get(ref):
+@reads(blp, "/<ref>", ManifestDetailOut, manifests_query.get_detail)
+def get():
     """One manifest, by id or 14-digit number, with its mass totals in kg and its matched
     weighbridge record (ticket, net kg, arrival) or null."""
-    return manifests_query.get_detail(session(), current_actor(), ref)
 
 
 @blp.route("/<ref>", methods=["PATCH"])
@@ -312,77 +294,78 @@ def edit(args, ref):
     return edit_manifest(uow(), actor=current_actor(), ref=ref, changes=args)
 
 
-@blp.route("/<ref>/issue", methods=["POST"])
-@blp.arguments(SignatureArgs)
-@blp.response(200, ManifestOut)
-def issue(args, ref):
-    """Sign and issue a draft: the checks run and the number is given (generator)."""
-    return lifecycle.issue_manifest(uow(), actor=current_actor(), ref=ref, **args)
+#: The signed moves, in the order the document lists them: the path under ``/<ref>/``, what
+#: the signer sends, the service that makes the move, and the operation's summary (its line
+#: breaks are part of the published document).
+SIGNED_MOVES = (
+    (
+        "issue",
+        SignatureArgs,
+        lifecycle.issue_manifest,
+        "Sign and issue a draft: the checks run and the number is given (generator).",
+    ),
+    (
+        "cancel",
+        CancelIn,
+        lifecycle.cancel_manifest,
+        "Cancel a draft or an issued manifest, with a reason (generator).",
+    ),
+    (
+        "pickup",
+        PickupIn,
+        lifecycle.pickup,
+        "Sign for the load with the quantity loaded per line (transporter).",
+    ),
+    (
+        "next-transporter",
+        NextTransporterIn,
+        handover.name_next_transporter,
+        "Name, change or (with null) withdraw the transporter that may take the load over\n"
+        "next; a signed event in the custody chain (the current transporter).",
+    ),
+    (
+        "handoff",
+        HandoffIn,
+        handover.handoff,
+        "Take the load over from the current transporter (only the next transporter named on\n"
+        "the manifest; for anyone else the manifest does not exist).",
+    ),
+    (
+        "deliver",
+        DeliverIn,
+        lifecycle.deliver,
+        "Sign arrival with the weighed quantity per line (receiver).",
+    ),
+    ("decide", DecideIn, lifecycle.decide, "Accept or reject each line (receiver)."),
+    (
+        "complete",
+        CompleteIn,
+        lifecycle.complete,
+        "Record the treatment operation and its date (receiver).",
+    ),
+)
 
 
-@blp.route("/<ref>/cancel", methods=["POST"])
-@blp.arguments(CancelIn)
-@blp.response(200, ManifestOut)
-def cancel(args, ref):
-    """Cancel a draft or an issued manifest, with a reason (generator)."""
-    return lifecycle.cancel_manifest(uow(), actor=current_actor(), ref=ref, **args)
+def _declare_signed_move(path: str, takes: type[ma.Schema], make_move, summary: str) -> None:
+    """``POST /<ref>/<path>``: ``make_move`` signs the move with what the signer sent; the
+    answer is the manifest after it."""
+
+    def move(args, ref):
+        return make_move(uow(), actor=current_actor(), ref=ref, **args)
+
+    move.__name__ = move.__qualname__ = path.replace("-", "_")
+    move.__doc__ = summary
+    move = blp.arguments(takes)(blp.response(200, ManifestOut)(move))
+    blp.route(f"/<ref>/{path}", methods=["POST"])(move)
 
 
-@blp.route("/<ref>/pickup", methods=["POST"])
-@blp.arguments(PickupIn)
-@blp.response(200, ManifestOut)
-def pickup(args, ref):
-    """Sign for the load with the quantity loaded per line (transporter)."""
-    return lifecycle.pickup(uow(), actor=current_actor(), ref=ref, **args)
+for _signed_move in SIGNED_MOVES:
+    _declare_signed_move(*_signed_move)
 
 
-@blp.route("/<ref>/next-transporter", methods=["POST"])
-@blp.arguments(NextTransporterIn)
-@blp.response(200, ManifestOut)
-def name_next_transporter(args, ref):
-    """Name, change or (with null) withdraw the transporter that may take the load over
-    next; a signed event in the custody chain (the current transporter)."""
-    return handover.name_next_transporter(uow(), actor=current_actor(), ref=ref, **args)
-
-
-@blp.route("/<ref>/handoff", methods=["POST"])
-@blp.arguments(HandoffIn)
-@blp.response(200, ManifestOut)
-def handoff(args, ref):
-    """Take the load over from the current transporter (only the next transporter named on
-    the manifest; for anyone else the manifest does not exist)."""
-    return handover.handoff(uow(), actor=current_actor(), ref=ref, **args)
-
-
-@blp.route("/<ref>/deliver", methods=["POST"])
-@blp.arguments(DeliverIn)
-@blp.response(200, ManifestOut)
-def deliver(args, ref):
-    """Sign arrival with the weighed quantity per line (receiver)."""
-    return lifecycle.deliver(uow(), actor=current_actor(), ref=ref, **args)
-
-
-@blp.route("/<ref>/decide", methods=["POST"])
-@blp.arguments(DecideIn)
-@blp.response(200, ManifestOut)
-def decide(args, ref):
-    """Accept or reject each line (receiver)."""
-    return lifecycle.decide(uow(), actor=current_actor(), ref=ref, **args)
-
-
-@blp.route("/<ref>/complete", methods=["POST"])
-@blp.arguments(CompleteIn)
-@blp.response(200, ManifestOut)
-def complete(args, ref):
-    """Record the treatment operation and its date (receiver)."""
-    return lifecycle.complete(uow(), actor=current_actor(), ref=ref, **args)
-
-
-@blp.route("/<ref>/events", methods=["GET"])
-@blp.response(200, EventOut(many=True))
-def events(ref):
+@reads(blp, "/<ref>/events", EventOut(many=True), manifests_query.events_visible)
+def events():
     """The manifest's custody chain, oldest first."""
-    return manifests_query.events_visible(session(), current_actor(), ref)
 
 
 @blp.route("/<ref>/verify", methods=["GET"])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.models.member_changes import MEMBER_CHANGES
@@ -13,13 +14,12 @@ from manifest.services import members, registry
 from ..auth import current_actor
 from ..db import session, uow
 from ..pagination import one_page, page_headers, paginate
-from ..schemas import DecimalString, Integer, PageArgs, Position
+from ..schemas import DecimalString, Integer, PageArgs, Position, StoredPosition
+from . import api_blueprint
+from .declare import reads
 
-blp = Blueprint(
-    "organizations",
-    __name__,
-    url_prefix="/api/v1/organizations",
-    description="Organisations, licences, vehicles and members",
+blp = api_blueprint(
+    "organizations", "/organizations", "Organisations, licences, vehicles and members"
 )
 
 
@@ -45,14 +45,9 @@ class OrganizationOut(ma.Schema):
     roles = fields.List(fields.String())
     region_code = fields.String()
     address = fields.String()
-    location = fields.Method("_location")
+    location = StoredPosition("lat", "lon")
     site_radius_m = fields.Integer()
     key_supervision = fields.Boolean()
-
-    def _location(self, org):
-        if org.lat is None:
-            return None
-        return {"lat": float(org.lat), "lon": float(org.lon)}
 
 
 class OrganizationQuery(PageArgs):
@@ -168,46 +163,59 @@ def get_organization(org_id):
     return registry.get_organization(session(), org_id)
 
 
-@blp.route("/<int:org_id>/licences", methods=["POST"])
-@blp.arguments(LicenceIn)
-@blp.response(201, LicenceOut)
-def add_licence(args, org_id):
+def _adds(path: str, takes: type[ma.Schema], out: type[ma.Schema], add):
+    """``POST /<org_id>/<path>``: ``add`` registers what was sent for the organisation (the
+    service decides who may); the answer is 201 with the new row."""
+
+    def declare(declaration):
+        @functools.wraps(declaration)
+        def view(args, org_id):
+            return add(uow(), actor=current_actor(), organization_id=org_id, **args)
+
+        view = blp.arguments(takes)(blp.response(201, out)(view))
+        return blp.route(f"/<int:org_id>/{path}", methods=["POST"])(view)
+
+    return declare
+
+
+def _of_organization(list_rows):
+    """A read of what ``list_rows(session, org_id)`` lists for an organisation, open to every
+    signed-in user like the registry itself; 404 for an organisation that does not exist."""
+
+    def read(session, actor, org_id):
+        registry.get_organization(session, org_id)
+        return list_rows(session, org_id)
+
+    return read
+
+
+@_adds("licences", LicenceIn, LicenceOut, registry.add_licence)
+def add_licence():
     """Record a licence or permit (regulators)."""
-    return registry.add_licence(uow(), actor=current_actor(), organization_id=org_id, **args)
 
 
-@blp.route("/<int:org_id>/licences", methods=["GET"])
-@blp.response(200, LicenceOut(many=True))
-def list_licences(org_id):
+@reads(
+    blp, "/<int:org_id>/licences", LicenceOut(many=True), _of_organization(registry.list_licences)
+)
+def list_licences():
     """An organisation's licences and permits."""
-    current_actor()
-    registry.get_organization(session(), org_id)
-    return registry.list_licences(session(), org_id)
 
 
-@blp.route("/<int:org_id>/vehicles", methods=["POST"])
-@blp.arguments(VehicleIn)
-@blp.response(201, VehicleOut)
-def add_vehicle(args, org_id):
+@_adds("vehicles", VehicleIn, VehicleOut, registry.add_vehicle)
+def add_vehicle():
     """Register a vehicle (the transporter's administrators)."""
-    return registry.add_vehicle(uow(), actor=current_actor(), organization_id=org_id, **args)
 
 
-@blp.route("/<int:org_id>/vehicles", methods=["GET"])
-@blp.response(200, VehicleOut(many=True))
-def list_vehicles(org_id):
+@reads(
+    blp, "/<int:org_id>/vehicles", VehicleOut(many=True), _of_organization(registry.list_vehicles)
+)
+def list_vehicles():
     """A transporter's vehicles."""
-    current_actor()
-    registry.get_organization(session(), org_id)
-    return registry.list_vehicles(session(), org_id)
 
 
-@blp.route("/<int:org_id>/members", methods=["POST"])
-@blp.arguments(MemberIn)
-@blp.response(201, MemberOut)
-def add_member(args, org_id):
+@_adds("members", MemberIn, MemberOut, registry.add_member)
+def add_member():
     """Add a user to an organisation (its administrators)."""
-    return registry.add_member(uow(), actor=current_actor(), organization_id=org_id, **args)
 
 
 @blp.route("/<int:org_id>/members", methods=["GET"])

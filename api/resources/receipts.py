@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from manifest.services import receipts
@@ -12,13 +11,9 @@ from manifest.services import receipts
 from ..auth import current_actor
 from ..db import uow
 from ..guards import accepts
+from . import api_blueprint
 
-blp = Blueprint(
-    "receipts",
-    __name__,
-    url_prefix="/api/v1/receipts",
-    description="Weighbridge records of receivers",
-)
+blp = api_blueprint("receipts", "/receipts", "Weighbridge records of receivers")
 
 
 class ReceiptRowErrorOut(ma.Schema):

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 import marshmallow as ma
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.finding_types import DISCREPANCY_TYPES
@@ -19,13 +18,9 @@ from ..auth import current_actor
 from ..db import session
 from ..i18n import language
 from ..report_printing import render_discrepancy_pdf
+from . import api_blueprint
 
-blp = Blueprint(
-    "reports",
-    __name__,
-    url_prefix="/api/v1/reports",
-    description="Mass balance and discrepancy reports",
-)
+blp = api_blueprint("reports", "/reports", "Mass balance and discrepancy reports")
 
 
 class BalanceQuery(ma.Schema):

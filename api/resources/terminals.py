@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.services import terminals
@@ -12,13 +11,9 @@ from manifest.services.positions import trip_position
 from ..auth import current_actor
 from ..db import session, uow
 from ..schemas import Integer
+from . import api_blueprint
 
-blp = Blueprint(
-    "terminals",
-    __name__,
-    url_prefix="/api/v1",
-    description="JT/T 808 positioning terminals and the positions they report",
-)
+blp = api_blueprint("terminals", "", "JT/T 808 positioning terminals and the positions they report")
 
 
 class RebindIn(ma.Schema):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.errors import ValidationFailed
@@ -23,12 +22,10 @@ from ..auth import current_actor
 from ..db import session, uow
 from ..pagination import page_headers, paginate
 from ..schemas import PageArgs
+from . import api_blueprint
 
-blp = Blueprint(
-    "tolerances",
-    __name__,
-    url_prefix="/api/v1/tolerances",
-    description="When a difference between tallies is significant, per region",
+blp = api_blueprint(
+    "tolerances", "/tolerances", "When a difference between tallies is significant, per region"
 )
 
 REGION = fields.String(

@@ -6,7 +6,6 @@ import json
 
 import marshmallow as ma
 from flask import Response, request
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from manifest.digits import parse_ascii_int
@@ -16,10 +15,11 @@ from manifest.services import tracks
 from ..auth import current_actor
 from ..db import session, uow
 from ..guards import accepts
+from ..schemas import StoredJson
+from . import api_blueprint
+from .declare import reads
 
-blp = Blueprint(
-    "tracks", __name__, url_prefix="/api/v1/manifests", description="Planned routes and GPS tracks"
-)
+blp = api_blueprint("tracks", "/manifests", "Planned routes and GPS tracks")
 
 GPX_TYPES = ("application/gpx+xml", "application/xml", "text/xml")
 GEOJSON_TYPES = ("application/geo+json",)
@@ -33,23 +33,23 @@ EXPORT_TYPES = (
 MULTIPART = ("multipart/form-data",)
 
 
-class RouteOut(ma.Schema):
+class TripFileOut(ma.Schema):
+    """What every file kept for a manifest's trip (a route, a track) answers first."""
+
     id = fields.Integer()
     manifest_id = fields.Integer()
+
+
+class RouteOut(TripFileOut):
     corridor_m = fields.Integer()
     crs = fields.String()
     points = fields.Integer()
     file_sha256 = fields.String()
-    geometry = fields.Method("_geometry")
+    geometry = StoredJson("geometry")
     created_at = fields.AwareDateTime()
 
-    def _geometry(self, row):
-        return json.loads(row.geometry)
 
-
-class TrackOut(ma.Schema):
-    id = fields.Integer()
-    manifest_id = fields.Integer()
+class TrackOut(TripFileOut):
     organization_id = fields.Integer()
     vehicle_plate = fields.String()
     file_sha256 = fields.String()
@@ -59,10 +59,7 @@ class TrackOut(ma.Schema):
     started_at = fields.AwareDateTime()
     ended_at = fields.AwareDateTime()
     created_at = fields.AwareDateTime()
-    analysis = fields.Method("_analysis")
-
-    def _analysis(self, row):
-        return json.loads(row.analysis)
+    analysis = StoredJson("analysis")
 
 
 def _upload() -> tuple[bytes, str]:
@@ -113,11 +110,9 @@ def put_route(ref):
     )
 
 
-@blp.route("/<ref>/route", methods=["GET"])
-@blp.response(200, RouteOut)
-def get_route(ref):
+@reads(blp, "/<ref>/route", RouteOut, tracks.get_route)
+def get_route():
     """The planned route in force."""
-    return tracks.get_route(session(), current_actor(), ref)
 
 
 @blp.route("/<ref>/tracks", methods=["POST"])
@@ -138,18 +133,14 @@ def post_track(ref):
     return row, 201 if created else 200
 
 
-@blp.route("/<ref>/tracks", methods=["GET"])
-@blp.response(200, TrackOut(many=True))
-def list_tracks(ref):
+@reads(blp, "/<ref>/tracks", TrackOut(many=True), tracks.list_tracks)
+def list_tracks():
     """The tracks uploaded for the trip."""
-    return tracks.list_tracks(session(), current_actor(), ref)
 
 
-@blp.route("/<ref>/tracks/<int:track_id>", methods=["GET"])
-@blp.response(200, TrackOut)
-def get_track(ref, track_id):
+@reads(blp, "/<ref>/tracks/<int:track_id>", TrackOut, tracks.get_track)
+def get_track():
     """One track with its analysis."""
-    return tracks.get_track(session(), current_actor(), ref, track_id)
 
 
 @blp.route("/<ref>/tracks/<int:track_id>.geojson", methods=["GET"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from manifest.services import catalogue_search
@@ -13,13 +12,9 @@ from ..db import session
 from ..i18n import language
 from ..pagination import one_page
 from ..schemas import PageArgs
+from . import api_blueprint
 
-blp = Blueprint(
-    "waste_codes",
-    __name__,
-    url_prefix="/api/v1/waste-codes",
-    description="The hazardous-waste list and solid-waste codes",
-)
+blp = api_blueprint("waste_codes", "/waste-codes", "The hazardous-waste list and solid-waste codes")
 
 
 class CodeQuery(PageArgs):
