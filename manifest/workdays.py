@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import overload
 
 from .errors import ValidationFailed
-from .local_time import CHINA
+from .local_time import CHINA, local_date, start_of_day
 
 
 def _days(*spans: tuple[str, str] | str) -> frozenset[date]:
@@ -67,14 +67,6 @@ CN_EXTRA_WORKDAYS_2025_2026: frozenset[date] = _days(
 )
 
 
-def _local_date(value: date | datetime, tz: tzinfo) -> date:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("datetime must carry a time zone")
-        return value.astimezone(tz).date()
-    return value
-
-
 class WorkCalendar:
     """Working days with configured holidays and make-up working days.
 
@@ -112,14 +104,14 @@ class WorkCalendar:
 
     def is_workday(self, d: date | datetime) -> bool:
         """Whether the (local) date is a working day."""
-        day = _local_date(d, self.tz)
+        day = local_date(d, self.tz)
         if day in self.extra_workdays:
             return True
         return day.weekday() < 5 and day not in self.holidays
 
     def next_workday(self, d: date | datetime) -> date:
         """The first working day strictly after the (local) date."""
-        day = _local_date(d, self.tz) + timedelta(days=1)
+        day = local_date(d, self.tz) + timedelta(days=1)
         while not self.is_workday(day):
             day += timedelta(days=1)
         return day
@@ -139,13 +131,12 @@ class WorkCalendar:
         """
         if n < 0:
             raise ValueError("n must not be negative")
-        day = _local_date(start, self.tz)
+        day = local_date(start, self.tz)
         for _ in range(n):
             day = self.next_workday(day)
         if not isinstance(start, datetime):
             return day
-        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)
-        return end.astimezone(UTC)
+        return start_of_day(day + timedelta(days=1), self.tz).astimezone(UTC)
 
     def deadline(self, event: datetime, n: int) -> datetime:
         """Alias of :meth:`add_workdays` for an event instant; returns aware UTC."""
@@ -157,7 +148,7 @@ class WorkCalendar:
         The inverse of :meth:`add_workdays` on dates: ``workdays_between(a,
         add_workdays(a, n)) == n``.
         """
-        first, last = _local_date(a, self.tz), _local_date(b, self.tz)
+        first, last = local_date(a, self.tz), local_date(b, self.tz)
         if last < first:
             return -self.workdays_between(last, first)
         count, day = 0, first + timedelta(days=1)

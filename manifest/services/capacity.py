@@ -24,7 +24,7 @@ from ..capacity import (
     scopes_of,
     tonnes_by_scope,
 )
-from ..local_time import CHINA
+from ..local_time import CHINA, local_date
 from ..models import Licence, LicenceCapacity, Manifest, ManifestLine
 from ..quantities import Quantity
 from ..texts import Text
@@ -113,7 +113,7 @@ def manifest_capacity(session, *, manifest: Manifest, stage: Stage) -> ManifestC
         moment = manifest.decided_at
         this_manifest = {}
         scopes = {scope for ln in manifest.lines for scope in scopes_of(ln.waste_code)}
-    day = moment.astimezone(CHINA).date()
+    day = local_date(moment)
     licensed = licensed_tonnes(session, receiver_id=manifest.receiver_id, day=day)
     if not licensed.keys() & scopes:
         return ManifestCapacity(day, [])

@@ -25,7 +25,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -34,7 +34,7 @@ from ..actor import Actor
 from ..errors import ValidationFailed
 from ..finding_figures import decimal_or_none
 from ..finding_types import BY_NAME, DISCREPANCY_TYPES, SEVERITIES, label
-from ..local_time import CHINA
+from ..local_time import CHINA, as_instant
 from ..models import Finding, FindingParty, Manifest, Organization
 from ..models.registry import Regulator
 from .findings_triage import visible_findings
@@ -143,14 +143,12 @@ CSV_HEADERS = {
 
 
 def _moment(value: date | datetime, name: str) -> datetime:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValidationFailed(
-                f"{name} needs a UTC offset", errors={name: ["a time with an offset"]}
-            )
-        return value
-    # A bare date is the start of that day in China.
-    return datetime.combine(value, time(0), tzinfo=CHINA)
+    try:
+        return as_instant(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"{name} needs a UTC offset", errors={name: ["a time with an offset"]}
+        ) from None
 
 
 def parse_period(start: date | datetime, end: date | datetime) -> tuple[datetime, datetime]:

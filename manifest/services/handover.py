@@ -16,7 +16,7 @@ from ..actor import TRANSPORT_ROLES, Actor
 from ..checks import CarrierFacts, LineFacts, carrier_failures
 from ..errors import Forbidden, HandoverChecksFailed, ValidationFailed
 from ..infra.uow import UnitOfWork
-from ..local_time import CHINA
+from ..local_time import local_date
 from ..models import Manifest
 from ..plates import validate_plate
 from ..status import Action
@@ -100,7 +100,7 @@ def handoff(
         load = parse_load(manifest, lines)
         failures = carrier_failures(
             CarrierFacts(
-                day=at.astimezone(CHINA).date(),
+                day=local_date(at),
                 transporter_id=newcomer,
                 vehicle_plate=plate,
                 lines=[
