@@ -15,13 +15,12 @@ from sqlalchemy import exists, select, update
 from ..config import Settings
 from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
-from ..local_time import CHINA
+from ..local_time import CHINA, local_date, start_of_day
 from ..models import Finding, Manifest
 from ..status import Status
 from ..texts import Text
 from ..workdays import WorkCalendar, parse_holidays
 from .finding_sets import NewFinding, raise_findings
-from .findings import manifest_parties
 
 
 @dataclass
@@ -52,14 +51,77 @@ def decision_cutoff(cal: WorkCalendar, now: datetime, workdays: int) -> datetime
     that deadline grows with D, so the overdue deliveries are exactly those before the start
     of the first local day whose deadline is still ahead.
     """
-    day = now.astimezone(CHINA).date()
+    day = local_date(now)
     while cal.add_workdays(datetime.combine(day, time(12), tzinfo=CHINA), workdays) > now:
         day -= timedelta(days=1)
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
+    return start_of_day(day + timedelta(days=1))
 
 
 def _has_finding(kind: str):
     return exists().where(Finding.manifest_id == Manifest.id, Finding.type == kind)
+
+
+def _violation(
+    m: Manifest, kind: str, message: Text, measured: dict, parties: dict | None = None
+) -> NewFinding:
+    """The violation ``kind`` of a missed deadline of ``m``, raised once per manifest."""
+    return NewFinding.about(
+        m,
+        kind,
+        type=kind,
+        severity="violation",
+        message=message,
+        measured=measured,
+        parties=parties,
+    )
+
+
+def _overdue_decisions(s, settings: Settings, cal: WorkCalendar, now: datetime):
+    """Deliveries whose decision is past its working-day deadline and not yet a finding."""
+    workdays = settings.decision_workdays
+    cutoff = decision_cutoff(cal, now, workdays)
+    late = s.scalars(
+        select(Manifest).where(
+            Manifest.status == Status.DELIVERED.value,
+            Manifest.delivered_at < cutoff,
+            ~_has_finding("overdue_decision"),
+        )
+    )
+    for m in late:
+        delivered = m.delivered_at
+        due = cal.deadline(delivered, workdays)
+        yield _violation(
+            m,
+            "overdue_decision",
+            Text(
+                "finding_overdue_decision",
+                number=m.number,
+                delivered=delivered,
+                workdays=workdays,
+                due=due,
+            ),
+            {"delivered_at": delivered, "due_at": due, "workdays": workdays, "checked_at": now},
+            parties={m.receiver_id: "receiver"},
+        )
+
+
+def _overdue_deliveries(s, settings: Settings, now: datetime):
+    """Trips in transit longer than the limit and not yet a finding."""
+    days = settings.transit_limit_days
+    stuck = s.scalars(
+        select(Manifest).where(
+            Manifest.status == Status.IN_TRANSIT.value,
+            Manifest.picked_up_at < now - timedelta(days=days),
+            ~_has_finding("overdue_delivery"),
+        )
+    )
+    for m in stuck:
+        yield _violation(
+            m,
+            "overdue_delivery",
+            Text("finding_overdue_delivery", number=m.number, since=m.picked_up_at, days=days),
+            {"picked_up_at": m.picked_up_at, "limit_days": days, "checked_at": now},
+        )
 
 
 def sweep(
@@ -76,76 +138,17 @@ def sweep(
     result = SweepResult()
     with uow:
         s = uow.session
-        cutoff = decision_cutoff(cal, now, settings.decision_workdays)
-        late = s.scalars(
-            select(Manifest).where(
-                Manifest.status == Status.DELIVERED.value,
-                Manifest.delivered_at < cutoff,
-                ~_has_finding("overdue_decision"),
-            )
-        )
-        found = []
-        for m in late:
-            due = cal.deadline(m.delivered_at, settings.decision_workdays)
-            found.append(
-                NewFinding(
-                    key=f"m{m.id}:overdue_decision",
-                    type="overdue_decision",
-                    severity="violation",
-                    message=Text(
-                        "finding_overdue_decision",
-                        number=m.number,
-                        delivered=m.delivered_at,
-                        workdays=settings.decision_workdays,
-                        due=due,
-                    ),
-                    measured={
-                        "delivered_at": m.delivered_at,
-                        "due_at": due,
-                        "workdays": settings.decision_workdays,
-                        "checked_at": now,
-                    },
-                    manifest_id=m.id,
-                    vehicle_plate=m.vehicle_plate,
-                    parties={m.receiver_id: "receiver"},
-                )
-            )
         result.overdue_decision = raise_findings(
-            s, found, now=now, due_days=settings.finding_due_days
+            s,
+            list(_overdue_decisions(s, settings, cal, now)),
+            now=now,
+            due_days=settings.finding_due_days,
         )
-
-        limit = timedelta(days=settings.transit_limit_days)
-        stuck = s.scalars(
-            select(Manifest).where(
-                Manifest.status == Status.IN_TRANSIT.value,
-                Manifest.picked_up_at < now - limit,
-                ~_has_finding("overdue_delivery"),
-            )
-        )
-        found = [
-            NewFinding(
-                key=f"m{m.id}:overdue_delivery",
-                type="overdue_delivery",
-                severity="violation",
-                message=Text(
-                    "finding_overdue_delivery",
-                    number=m.number,
-                    since=m.picked_up_at,
-                    days=settings.transit_limit_days,
-                ),
-                measured={
-                    "picked_up_at": m.picked_up_at,
-                    "limit_days": settings.transit_limit_days,
-                    "checked_at": now,
-                },
-                manifest_id=m.id,
-                vehicle_plate=m.vehicle_plate,
-                parties=manifest_parties(m),
-            )
-            for m in stuck
-        ]
         result.overdue_delivery = raise_findings(
-            s, found, now=now, due_days=settings.finding_due_days
+            s,
+            list(_overdue_deliveries(s, settings, now)),
+            now=now,
+            due_days=settings.finding_due_days,
         )
 
         escalated = s.execute(

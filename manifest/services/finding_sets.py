@@ -19,9 +19,9 @@ from sqlalchemy import bindparam, select, text
 from ..chain import _plain, canonical_json
 from ..finding_types import FINDING_TYPES, SEVERITIES
 from ..infra.db import UTCDateTime, insert, is_postgres
-from ..models import Finding, FindingParty
+from ..models import Finding, FindingParty, Manifest
 from ..texts import to_json
-from .findings import DEFAULT_DUE_DAYS
+from .findings import DEFAULT_DUE_DAYS, manifest_parties
 
 #: Keys per IN (...) list; SQLite allows 32766 parameters, PostgreSQL 65535.
 CHUNK = 5000
@@ -44,6 +44,21 @@ class NewFinding:
     vehicle_plate: str | None = None
     #: Organisation id -> role (generator, transporter, receiver).
     parties: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def about(
+        cls, manifest: Manifest, rule: str, *, parties: dict[int, str] | None = None, **fields
+    ) -> NewFinding:
+        """A finding about ``manifest`` raised at most once per manifest and ``rule`` (its key
+        is ``m<id>:<rule>``), naming the manifest's vehicle and, unless ``parties`` is given,
+        every party of the manifest (see :func:`.findings.manifest_parties`)."""
+        return cls(
+            key=f"m{manifest.id}:{rule}",
+            manifest_id=manifest.id,
+            vehicle_plate=manifest.vehicle_plate,
+            parties=manifest_parties(manifest) if parties is None else parties,
+            **fields,
+        )
 
 
 def raise_findings(

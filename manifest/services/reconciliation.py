@@ -23,7 +23,6 @@ from ..reconcile import Discrepancy, LineTallies, ManifestTallies, reconcile
 from ..status import actions_where
 from .capacity import capacity_findings
 from .finding_sets import NewFinding, raise_findings
-from .findings import manifest_parties
 from .tolerances import tolerance_for_manifest
 
 #: Moves after which the tallies are compared again (marked in the status table).
@@ -97,9 +96,11 @@ def as_new_finding(
     manifest: Manifest, discrepancy: Discrepancy, *, parties: dict[int, str] | None = None
 ) -> NewFinding:
     """The finding for a discrepancy of the manifest; ``parties`` defaults to the manifest's
-    own (see :func:`manifest_parties`), for callers that hold the ids rather than the row."""
-    return NewFinding(
-        key=f"m{manifest.id}:{discrepancy.key}",
+    own, for callers that hold the ids rather than the row."""
+    return NewFinding.about(
+        manifest,
+        discrepancy.key,
+        parties=parties,
         type=discrepancy.type,
         severity=discrepancy.severity,
         message=discrepancy.message,
@@ -108,9 +109,6 @@ def as_new_finding(
             "line_no": discrepancy.line_no,
             **discrepancy.measured,
         },
-        manifest_id=manifest.id,
-        vehicle_plate=manifest.vehicle_plate,
-        parties=manifest_parties(manifest) if parties is None else parties,
     )
 
 

@@ -34,7 +34,6 @@ from .access import load_visible
 from .custody import append_event
 from .episode_findings import raise_episode_findings
 from .finding_sets import NewFinding, raise_findings
-from .findings import manifest_parties
 from .positions import last_trip_position, position_feature
 
 #: Where a route may be set, and where a track may be filed (derived from the status table).
@@ -478,8 +477,9 @@ def after_move(session, manifest: Manifest, action: str) -> None:
         raise_findings(
             session,
             [
-                NewFinding(
-                    key=f"m{manifest.id}:track_missing",
+                NewFinding.about(
+                    manifest,
+                    "track_missing",
                     type="track_missing",
                     severity="warning",
                     message=Text("finding_track_missing"),
@@ -487,9 +487,6 @@ def after_move(session, manifest: Manifest, action: str) -> None:
                         "picked_up_at": manifest.picked_up_at,
                         "delivered_at": manifest.delivered_at,
                     },
-                    manifest_id=manifest.id,
-                    vehicle_plate=manifest.vehicle_plate,
-                    parties=manifest_parties(manifest),
                 )
             ],
             now=utcnow(),
