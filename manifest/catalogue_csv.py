@@ -13,10 +13,11 @@ column       Chinese aliases                        content
 ``hazard``   危险特性                               ``T``, ``T/C``, ``T,In``; blank for S codes
 ============ ====================================== =========================================
 
-Other columns (e.g. 行业来源) are ignored. The file is UTF-8, with or without a BOM; when it
-is not valid UTF-8 it is read as GB18030, unless earlier lines were UTF-8 text: then it is a
-damaged UTF-8 file and is refused rather than loaded with garbled names. Bytes that decode in
-neither encoding, or a line the csv module cannot read, refuse the whole file too.
+Other columns (e.g. 行业来源) are ignored. Bytes are read by the rule every upload is read by
+(:mod:`manifest.tabular`): UTF-8, with or without a BOM; when it is not valid UTF-8, GB18030,
+unless earlier lines were UTF-8 text: then it is a damaged UTF-8 file and is refused rather
+than loaded with garbled names. Bytes that decode in neither encoding, or a line the csv
+module cannot read, refuse the whole file too.
 
 A row is rejected, with its line number, when its code is malformed, its category disagrees
 with the code, a hazard letter is unknown or missing, the name is empty or holds a control
@@ -27,7 +28,6 @@ Every other row is kept.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -39,7 +39,7 @@ from typing import IO
 
 from .catalogue import HwCode, parse_hazards, parse_waste_code
 from .errors import ValidationFailed
-from .tabular import UndecodableText, sniff_encoding
+from .tabular import UndecodableText, decoded_lines
 
 HEADER_ALIASES = {
     "code": "code",
@@ -255,23 +255,11 @@ def _strip_bom(lines: Iterable[str]) -> Iterator[str]:
 
 
 def _decode(handle: IO[bytes]) -> Iterator[str]:
+    """The file's lines by the encoding rule of uploads (:func:`manifest.tabular.decoded_lines`);
+    a file that is not text raises ValidationFailed naming the line."""
     if not handle.seekable():
         handle = io.BytesIO(handle.read())
-    start = handle.tell()
-    encoding = _sniff_encoding(handle)
-    handle.seek(start)
-    # Splitting the bytes at b"\n" is safe: neither encoding uses 0x0A inside a character.
-    decoder = codecs.getincrementaldecoder(encoding)()
-    for line in handle:
-        yield decoder.decode(line)
-    if tail := decoder.decode(b"", final=True):
-        yield tail
-
-
-def _sniff_encoding(handle: IO[bytes]) -> str:
-    """The encoding by the rule of :func:`manifest.tabular.sniff_encoding`; a damaged UTF-8
-    file raises ValidationFailed."""
     try:
-        return sniff_encoding(handle)
+        yield from decoded_lines(handle)
     except UndecodableText as exc:
         raise ValidationFailed(exc.message) from None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import IO
 
@@ -74,6 +74,25 @@ def decode_text(data: bytes) -> str:
         raise _not_text(data.count(b"\n", 0, exc.start) + 1, exc) from None
 
 
+def _decoded(handle: IO[bytes], encoding: str) -> Iterator[str]:
+    """The lines of ``handle`` from where it stands, in ``encoding``, with their endings.
+
+    Raises :class:`UndecodableText` naming the line that does not decode, when it is reached.
+    """
+    # Reading line by line is safe: neither encoding uses 0x0A inside a character.
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 0
+    try:
+        for data in handle:
+            line += 1
+            yield decoder.decode(data)
+        tail = decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise _not_text(max(line, 1), exc) from None
+    if tail:
+        yield tail
+
+
 def stream_encoding(handle: IO[bytes]) -> str:
     """The encoding of a seekable file read line by line, by the rule of :func:`decode_text`
     (for files too large to hold in memory). Every line is decoded once to check it; the
@@ -85,19 +104,24 @@ def stream_encoding(handle: IO[bytes]) -> str:
     try:
         encoding = sniff_encoding(handle)
         handle.seek(start)
-        # Reading line by line is safe: neither encoding uses 0x0A inside a character.
-        decoder = codecs.getincrementaldecoder(encoding)()
-        line = 0
-        try:
-            for data in handle:
-                line += 1
-                decoder.decode(data)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            raise _not_text(max(line, 1), exc) from None
+        for _ in _decoded(handle, encoding):
+            pass
     finally:
         handle.seek(start)
     return encoding
+
+
+def decoded_lines(handle: IO[bytes]) -> Iterator[str]:
+    """The text lines of a seekable file, by the rule of :func:`decode_text`, read lazily,
+    each with its line ending as in the file and the first without a byte-order mark.
+
+    Raises :class:`UndecodableText` as :func:`decode_text` does: for a damaged UTF-8 file
+    before the first line, for bytes that are not GB18030 when their line is reached.
+    """
+    start = handle.tell()
+    encoding = sniff_encoding(handle)
+    handle.seek(start)
+    yield from _decoded(handle, encoding)
 
 
 def header_key(name: str) -> str:

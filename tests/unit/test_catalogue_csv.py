@@ -156,7 +156,9 @@ def test_undecodable_bytes_refuse_the_file_naming_the_line():
         "code,category,name_zh,hazard\n336-064-17,HW17,表面处理,T\n".encode("gb18030")
         + b"\x81\x20,x\n"
     )
-    with pytest.raises(ValidationFailed, match="line 3: the file cannot be read"):
+    with pytest.raises(
+        ValidationFailed, match="line 3: the file is neither UTF-8 nor GB18030 text"
+    ):
         parse_catalogue_csv(io.BytesIO(data))
 
 
