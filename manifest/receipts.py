@@ -434,19 +434,13 @@ def iter_receipts(
 
 
 def parse_receipts(
-    source: str | bytes | Iterable[str],
-    *,
-    fmt: str | None = None,
-    max_rows: int | None = MAX_ROWS,
-    local_tz: tzinfo = CHINA,
-    net_tolerance_kg: Decimal = NET_TOLERANCE_KG,
+    source: str | bytes | Iterable[str], **options
 ) -> tuple[list[WeighRecord], list[RowError]]:
-    """All valid records and all row errors of an upload; see :func:`iter_receipts` for the
-    rules and the ValidationFailed cases (nothing is returned when the whole file fails)."""
+    """All valid records and all row errors of an upload, read with the keyword ``options``
+    of :func:`iter_receipts`; see there for the rules and the ValidationFailed cases
+    (nothing is returned when the whole file fails)."""
     records: list[WeighRecord] = []
     errors: list[RowError] = []
-    for item in iter_receipts(
-        source, fmt=fmt, max_rows=max_rows, local_tz=local_tz, net_tolerance_kg=net_tolerance_kg
-    ):
+    for item in iter_receipts(source, **options):
         (records if isinstance(item, WeighRecord) else errors).append(item)
     return records, errors
