@@ -24,18 +24,17 @@ class IngestResult:
     #: What became of each valid row, when the caller asked for it (see :mod:`.rows`).
     rows: list | None = None
 
+    #: The fields that count records; parts of one import add up.
+    COUNTS = ("created", "duplicates", "matched", "unmanifested", "findings")
+
     def add(self, other: IngestResult) -> None:
-        for name in ("created", "duplicates", "matched", "unmanifested", "findings"):
+        for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.created_tickets |= other.created_tickets
 
     def to_dict(self) -> dict:
         return {
-            "created": self.created,
-            "duplicates": self.duplicates,
-            "matched": self.matched,
-            "unmanifested": self.unmanifested,
-            "findings": self.findings,
+            **{name: getattr(self, name) for name in self.COUNTS},
             "sha256": self.sha256,
             "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors],
         }
