@@ -146,14 +146,18 @@ class Loader:
             t = self._sign(step, story, manifest, t)
         if story.cancelled:
             reason, when = story.cancelled
-            lifecycle.cancel_manifest(
-                self.uow,
-                actor=self.actors[story.generator],
-                ref=manifest.id,
+            self._signed(
+                lifecycle.cancel_manifest,
+                story.generator,
+                manifest,
                 reason=reason,
                 at=when.at(self.now),
                 position=None if story.until == "draft" else position_of(story.generator),
             )
+
+    def _signed(self, move, who: str, manifest: Manifest, **fields) -> None:
+        """Make ``move`` on the manifest as the demo user ``who``."""
+        move(self.uow, actor=self.actors[who], ref=manifest.id, **fields)
 
     def _sign(self, step: str, story: Story, manifest: Manifest, t: datetime) -> datetime:
         """Sign ``step`` at ``t``; returns the time of the next signature."""
@@ -161,18 +165,18 @@ class Loader:
         received = {**declared, **story.received}
         by_line = [{"line_no": n, "quantity": q} for n, q in declared.items()]
         if step == "issued":
-            lifecycle.issue_manifest(
-                self.uow,
-                actor=self.actors[story.generator],
-                ref=manifest.id,
+            self._signed(
+                lifecycle.issue_manifest,
+                story.generator,
+                manifest,
                 at=t,
                 position=position_of(story.generator),
             )
         elif step == "in_transit":
-            lifecycle.pickup(
-                self.uow,
-                actor=self.actors[story.driver],
-                ref=manifest.id,
+            self._signed(
+                lifecycle.pickup,
+                story.driver,
+                manifest,
                 vehicle_plate=manifest.vehicle_plate,
                 driver=driver_name(story.driver),
                 at=t,
@@ -183,10 +187,10 @@ class Loader:
                 t = self._relay(story, manifest, t + GAPS[step], by_line)
                 return t + GAPS["handoff"]
         elif step == "delivered":
-            lifecycle.deliver(
-                self.uow,
-                actor=self.actors[story.receiver],
-                ref=manifest.id,
+            self._signed(
+                lifecycle.deliver,
+                story.receiver,
+                manifest,
                 at=t,
                 moisture_pct=story.received_moisture,
                 position=position_of(story.receiver),
@@ -199,14 +203,12 @@ class Loader:
                 decisions.append(
                     {"line_no": n, "accepted": q - bad, "rejected": bad, "reason": reason}
                 )
-            lifecycle.decide(
-                self.uow, actor=self.actors[story.receiver], ref=manifest.id, lines=decisions, at=t
-            )
+            self._signed(lifecycle.decide, story.receiver, manifest, lines=decisions, at=t)
         elif step == "completed":
-            lifecycle.complete(
-                self.uow,
-                actor=self.actors[story.receiver],
-                ref=manifest.id,
+            self._signed(
+                lifecycle.complete,
+                story.receiver,
+                manifest,
                 operation=story.operation,
                 completed_at=t,
             )
@@ -218,17 +220,17 @@ class Loader:
         if manifest.next_transporter_id is None:
             # Not named in the draft: the carrier's office names the relay while its truck
             # is on the way.
-            handover.name_next_transporter(
-                self.uow,
-                actor=self.actors["carrier"],
-                ref=manifest.id,
+            self._signed(
+                handover.name_next_transporter,
+                "carrier",
+                manifest,
                 transporter_id=self.orgs[relay["to"]].id,
                 at=t - timedelta(minutes=30),
             )
-        handover.handoff(
-            self.uow,
-            actor=self.actors[relay["driver"]],
-            ref=manifest.id,
+        self._signed(
+            handover.handoff,
+            relay["driver"],
+            manifest,
             vehicle_plate=relay["plate"],
             driver=driver_name(relay["driver"]),
             at=t,
