@@ -14,12 +14,11 @@ from ..infra.uow import UnitOfWork
 from ..models import Manifest, ManifestLine, Organization
 from ..plates import validate_plate
 from ..quantities import UNITS, parse_decimal, parse_percentage
-from ..status import Action, Party, move_for
+from ..status import Action, move_for
 from ..texts import Text
 from . import catalogue_lookup
 from .access import load_visible
-from .custody import append_event
-from .signing import check_time, refresh_mass_totals
+from .signing import check_time, record_move, refresh_mass_totals
 
 MAX_LINES = 50
 
@@ -210,14 +209,8 @@ def create_manifest(
         s.add(manifest)
         s.flush()
         s.refresh(manifest)
-        append_event(
-            s,
-            manifest=manifest,
-            action="create",
-            actor=actor,
-            party=Party.GENERATOR.value,
-            claimed_time=at,
-            payload=_snapshot(header, lines),
+        record_move(
+            s, manifest, actor=actor, action=Action.CREATE, payload=_snapshot(header, lines), at=at
         )
         uow.commit()
         return manifest
@@ -292,14 +285,7 @@ def edit_manifest(uow: UnitOfWork, *, actor: Actor, ref, changes: dict) -> Manif
         s.add_all(ManifestLine(manifest_id=manifest.id, **ln) for ln in lines)
         s.flush()
         s.expire(manifest, ["lines", "transporter", "next_transporter", "receiver"])
-        refresh_mass_totals(manifest)
-        append_event(
-            s,
-            manifest=manifest,
-            action="edit",
-            actor=actor,
-            party=Party.GENERATOR.value,
-            payload=_snapshot(header, lines),
-        )
+        # No time is claimed: a draft's edits are not dated by its filer.
+        record_move(s, manifest, actor=actor, action=Action.EDIT, payload=_snapshot(header, lines))
         uow.commit()
         return manifest

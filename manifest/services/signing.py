@@ -94,6 +94,30 @@ def finish_move(s, manifest: Manifest, action: Action, at: datetime | None) -> N
     after_move(s, manifest, action.value)
 
 
+def record_move(
+    s, manifest: Manifest, actor: Actor, action: Action, payload: dict, at=None, position=None
+) -> None:
+    """Sign ``action`` on the manifest, whose row the caller holds locked (or has just
+    created) with its change written: set the status the table leads to when it names one,
+    append the event the table's party signs with ``payload``, the claimed time ``at`` and
+    ``position`` (None: none claimed), and finish the move (:func:`finish_move`). Nothing
+    is committed."""
+    move = MOVES[action]
+    if move.status_after is not None:
+        manifest.status = move.status_after.value
+    append_event(
+        s,
+        manifest=manifest,
+        action=action.value,
+        actor=actor,
+        party=move.by.value,
+        claimed_time=at,
+        position=position,
+        payload=payload,
+    )
+    finish_move(s, manifest, action, at)
+
+
 def _require_party(actor: Actor, manifest: Manifest, party: Party, roles) -> None:
     org_of = {
         Party.GENERATOR: manifest.generator_id,
@@ -168,7 +192,6 @@ def sign_move(
     Raises NotFound, Forbidden, InvalidTransition, ValidationFailed, and whatever ``write``
     raises (nothing is changed then).
     """
-    move = MOVES[action]
     with uow:
         s = uow.session
         manifest = open_move(s, actor, ref, action)
@@ -179,18 +202,8 @@ def sign_move(
         payload = write(s, manifest, at)
         if payload is None:
             return manifest
-        if move.status_after is not None:
-            manifest.status = move.status_after.value
-        append_event(
-            s,
-            manifest=manifest,
-            action=action.value,
-            actor=actor,
-            party=move.by.value,
-            claimed_time=at,
-            position=position,
-            payload=payload,
+        record_move(
+            s, manifest, actor=actor, action=action, payload=payload, at=at, position=position
         )
-        finish_move(s, manifest, action, at)
         uow.commit()
         return manifest
