@@ -399,12 +399,16 @@ def tolerances():
 
 @tolerances.command("set")
 @click.option("--kind", required=True, type=click.Choice(["hazardous", "sludge"]))
-@click.option("--region", help="a 6-digit division code; left out: the service-wide default")
+@click.option(
+    "--region",
+    "region_code",
+    help="a 6-digit division code; left out: the service-wide default",
+)
 @click.option("--mass-pct", help="% of the reference, 0 to 100")
-@click.option("--mass-kg", help="kg, 0 to 1000000")
+@click.option("--mass-kg", "mass_abs_kg", help="kg, 0 to 1000000")
 @click.option("--moisture-points", help="percentage points of moisture, 0 to 100")
 @click.option("--violation-factor", help="1 to 100")
-def tolerances_set(kind, region, mass_pct, mass_kg, moisture_points, violation_factor):
+def tolerances_set(kind, **values):
     """Set a tolerance as the operator: the service-wide default, which holds wherever no
     region has set its own, or a region's. Values left out keep the ones in force; the
     change is recorded in the tolerance history like a regulator's."""
@@ -412,16 +416,8 @@ def tolerances_set(kind, region, mass_pct, mass_kg, moisture_points, violation_f
 
     try:
         with _uow() as uow:
-            tolerance, setting_region = set_tolerance(
-                uow,
-                actor=None,
-                kind=kind,
-                region_code=region,
-                mass_pct=mass_pct,
-                mass_abs_kg=mass_kg,
-                moisture_points=moisture_points,
-                violation_factor=violation_factor,
-            )
+            # The options are named as the service's arguments.
+            tolerance, setting_region = set_tolerance(uow, actor=None, kind=kind, **values)
     except DomainError as exc:
         _fail(exc)
     click.echo(
