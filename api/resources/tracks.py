@@ -33,14 +33,9 @@ EXPORT_TYPES = (
 MULTIPART = ("multipart/form-data",)
 
 
-class TripFileOut(ma.Schema):
-    """What every file kept for a manifest's trip (a route, a track) answers first."""
-
+class RouteOut(ma.Schema):
     id = fields.Integer()
     manifest_id = fields.Integer()
-
-
-class RouteOut(TripFileOut):
     corridor_m = fields.Integer()
     crs = fields.String()
     points = fields.Integer()
@@ -49,7 +44,9 @@ class RouteOut(TripFileOut):
     created_at = fields.AwareDateTime()
 
 
-class TrackOut(TripFileOut):
+class TrackOut(ma.Schema):
+    id = fields.Integer()
+    manifest_id = fields.Integer()
     organization_id = fields.Integer()
     vehicle_plate = fields.String()
     file_sha256 = fields.String()
@@ -62,16 +59,19 @@ class TrackOut(TripFileOut):
     analysis = StoredJson("analysis")
 
 
-def _upload() -> tuple[bytes, str]:
-    """The file from a raw body or from the ``file`` part of a multipart form."""
+def _uploaded_file() -> dict:
+    """The file sent, from a raw body or from the ``file`` part of a multipart form, as the
+    services take it: ``data``, ``content_type`` and the declared coordinate system ``crs``."""
     if request.mimetype == "multipart/form-data":
         part = request.files.get("file")
         if part is None:
             raise ValidationFailed(
                 "send the file in a form field named 'file'", errors={"file": ["missing"]}
             )
-        return part.read(), part.mimetype or "application/octet-stream"
-    return request.get_data(cache=False), request.mimetype or "application/octet-stream"
+        data, content_type = part.read(), part.mimetype
+    else:
+        data, content_type = request.get_data(cache=False), request.mimetype
+    return {"data": data, "content_type": content_type or "application/octet-stream", "crs": _crs()}
 
 
 def _corridor() -> int:
@@ -98,16 +98,7 @@ def put_route(ref):
 
     ?corridor_m=500; ?crs=wgs84|gcj02|bd09 (the map the route was drawn on)."""
     actor = current_actor()
-    data, content_type = _upload()
-    return tracks.set_route(
-        uow(),
-        actor=actor,
-        ref=ref,
-        data=data,
-        content_type=content_type,
-        corridor_m=_corridor(),
-        crs=_crs(),
-    )
+    return tracks.set_route(uow(), actor=actor, ref=ref, **_uploaded_file(), corridor_m=_corridor())
 
 
 @reads(blp, "/<ref>/route", RouteOut, tracks.get_route)
@@ -126,10 +117,7 @@ def post_track(ref):
     refuse the file, each listed in details.detail.rows (line, column, problem).
     ?crs=wgs84|gcj02|bd09 declares the coordinate system of the positions (default wgs84)."""
     actor = current_actor()
-    data, content_type = _upload()
-    row, created = tracks.upload_track(
-        uow(), actor=actor, ref=ref, data=data, content_type=content_type, crs=_crs()
-    )
+    row, created = tracks.upload_track(uow(), actor=actor, ref=ref, **_uploaded_file())
     return row, 201 if created else 200
 
 
