@@ -98,6 +98,14 @@ class PageArgs(ma.Schema):
     per_page = Integer(load_default=50, validate=validate.Range(1, 500))
 
 
+class PartyOut(ma.Schema):
+    """An organisation as a manifest or a report names it."""
+
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+
+
 class Verdict(ma.Schema):
     valid = fields.Boolean()
     length = fields.Integer()

@@ -17,6 +17,7 @@ from ..schemas import (
     Id,
     Integer,
     PageArgs,
+    PartyOut,
     SignatureArgs,
     StoredJson,
     StoredPosition,
@@ -144,12 +145,6 @@ class ManifestQuery(PageArgs):
 
 
 # ---------------------------------------------------------------- output
-
-
-class PartyOut(ma.Schema):
-    id = fields.Integer()
-    name = fields.String()
-    uscc = fields.String()
 
 
 class LineOut(ma.Schema):

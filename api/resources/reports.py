@@ -18,6 +18,7 @@ from ..auth import current_actor
 from ..db import session
 from ..i18n import language
 from ..report_printing import render_discrepancy_pdf
+from ..schemas import PartyOut
 from . import api_blueprint
 
 blp = api_blueprint("reports", "/reports", "Mass balance and discrepancy reports")
@@ -82,10 +83,8 @@ class DiscrepancyQuery(ma.Schema):
     )
 
 
-class ReportOrgOut(ma.Schema):
-    id = fields.Integer()
-    name = fields.String()
-    uscc = fields.String()
+class ReportOrgOut(PartyOut):
+    """A party of a report row, named as a manifest names it."""
 
 
 class DiscrepancyRowOut(ma.Schema):
