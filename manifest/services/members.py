@@ -18,7 +18,7 @@ from ..models import MemberChange, Organization, User
 from ..models.registry import USER_ROLES
 from ..texts import Text
 from .registry import add_member
-from .tokens import revoke_all
+from .tokens import revoke_all, user_by_email
 
 #: Random bytes of a generated first password (16 characters once encoded).
 INITIAL_PASSWORD_BYTES = 12
@@ -150,9 +150,7 @@ def set_user_active(
     """
     with uow:
         s = uow.session
-        user = s.scalar(select(User).where(User.email == (email or "").strip().lower()))
-        if user is None:
-            raise NotFound(f"no user with e-mail {email}")
+        user = user_by_email(s, email)
         if user.organization_id is not None:
             s.scalar(
                 select(Organization.id)

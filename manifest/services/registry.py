@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..actor import Actor
 from ..capacity import category_of
 from ..catalogue import validate_operation
+from ..emails import EMAIL_RE, normal_email
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..infra.uow import UnitOfWork
 from ..models import (
@@ -36,7 +37,6 @@ from ..uscc import validate_uscc
 from .tokens import actor_for_token, actor_for_user, issue_token, revoke_token  # noqa: F401
 
 ORG_ROLES = ("generator", "transporter", "receiver")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: Licence dates outside this range are typing errors (and would overflow date arithmetic).
 LICENCE_DATES = (date(1990, 1, 1), date(2100, 12, 31))
 
@@ -316,7 +316,7 @@ def list_vehicles(session, organization_id: int) -> list[Vehicle]:
 
 def _validate_credentials(email: str, password: str, role: str) -> str:
     errors = {}
-    email = (email or "").strip().lower()
+    email = normal_email(email)
     if not EMAIL_RE.match(email):
         errors["email"] = [Text("not_an_email")]
     if problems := password_problems(password):

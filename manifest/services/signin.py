@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..actor import Actor
 from ..config import Settings
+from ..emails import normal_email
 from ..errors import TooManyAttempts, ValidationFailed
 from ..infra.db import is_postgres, is_row_id, utcnow
 from ..infra.uow import UnitOfWork
@@ -161,7 +162,7 @@ def _attempt(
     """One sign-in attempt inside the caller's open unit of work: the account if the
     password is right. A refusal is logged and committed before it is raised
     (TooManyAttempts while locked out, ValidationFailed for every other failure)."""
-    email = (email or "").strip().lower()[:EMAIL_MAX]
+    email = normal_email(email)[:EMAIL_MAX]
     address = (address or "unknown")[:ADDRESS_MAX]
     s = uow.session
     _serialise_attempts_on(s, email)

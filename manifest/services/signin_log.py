@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 
 from ..actor import Actor
+from ..emails import normal_email
 from ..errors import ValidationFailed
 from ..models import Organization, SigninAttempt, User
 from ..models.signins import SIGNIN_OUTCOMES
@@ -35,7 +36,7 @@ def attempts_query(*, actor: Actor, email: str | None = None, outcome: str | Non
     """
     stmt = visible_attempts(actor)
     if email:
-        stmt = stmt.where(SigninAttempt.email == email.strip().lower())
+        stmt = stmt.where(SigninAttempt.email == normal_email(email))
     if outcome:
         if outcome not in SIGNIN_OUTCOMES:
             raise ValidationFailed(

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..actor import Actor
+from ..emails import normal_email
 from ..errors import NotFound, ValidationFailed
 from ..infra.db import is_row_id, utcnow
 from ..infra.uow import UnitOfWork
@@ -60,15 +61,21 @@ def mint(session: Session, user: User, *, lifetime_days: int, now: datetime) -> 
     )
 
 
+def user_by_email(session: Session, email: str) -> User:
+    """The account with ``email`` (however it is spelt in case and blanks). Raises NotFound."""
+    user = session.scalar(select(User).where(User.email == normal_email(email)))
+    if user is None:
+        raise NotFound(f"no user with e-mail {email}")
+    return user
+
+
 def issue_token(uow: UnitOfWork, *, email: str, lifetime_days: int = DEFAULT_LIFETIME_DAYS) -> str:
     """A new token for the user with ``email``, without a password: the operator's command
     line. Raises NotFound for an unknown e-mail, ValidationFailed for a deactivated user or a
     lifetime out of range."""
     with uow:
         s = uow.session
-        user = s.scalar(select(User).where(User.email == (email or "").strip().lower()))
-        if user is None:
-            raise NotFound(f"no user with e-mail {email}")
+        user = user_by_email(s, email)
         if not user.active:
             raise ValidationFailed(
                 Text("user_deactivated", email=user.email),
