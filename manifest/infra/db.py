@@ -71,6 +71,12 @@ def is_row_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
+def row_by_id(session, model, row_id):
+    """The ``model`` row with the primary key ``row_id``, or None; ``row_id`` may be any value
+    from outside (one that cannot be a key finds nothing without asking the database)."""
+    return session.get(model, row_id) if is_row_id(row_id) else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -9,7 +9,7 @@ from ..catalogue import validate_operation
 from ..catalogue_data import HAZARDS, PHYSICAL_FORMS
 from ..checks import category_of, is_hazardous_code
 from ..errors import Forbidden, ValidationFailed
-from ..infra.db import is_row_id
+from ..infra.db import row_by_id
 from ..infra.uow import UnitOfWork
 from ..models import Manifest, ManifestLine, Organization
 from ..plates import validate_plate
@@ -106,7 +106,7 @@ def _normalise_lines(session, raw_lines, kind: str) -> tuple[list[dict], str]:
 def party_problem(session, organization_id, role: str) -> str | None:
     """Why ``organization_id`` cannot be named on a manifest as its ``role`` (transporter,
     receiver), or None when it can: it must be a registered organisation playing that role."""
-    org = session.get(Organization, organization_id) if is_row_id(organization_id) else None
+    org = row_by_id(session, Organization, organization_id)
     if org is None:
         return Text("unknown_organisation")
     if role not in org.roles:

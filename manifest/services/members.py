@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..actor import Actor
 from ..errors import LastActiveAdmin, NotFound, ValidationFailed
-from ..infra.db import is_row_id, utcnow
+from ..infra.db import row_by_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import MemberChange, Organization, User
 from ..models.registry import USER_ROLES
@@ -133,7 +133,7 @@ def _lock_member(session: Session, organization_id: int, user_id: int) -> User:
     org = session.scalar(
         select(Organization).where(Organization.id == organization_id).with_for_update()
     )
-    user = session.get(User, user_id) if is_row_id(user_id) else None
+    user = row_by_id(session, User, user_id)
     if org is None or user is None or user.organization_id != organization_id:
         raise NotFound(f"member {user_id} not found")
     return user

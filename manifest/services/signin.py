@@ -24,7 +24,7 @@ from ..actor import Actor
 from ..config import Settings
 from ..emails import normal_email
 from ..errors import TooManyAttempts, ValidationFailed
-from ..infra.db import is_postgres, is_row_id, utcnow
+from ..infra.db import is_postgres, row_by_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import SigninAttempt, User
 from ..passwords import check_password, dummy_hash, hash_password, password_problems
@@ -146,7 +146,7 @@ class SessionUser:
 def session_user(session: Session, user_id: int) -> SessionUser | None:
     """The signed-in user a browser session names, or None when the account is gone or
     deactivated, or belongs to no organisation or regulator any more."""
-    user = session.get(User, user_id) if is_row_id(user_id) else None
+    user = row_by_id(session, User, user_id)
     if user is None or not user.active:
         return None
     if user.regulator is not None:

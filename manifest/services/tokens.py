@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..actor import Actor
 from ..emails import normal_email
 from ..errors import NotFound, ValidationFailed
-from ..infra.db import is_row_id, utcnow
+from ..infra.db import row_by_id, utcnow
 from ..infra.uow import UnitOfWork
 from ..models import ApiToken, User
 from ..passwords import new_token, token_digest
@@ -135,7 +135,7 @@ def revoke_own_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> None:
     """Revoke one of the actor's own tokens (revoking twice is harmless). Raises NotFound for
     a token of anyone else, alike for one that does not exist."""
     with uow:
-        row = uow.session.get(ApiToken, token_id) if is_row_id(token_id) else None
+        row = row_by_id(uow.session, ApiToken, token_id)
         if row is None or row.user_id != actor.user_id:
             raise NotFound(f"token {token_id} not found")
         row.revoked_at = row.revoked_at or utcnow()
