@@ -62,26 +62,16 @@ def sign_in(
         return issued
 
 
-def sign_in_to_session(
-    uow: UnitOfWork,
-    *,
-    email: str,
-    password: str,
-    address: str,
-    settings: Settings,
-    now: datetime | None = None,
-) -> Actor:
-    """The actor of the account with ``email`` if ``password`` is right, for a browser
-    session that remembers the user (no token is issued).
+def sign_in_to_session(uow: UnitOfWork, **credentials) -> Actor:
+    """The actor of the account if the password is right, for a browser session that
+    remembers the user (no token is issued). ``credentials`` are the keyword arguments of
+    :func:`sign_in` (``email``, ``password``, ``address``, ``settings``, optionally ``now``).
 
     The same lockouts, the same refusals and the same audit log as ``sign_in``: raises
     TooManyAttempts while locked out, ValidationFailed "wrong e-mail or password" otherwise.
     """
-    now = now or utcnow()
     with uow:
-        user = _attempt(
-            uow, email=email, password=password, address=address, settings=settings, now=now
-        )
+        user = _attempt(uow, **credentials)
         actor = actor_for_user(user)
         uow.commit()
         return actor
@@ -157,11 +147,13 @@ def session_user(session: Session, user_id: int) -> SessionUser | None:
 
 
 def _attempt(
-    uow: UnitOfWork, *, email: str, password: str, address: str, settings: Settings, now: datetime
+    uow: UnitOfWork, *, email: str, password: str, address: str, settings: Settings, now=None
 ) -> User:
-    """One sign-in attempt inside the caller's open unit of work: the account if the
-    password is right. A refusal is logged and committed before it is raised
-    (TooManyAttempts while locked out, ValidationFailed for every other failure)."""
+    """One sign-in attempt at ``now`` (by default the present) inside the caller's open unit
+    of work: the account if the password is right. A refusal is logged and committed before
+    it is raised (TooManyAttempts while locked out, ValidationFailed for every other
+    failure)."""
+    now = now or utcnow()
     email = normal_email(email)[:EMAIL_MAX]
     address = (address or "unknown")[:ADDRESS_MAX]
     s = uow.session
