@@ -16,6 +16,13 @@ def page_headers(total: int, page: int, per_page: int) -> dict:
     return {"X-Total-Count": str(total), "X-Page": str(page), "X-Per-Page": str(per_page)}
 
 
+def query_page(args: dict, session, stmt) -> tuple:
+    """The answer to a list request whose rows are those of the query ``stmt``: the page
+    ``args`` asks for (``page``, ``per_page``) with the paging headers."""
+    rows, total = paginate(session, stmt, args["page"], args["per_page"])
+    return rows, 200, page_headers(total, args["page"], args["per_page"])
+
+
 def one_page(args: dict, list_page, *leading, **extra) -> tuple:
     """The answer to a list request: one page's rows with the paging headers.
 

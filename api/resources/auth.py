@@ -12,7 +12,7 @@ from manifest.services import signin, signin_log, tokens
 from ..auth import before_own_password, current_actor, public
 from ..db import session, uow
 from ..openapi_errors import ErrorOut
-from ..pagination import page_headers, paginate
+from ..pagination import query_page
 from ..schemas import PageArgs
 from . import api_blueprint
 
@@ -147,5 +147,4 @@ def list_signins(args):
     stmt = signin_log.attempts_query(
         actor=current_actor(), email=args.get("email"), outcome=args.get("outcome")
     )
-    rows, total = paginate(session(), stmt, args["page"], args["per_page"])
-    return rows, 200, page_headers(total, args["page"], args["per_page"])
+    return query_page(args, session(), stmt)

@@ -13,7 +13,7 @@ from manifest.services import members, registry
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..pagination import one_page, page_headers, paginate
+from ..pagination import one_page, query_page
 from ..schemas import DecimalString, Integer, PageArgs, Position, StoredPosition
 from . import api_blueprint
 from .declare import reads
@@ -244,5 +244,4 @@ def list_member_changes(args, org_id):
     """Who changed which member's role or access, and when, newest first (its
     administrators)."""
     stmt = members.member_changes_query(session(), actor=current_actor(), organization_id=org_id)
-    rows, total = paginate(session(), stmt, args["page"], args["per_page"])
-    return rows, 200, page_headers(total, args["page"], args["per_page"])
+    return query_page(args, session(), stmt)

@@ -20,7 +20,7 @@ from manifest.tolerances import BOUNDS, FIELDS, checked_value
 
 from ..auth import current_actor
 from ..db import session, uow
-from ..pagination import page_headers, paginate
+from ..pagination import query_page
 from ..schemas import PageArgs
 from . import api_blueprint
 
@@ -194,8 +194,7 @@ def list_changes(args):
     stmt = tolerance_history(
         session(), actor=current_actor(), region_code=args.get("region"), kind=args.get("kind")
     )
-    rows, total = paginate(session(), stmt, args["page"], args["per_page"])
-    return rows, 200, page_headers(total, args["page"], args["per_page"])
+    return query_page(args, session(), stmt)
 
 
 @blp.route("/<kind>", methods=["PUT"])
