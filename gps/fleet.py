@@ -146,13 +146,16 @@ def csv_rows(data: bytes, max_rows: int = MAX_ROWS) -> Iterator[tuple[int, list[
         try:
             cells = next(reader, None)
         except csv.Error as exc:
-            raise Malformed(f"line {reader.line_num}: {exc}", line=reader.line_num) from None
+            raise Malformed(
+                Text("csv_line_unreadable", line=reader.line_num, reason=str(exc)),
+                line=reader.line_num,
+            ) from None
         if cells is None:
             return
         count += 1
         if count > max_rows:
             raise TooManyRows(
-                f"the file has more than {max_rows:,} rows; export a shorter period",
+                Text("csv_too_many_rows", limit=f"{max_rows:,}"),
                 max_rows=max_rows,
             )
         yield reader.line_num, list(cells)
@@ -192,7 +195,7 @@ class _Rows:
         value = cells[index]
         return value.strip() if isinstance(value, str) else value
 
-    def fail(self, line: int, field: str, problem: str) -> None:
+    def fail(self, line: int, field: str, problem: Text) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ROWS:
             name = self.header[self.columns[field]] if field in self.columns else ""
@@ -210,12 +213,7 @@ class _Rows:
             status = self.cell(cells, "status")
             positioned = self._positioned(status)
             if positioned is None:
-                self.fail(
-                    line,
-                    "status",
-                    f"{_shown(status)} is not a positioning status "
-                    "(定位/未定位, 1/0, A/V, valid/invalid)",
-                )
+                self.fail(line, "status", Text("row_status_invalid", value=_shown(status)))
                 return
             if not positioned:
                 self.unpositioned += 1
@@ -229,12 +227,7 @@ class _Rows:
         self._number(line, cells, "speed", 0.0, 1000.0, optional=True)
         self._number(line, cells, "heading", 0.0, 360.0, optional=True)
         if lat == 0.0 and lon == 0.0:
-            self.fail(
-                line,
-                "lat",
-                "0, 0 is not a position; a row without a fix must say so in "
-                "a positioning-status column",
-            )
+            self.fail(line, "lat", Text("row_zero_position"))
         if self.error_count == before:
             self.time_ms.append(moment)
             self.lat.append(lat)
@@ -243,10 +236,10 @@ class _Rows:
 
     def _time(self, line: int, value: object) -> int:
         if isinstance(value, Formula):
-            self.fail(line, "time", f"a formula ({value.text}), not a recorded time")
+            self.fail(line, "time", Text("row_time_formula", formula=value.text))
             return 0
         if isinstance(value, int | float) and not isinstance(value, bool):
-            self.fail(line, "time", f"{value!r} is a number, not a date and time")
+            self.fail(line, "time", Text("row_time_number", value=repr(value)))
             return 0
         try:
             if isinstance(value, datetime):
@@ -254,7 +247,8 @@ class _Rows:
                 return round((parse_local_time(value) - _EPOCH) / _MS)
             return (parse_local_time(value) - _EPOCH) // _MS  # truncated, as GPX times are
         except (ValueError, OverflowError) as exc:
-            self.fail(line, "time", str(exc))
+            reason = exc.args[0] if exc.args and isinstance(exc.args[0], Text) else str(exc)
+            self.fail(line, "time", reason)
             return 0
 
     def _number(self, line, cells, field, low, high, *, optional=False) -> float | None:
@@ -265,10 +259,10 @@ class _Rows:
         value = self.cell(cells, field)
         if value in (None, ""):
             if not optional:
-                self.fail(line, field, "missing")
+                self.fail(line, field, Text("row_value_missing"))
             return None
         if isinstance(value, Formula):
-            self.fail(line, field, f"a formula ({value.text}), not a recorded value")
+            self.fail(line, field, Text("row_value_formula", formula=value.text))
             return None
         try:
             if isinstance(value, bool):
@@ -280,33 +274,38 @@ class _Rows:
             else:
                 raise ValueError
         except (ValueError, TypeError):
-            self.fail(line, field, f"{_shown(value)} is not a number")
+            self.fail(line, field, Text("row_not_a_number", value=_shown(value)))
             return None
         if not low <= number <= high:
-            self.fail(line, field, f"{_shown(value)} is outside [{low:g}, {high:g}]")
+            self.fail(
+                line,
+                field,
+                Text("row_out_of_range", value=_shown(value), low=f"{low:g}", high=f"{high:g}"),
+            )
             return None
         return number
 
     def track(self) -> Track:
         if self.other_plates:
-            found = ", ".join(f"{p} (line {n})" for p, n in list(self.other_plates.items())[:10])
+            found = [
+                Text("plate_on_line", plate=p, line=n)
+                for p, n in list(self.other_plates.items())[:10]
+            ]
             raise WrongVehicle(
-                f"the export is of another vehicle: {found}, not {self.expected}",
+                Text("export_other_vehicle", found=found, expected=self.expected),
                 expected=self.expected,
                 found=sorted(self.other_plates),
             )
         if self.error_count:
-            shown = "; ".join(
-                f"line {e['line']}, {e['column']}: {e['problem']}" for e in self.errors[:3]
-            )
+            shown = _one_then_another([Text("row_problem", **error) for error in self.errors[:3]])
+            key = "export_bad_rows_more" if self.error_count > 3 else "export_bad_rows"
             raise BadRows(
-                f"{self.error_count} problem(s) in the rows, nothing was stored: {shown}"
-                + ("; …" if self.error_count > 3 else ""),
+                Text(key, count=self.error_count, rows=shown),
                 rows=self.errors,
                 count=self.error_count,
             )
         if not self.lat:
-            raise EmptyTrack("the export has no positioned row")
+            raise EmptyTrack(Text("export_no_positioned_row"))
         track = build_track(
             np.array(self.lat),
             np.array(self.lon),
@@ -329,8 +328,7 @@ def _read_table(rows: Iterable[tuple[int, list[object]]], *, expected_plate, ele
     header = _find_header(rows)
     if header is None:
         raise NotATrackTable(
-            f"no header row naming {', '.join(REQUIRED)} (e.g. 定位时间, 纬度, 经度) in the "
-            f"first {HEADER_SEARCH_ROWS} rows"
+            Text("export_no_header", columns=list(REQUIRED), rows=HEADER_SEARCH_ROWS)
         )
     table = _Rows(header[0], header[1], expected_plate, elevation)
     for line, cells in rows:
@@ -359,8 +357,14 @@ def _ascii(text: str) -> str:
 _FULL_WIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {0xFF0E: 0x2E, 0xFF0D: 0x2D, 0xFF0B: 0x2B}
 
 
+def _one_then_another(texts: list[Text]) -> Text:
+    """``texts`` said one after another, separated by semicolons."""
+    first, *rest = texts
+    return Text("one_then_another", first=first, rest=_one_then_another(rest)) if rest else first
+
+
 def _shown(value: object) -> str:
     if isinstance(value, Formula):
-        return f"a formula ({value.text})"
+        return Text("formula_shown", formula=value.text)
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "…"

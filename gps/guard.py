@@ -35,7 +35,7 @@ Source = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", IO[bytes]]
 
 def _too_large(size: int, max_bytes: int) -> TooLarge:
     return TooLarge(
-        f"the file is larger than the limit of {max_bytes:,} bytes",
+        Text("file_too_large", limit=f"{max_bytes:,}"),
         max_bytes=max_bytes,
         size=size,
     )
@@ -159,13 +159,11 @@ def xml_error(error: expat.ExpatError) -> Malformed | ForbiddenXml:
     where = {"line": error.lineno, "column": error.offset}
     reason = expat.errors.messages[error.code]
     if error.code in _ENTITY_ERRORS or "amplification" in reason:
-        return ForbiddenXml(f"entity references are not accepted ({reason})", **where)
+        return ForbiddenXml(Text("xml_entity_reference", reason=reason), **where)
     if error.code in _TRUNCATED_ERRORS:
-        return Malformed(
-            f"the file ends too early or is not XML ({reason} at line {error.lineno})", **where
-        )
+        return Malformed(Text("xml_truncated", reason=reason, line=error.lineno), **where)
     return Malformed(
-        f"the file is not well-formed XML ({reason} at line {error.lineno}, column {error.offset})",
+        Text("xml_not_well_formed", reason=reason, line=error.lineno, column=error.offset),
         **where,
     )
 
@@ -206,9 +204,9 @@ def as_utf8(chunks: Iterator[memoryview]) -> Iterator[memoryview]:
             yield memoryview(decoder.decode(bytes(chunk)).encode())
         tail = decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
+        encoding = found.group(1).decode("ascii")
         raise Malformed(
-            f"the file is declared {found.group(1).decode('ascii')} but holds bytes that are "
-            f"not ({error.reason})"
+            Text("xml_declared_encoding", encoding=encoding, reason=error.reason)
         ) from None
     if tail:
         yield memoryview(tail.encode())

@@ -339,6 +339,7 @@ def _careful_floats(values: list, what: str, first: int) -> np.ndarray:
         except (ValueError, TypeError):
             fix = first + index
             raise BadCoordinate(
-                f"fix {fix} has {what} {value!r}, which is not a number", fix=fix
+                Text("gpx_fix_not_a_number", fix=fix, coordinate=what, value=repr(value)),
+                fix=fix,
             ) from None
     raise AssertionError("unreachable: numpy refused a list that float() accepts")

@@ -19,6 +19,7 @@ from gps.errors import BadCoordinate, BadTime, Malformed, NotGpx
 from gps.guard import DEFAULT_MAX_BYTES, Source, iter_chunks, new_parser, parse_xml, read_all
 from gps.parse import GPX_NAMESPACES
 from gps.track import Track, build_track
+from manifest.texts import Text
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
@@ -35,11 +36,11 @@ def parse_gpx_reference(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     try:
         gpx = gpxpy.parse(data)
     except gpxpy.gpx.GPXXMLSyntaxException as error:
-        raise Malformed(f"the file is not well-formed XML ({error})") from None
+        raise Malformed(Text("xml_not_well_formed_reason", reason=str(error))) from None
     except gpxpy.gpx.GPXException as error:
-        raise BadCoordinate(f"gpxpy refused a value: {error}") from None
+        raise BadCoordinate(Text("gpx_value_refused", reason=str(error))) from None
     except UnicodeDecodeError as error:
-        raise Malformed(f"the file is not UTF-8 text ({error})") from None
+        raise Malformed(Text("file_not_utf8", reason=str(error))) from None
     points = [
         point for track in gpx.tracks for segment in track.segments for point in segment.points
     ]
@@ -47,7 +48,7 @@ def parse_gpx_reference(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     for index, point in enumerate(points):
         if point.time is None:
             # gpxpy turns an unreadable time into None as well.
-            raise BadTime(f"fix {index + 1} has no valid time", fix=index + 1)
+            raise BadTime(Text("gpx_fix_no_valid_time", fix=index + 1), fix=index + 1)
         times[index] = _epoch_ms(point.time)
     return build_track(
         np.array([point.latitude for point in points], dtype=np.float64),
@@ -73,7 +74,7 @@ def check_gpx_xml(data: bytes) -> None:
     def root(name: str, attrs: Any) -> None:
         namespace, _, local = name.rpartition(" ")
         if local != "gpx" or namespace not in GPX_NAMESPACES:
-            raise NotGpx(f"the root element is <{local}>, not a GPX 1.0 or 1.1 <gpx>")
+            raise NotGpx(Text("gpx_root_not_gpx", root=local))
         parser.StartElementHandler = None
 
     parser.StartElementHandler = root

@@ -63,13 +63,13 @@ def _format(content_type: str | None, data: bytes) -> str:
     if media in _GPX_TYPES:
         return "gpx"
     if media not in _SNIFF_TYPES:
-        raise UnsupportedFormat(f"routes are GeoJSON or GPX, not {media}")
+        raise UnsupportedFormat(Text("route_media", media=media))
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
         return "geojson"
     if head.startswith(b"<"):
         return "gpx"
-    raise UnsupportedFormat("the route is neither GeoJSON nor GPX")
+    raise UnsupportedFormat(Text("route_neither"))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -80,11 +80,11 @@ def _geojson_line(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     try:
         document = json.loads(data, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as error:
-        raise Malformed(f"the route is not valid JSON ({error})") from None
+        raise Malformed(Text("route_bad_json", reason=str(error))) from None
     geometry = _line_geometry(document)
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list):
-        raise Malformed("the LineString has no coordinates array")
+        raise Malformed(Text("route_no_coordinates"))
     lon = np.empty(len(coordinates))
     lat = np.empty(len(coordinates))
     for index, position in enumerate(coordinates):
@@ -94,7 +94,7 @@ def _geojson_line(data: bytes) -> tuple[np.ndarray, np.ndarray]:
             or not all(_is_number(value) for value in position)
         ):
             raise BadCoordinate(
-                f"route point {index + 1} is {position!r}, not [longitude, latitude]",
+                Text("route_bad_point", point=index + 1, position=repr(position)),
                 point=index + 1,
             )
         lon[index], lat[index] = position[0], position[1]
@@ -107,7 +107,7 @@ def _is_number(value: Any) -> bool:
 
 def _line_geometry(document: Any) -> dict[str, Any]:
     if not isinstance(document, dict):
-        raise UnsupportedFormat("a GeoJSON route must be an object")
+        raise UnsupportedFormat(Text("route_not_object"))
     kind = document.get("type")
     if kind == "LineString":
         return document
@@ -116,11 +116,11 @@ def _line_geometry(document: Any) -> dict[str, Any]:
         if isinstance(geometry, dict) and geometry.get("type") == "LineString":
             return geometry
         found = geometry.get("type") if isinstance(geometry, dict) else None
-        raise UnsupportedFormat(f"the route feature's geometry is {found}, not a LineString")
+        raise UnsupportedFormat(Text("route_feature_geometry", found=str(found)))
     if kind == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list):
-            raise Malformed("the FeatureCollection has no features array")
+            raise Malformed(Text("route_no_features"))
         lines = [
             feature["geometry"]
             for feature in features
@@ -129,8 +129,6 @@ def _line_geometry(document: Any) -> dict[str, Any]:
             and feature["geometry"].get("type") == "LineString"
         ]
         if len(lines) != 1:
-            raise UnsupportedFormat(
-                f"the FeatureCollection has {len(lines)} LineString features; a route needs one"
-            )
+            raise UnsupportedFormat(Text("route_line_count", count=len(lines)))
         return lines[0]
-    raise UnsupportedFormat(f"GeoJSON {kind!r} is not a route; give a LineString")
+    raise UnsupportedFormat(Text("route_not_a_line", kind=repr(kind)))

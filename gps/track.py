@@ -116,19 +116,19 @@ class Route:
 
 
 def check_coordinates(
-    lat: np.ndarray, lon: np.ndarray, first_fix: int = 1, noun: str = "fix"
+    lat: np.ndarray, lon: np.ndarray, first_fix: int = 1, key: str = "fix_out_of_range"
 ) -> None:
     """Raise :class:`BadCoordinate` naming the first point outside WGS84 ranges.
 
-    NaN (a missing or non-numeric value) and infinities are out of range too.
+    NaN (a missing or non-numeric value) and infinities are out of range too. ``key`` is
+    the sentence that names the point (a track's fix or a route's point).
     """
     bad = ~((lat >= -90.0) & (lat <= 90.0) & (lon >= -180.0) & (lon <= 180.0))
     if bad.any():
         index = int(np.argmax(bad))
+        fix = index + first_fix
         raise BadCoordinate(
-            f"{noun} {index + first_fix} has latitude {lat[index]!r}, longitude {lon[index]!r}; "
-            "latitude must be within [-90, 90] and longitude within [-180, 180]",
-            fix=index + first_fix,
+            Text(key, fix=fix, lat=repr(float(lat[index])), lon=repr(float(lon[index]))), fix=fix
         )
 
 
@@ -213,7 +213,7 @@ def build_route(lat: np.ndarray, lon: np.ndarray) -> Route:
     """
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
-    check_coordinates(lat, lon, noun="route point")
+    check_coordinates(lat, lon, key="route_point_out_of_range")
     if lat.shape[0]:
         moved = np.ones(lat.shape[0], dtype=bool)
         moved[1:] = (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1])

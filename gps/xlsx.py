@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gps.errors import ForbiddenXml, Malformed, TooLarge, TooManyRows
+from manifest.texts import Text
 
 MAX_MEMBERS = 2_000
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -51,16 +52,15 @@ def check_archive(data: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> Non
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Malformed(f"the file is not a readable XLSX workbook ({exc})") from None
+        raise Malformed(Text("xlsx_unreadable", reason=str(exc))) from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
-            raise Malformed(f"the workbook has more than {MAX_MEMBERS} parts")
+            raise Malformed(Text("xlsx_too_many_parts", limit=MAX_MEMBERS))
         unpacked = sum(member.file_size for member in members)
         if unpacked > max_unpacked:
             raise TooLarge(
-                f"the workbook unpacks to {unpacked:,} bytes, more than the limit of "
-                f"{max_unpacked:,}",
+                Text("xlsx_too_large", size=f"{unpacked:,}", limit=f"{max_unpacked:,}"),
                 max_bytes=max_unpacked,
                 size=unpacked,
             )
@@ -75,12 +75,10 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
         with archive.open(member) as stream:
             while chunk := stream.read(_SCAN_CHUNK):
                 if _FORBIDDEN.search(tail + chunk):
-                    raise ForbiddenXml(
-                        f"{member.filename} has a DOCTYPE or an entity; they are not accepted"
-                    )
+                    raise ForbiddenXml(Text("xlsx_part_forbidden", part=member.filename))
                 tail = chunk[-16:]
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise Malformed(f"the workbook part {member.filename} is damaged ({exc})") from None
+        raise Malformed(Text("xlsx_part_damaged", part=member.filename, reason=str(exc))) from None
 
 
 def xlsx_rows(
@@ -111,10 +109,10 @@ def xlsx_rows(
     except ForbiddenXml:
         raise
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
-        raise Malformed(f"the file is not a readable XLSX workbook ({exc})") from None
+        raise Malformed(Text("xlsx_unreadable", reason=str(exc))) from None
     try:
         if not book.worksheets:
-            raise Malformed("the workbook has no worksheet")
+            raise Malformed(Text("xlsx_no_sheet"))
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(max_col=max_columns)
         number = 0
@@ -125,14 +123,14 @@ def xlsx_rows(
                 raise
             except Exception as exc:
                 raise Malformed(
-                    f"row {number + 1} of the worksheet cannot be read ({exc})"
+                    Text("xlsx_row_unreadable", row=number + 1, reason=str(exc))
                 ) from None
             if cells is None:
                 return
             number += 1
             if number > max_rows:
                 raise TooManyRows(
-                    f"the worksheet has more than {max_rows:,} rows; export a shorter period",
+                    Text("sheet_too_many_rows", limit=f"{max_rows:,}"),
                     max_rows=max_rows,
                 )
             yield number, [_value(cell) for cell in cells]

@@ -44,6 +44,15 @@ TEMPLATES: dict[str, str] = {
     # Plates, codes, operations
     "plate_invalid": N_("%(text)r is not a Chinese vehicle plate (e.g. 粤J12345)"),
     "not_a_plate": N_("not a vehicle plate"),
+    # What is not there (or not the asker's to see)
+    "organisation_not_found": N_("organisation %(id)s not found"),
+    "member_not_found": N_("member %(id)s not found"),
+    "no_user_with_email": N_("no user with e-mail %(email)s"),
+    "token_unknown": N_("unknown token"),
+    "token_not_found": N_("token %(id)s not found"),
+    "no_organisation_with_uscc": N_("no organisation with USCC %(uscc)s"),
+    "licence_not_found": N_("licence %(id)s not found"),
+    "terminal_not_found": N_("terminal %(id)s not found"),
     # Positioning terminals
     "terminal_phone_invalid": N_(
         "phone must be the terminal's number: 1 to 20 digits, not all zero"

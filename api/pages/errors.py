@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from manifest.errors import DomainError
 from manifest.infra.db import is_database_unavailable
+from manifest.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +68,11 @@ CSRF_PAGE = (
 )
 
 
-def error_page(status: int, page: tuple | None = None):
+def error_page(status: int, page: tuple | None = None, reason: str | None = None):
     """The error page for ``status`` as a response (the status page's title and text unless
-    ``page`` gives others)."""
+    ``page`` gives others), saying ``reason`` when given."""
     title, text = page or PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
-    values = {"status": status, "title": title, "text": text}
+    values = {"status": status, "title": title, "text": text, "reason": reason}
     if status < 500:
         return render_template("pages/errors/error.html", **values), status
     # Looking up the signed-in user may be what failed: render without the user.
@@ -108,8 +109,12 @@ def install(app: Flask, is_page_path) -> None:
         if not is_page_path(request.path):
             return api_domain(exc)
         from ..errors import status_of
+        from .refusals import say
 
-        return error_page(status_of(exc))
+        # A keyed sentence (such as "member 7 not found") says which thing it was, in the
+        # page's language; any other message is the API's English and stays off the page.
+        reason = say(exc.message) if isinstance(exc.message, Text) else None
+        return error_page(status_of(exc), reason=reason)
 
     def other_error(exc: Exception):
         if not is_page_path(request.path):

@@ -42,6 +42,12 @@ ACTION = {
     "route": lazy_gettext("Route uploaded"),
     "track": lazy_gettext("GPS track uploaded"),
 }
+#: The coordinate systems a GPS log may be recorded in (the names the track service takes).
+CRS = {
+    "wgs84": lazy_gettext("WGS-84 (GPS receivers, most trackers)"),
+    "gcj02": lazy_gettext("GCJ-02 (Amap, Tencent maps)"),
+    "bd09": lazy_gettext("BD-09 (Baidu maps)"),
+}
 FINDING_STATUS = {
     "open": lazy_gettext("Open"),
     "explained": lazy_gettext("Explained"),

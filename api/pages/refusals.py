@@ -18,7 +18,7 @@ from manifest.texts import Text, page_template
 
 from ..i18n import ERROR_HEADLINES
 from .drafting_forms import UNIT_LABELS
-from .labels import ORG_ROLE, STATUS
+from .labels import CRS, ORG_ROLE, STATUS
 
 #: The names the services give fields, as the pages label them.
 FIELDS = {
@@ -56,6 +56,12 @@ BASES = {
     "count": lazy_gettext("count"),
     "volume": lazy_gettext("volume"),
 }
+#: The coordinates of a GPS fix, as a refusal names them.
+COORDINATES = {
+    "latitude": lazy_gettext("latitude"),
+    "longitude": lazy_gettext("longitude"),
+    "elevation": lazy_gettext("elevation"),
+}
 #: Parameters whose values are codes with words of their own.
 WORDS = {
     "stage": STAGES,
@@ -66,6 +72,9 @@ WORDS = {
     "allowed": STATUS,
     "role": ORG_ROLE,
     "unit": UNIT_LABELS,
+    "crs": CRS,
+    "declared": CRS,
+    "coordinate": COORDINATES,
 }
 
 
@@ -84,6 +93,8 @@ def say(message, name: str | None = None) -> str:
         return format_datetime(message, "yyyy-MM-dd HH:mm:ss")
     if isinstance(message, date):
         return format_date(message, "yyyy-MM-dd")
+    if type(message) is int and name == "id":
+        return str(message)  # a number that names a record, not a quantity
     if isinstance(message, Decimal | float) or type(message) is int:
         return format_decimal(message, format="#,##0.###")
     if isinstance(message, list | tuple):

@@ -14,14 +14,10 @@ from wtforms.fields.choices import SelectChoice
 
 from manifest.quantities import format_decimal
 
+from .labels import CRS
 from .signing import signing_time
 
-#: The coordinate systems a GPS log may be recorded in (the names the track service takes).
-CRS_CHOICES = [
-    SelectChoice("wgs84", lazy_gettext("WGS-84 (GPS receivers, most trackers)")),
-    SelectChoice("gcj02", lazy_gettext("GCJ-02 (Amap, Tencent maps)")),
-    SelectChoice("bd09", lazy_gettext("BD-09 (Baidu maps)")),
-]
+CRS_CHOICES = [SelectChoice(code, label) for code, label in CRS.items()]
 
 
 class QuantityEntry(Form):

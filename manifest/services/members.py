@@ -54,7 +54,7 @@ def member_changes_query(session: Session, *, actor: Actor, organization_id: int
 def _require_admin_of(session: Session, actor: Actor, organization_id: int) -> None:
     actor.require_org_admin(organization_id)
     if session.get(Organization, organization_id) is None:
-        raise NotFound(f"organisation {organization_id} not found")
+        raise NotFound(Text("organisation_not_found", id=organization_id))
 
 
 def update_member(
@@ -135,7 +135,7 @@ def _lock_member(session: Session, organization_id: int, user_id: int) -> User:
     )
     user = row_by_id(session, User, user_id)
     if org is None or user is None or user.organization_id != organization_id:
-        raise NotFound(f"member {user_id} not found")
+        raise NotFound(Text("member_not_found", id=user_id))
     return user
 
 

@@ -113,14 +113,14 @@ def create_organization(
 def get_organization(session, org_id: int) -> Organization:
     org = session.get(Organization, org_id)
     if org is None:
-        raise NotFound(f"organisation {org_id} not found")
+        raise NotFound(Text("organisation_not_found", id=org_id))
     return org
 
 
 def find_organization_by_uscc(session, uscc: str) -> Organization:
     org = session.scalar(select(Organization).where(Organization.uscc == uscc.strip().upper()))
     if org is None:
-        raise NotFound(f"no organisation with USCC {uscc}")
+        raise NotFound(Text("no_organisation_with_uscc", uscc=uscc))
     return org
 
 
@@ -255,7 +255,7 @@ def set_licence_status(uow: UnitOfWork, *, actor: Actor, licence_id: int, status
     with uow:
         lic = uow.session.get(Licence, licence_id)
         if lic is None:
-            raise NotFound(f"licence {licence_id} not found")
+            raise NotFound(Text("licence_not_found", id=licence_id))
         org = get_organization(uow.session, lic.organization_id)
         if not covers(actor.region_codes, org.region_code):
             raise Forbidden(Text("licence_outside_jurisdiction"))

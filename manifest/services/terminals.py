@@ -142,7 +142,7 @@ def _bound_terminal(s, organization_id: int, terminal_id) -> Terminal:
     alike."""
     terminal = s.scalar(select(Terminal).where(Terminal.id == terminal_id).with_for_update())
     if terminal is None or terminal.organization_id != organization_id or terminal.unbound_at:
-        raise NotFound(f"terminal {terminal_id} not found")
+        raise NotFound(Text("terminal_not_found", id=terminal_id))
     return terminal
 
 

@@ -65,7 +65,7 @@ def user_by_email(session: Session, email: str) -> User:
     """The account with ``email`` (however it is spelt in case and blanks). Raises NotFound."""
     user = session.scalar(select(User).where(User.email == normal_email(email)))
     if user is None:
-        raise NotFound(f"no user with e-mail {email}")
+        raise NotFound(Text("no_user_with_email", email=email))
     return user
 
 
@@ -110,7 +110,7 @@ def revoke_token(uow: UnitOfWork, *, token: str) -> None:
     with uow:
         row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
         if row is None:
-            raise NotFound("unknown token")
+            raise NotFound(Text("token_unknown"))
         row.revoked_at = row.revoked_at or utcnow()
         uow.commit()
 
@@ -137,7 +137,7 @@ def revoke_own_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> None:
     with uow:
         row = row_by_id(uow.session, ApiToken, token_id)
         if row is None or row.user_id != actor.user_id:
-            raise NotFound(f"token {token_id} not found")
+            raise NotFound(Text("token_not_found", id=token_id))
         row.revoked_at = row.revoked_at or utcnow()
         uow.commit()
 

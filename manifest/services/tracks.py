@@ -287,7 +287,9 @@ def upload_track(
             if existing.crs != crs:
                 raise Conflict(
                     Text("track_crs_differs", declared=existing.crs, crs=crs),
-                    errors={"crs": [existing.crs]},
+                    errors={
+                        "crs": [Text("track_crs_declared_before", declared=existing.crs, crs=crs)]
+                    },
                 )
             return existing, False
         row, stored, analysis = record_track(
