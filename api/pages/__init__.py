@@ -111,6 +111,7 @@ def register_pages(app: Flask) -> None:
         **labels.TEMPLATE_GLOBALS,
         say=refusals.say,
     )
+    app.jinja_env.filters.update(labels.TEMPLATE_FILTERS)
     # A service's sentence printed as it is (a finding's message) speaks the page's language.
     app.jinja_env.finalize = refusals.finalize
     errors.install(app, is_page_path)

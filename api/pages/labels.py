@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from flask_babel import format_datetime, lazy_gettext
+
+#: How every page writes a moment (in Beijing time) and a day, in either language: year
+#: first, as Chinese readers write it, and an order no English reader can misread.
+MINUTE = "yyyy-MM-dd HH:mm"
+DAY = "yyyy-MM-dd"
 
 STATUS = {
     "draft": lazy_gettext("Draft"),
@@ -76,6 +81,19 @@ def action_label(code: str) -> str:
 def finding_status_label(code: str) -> str:
     return str(FINDING_STATUS.get(code, code))
 
+
+def minute(moment) -> str:
+    """A stored UTC time as the pages write it (:data:`MINUTE`); empty for None."""
+    return "" if moment is None else format_datetime(moment, MINUTE)
+
+
+def day(moment) -> str:
+    """The day of a stored UTC time in Beijing, as the pages write it; empty for None."""
+    return "" if moment is None else format_datetime(moment, DAY)
+
+
+#: Filters every template may use to write times.
+TEMPLATE_FILTERS = {"minute": minute, "day": day}
 
 TEMPLATE_GLOBALS = {
     "action_label": action_label,

@@ -21,6 +21,7 @@ from manifest.status import Action
 
 from ..db import session
 from .forms import PER_PAGE, Page, apply_domain_error, page_number
+from .labels import MINUTE
 from .refusals import refusal
 from .session import page_actor
 
@@ -113,10 +114,10 @@ def quantity(value) -> str:
 
 
 def moment(iso: str | None) -> str:
-    """An ISO 8601 time (as the GPS analysis writes them) in local time, short."""
+    """An ISO 8601 time (as the GPS analysis writes them) in local time, to the minute."""
     if not iso:
         return "–"
-    return format_datetime(datetime.fromisoformat(iso), "short")
+    return format_datetime(datetime.fromisoformat(iso), MINUTE)
 
 
 SEVERITIES = {

@@ -100,7 +100,9 @@ def test_the_latest_activity_lists_our_manifests_events_only(client_for, world):
     assert mine.number not in outsider and theirs.number in outsider
 
 
-def test_the_latest_activity_shows_when_each_party_signed_in_beijing_time(client_for, world):
+def test_the_latest_activity_is_ordered_and_dated_by_receipt_and_says_the_signed_time(
+    client_for, world
+):
     manifest = advance(world, create_manifest(world), "in_transit")
     events = {
         ev.action: ev
@@ -110,18 +112,44 @@ def test_the_latest_activity_shows_when_each_party_signed_in_beijing_time(client
     }
     html = client_for(world.plating).get("/web/?lang=en").get_data(as_text=True)
     activity = re.search(r'id="activity">(.*?)</section>', html, re.S).group(1)
-    shown = {}
+    assert "by when the service received each signature" in activity
+    shown, received = {}, []
     for item in re.findall(r"<li>(.*?)</li>", activity, re.S):
         when = re.search(r'<time datetime="([^"]+)"[^>]*>([^<]+)</time>', item)
+        received.append(when.group(1))
+        signed = re.search(r'class="event-claimed">signed for ([^<]+)<', item)
         action = "issue" if "Issued" in item else "pickup" if "Picked up" in item else None
         if action:
-            shown[action] = (when.group(1), when.group(2).strip())
+            shown[action] = (when.group(1), when.group(2).strip(), signed and signed.group(1))
+    assert received == sorted(received, reverse=True)  # newest received first
     for action in ("issue", "pickup"):
         ev = events[action]
         # The signatures were claimed hours before the service received them.
         assert ev.server_time - ev.claimed_time > timedelta(hours=3)
-        local = ev.claimed_time.astimezone(CHINA)
-        assert shown[action] == (ev.claimed_time.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
+        assert shown[action] == (
+            ev.server_time.isoformat(),
+            ev.server_time.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+            ev.claimed_time.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+        )
+
+
+MINUTE = re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_home_tiles_and_lists_write_times_alike_in_each_language(client_for, world, lang):
+    delivered = advance(world, create_manifest(world), "delivered")
+    client = client_for(world.centre)
+    home = client.get(f"/web/?lang={lang}").get_data(as_text=True)
+    incoming = client.get("/web/incoming").get_data(as_text=True)
+    deadline = re.search(r'<span class="deadline">([^<]+)</span>', pile(home, "decisions"))
+    activity = re.search(r'id="activity">(.*?)</section>', home, re.S).group(1)
+    picked_up = delivered.picked_up_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    assert MINUTE.search(deadline.group(1)), deadline.group(1)
+    assert all(MINUTE.fullmatch(t) for t in re.findall(r"<time [^>]*>([^<]+)</time>", activity))
+    assert picked_up in incoming
+    for page in (home, incoming):
+        assert not re.search(r"\d{1,2}/\d{1,2}/\d{2}|\b[AP]M\b", page)
 
 
 def test_nothing_to_do_says_so(client_for, world):
