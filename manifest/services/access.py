@@ -45,16 +45,44 @@ def visible_manifests(actor: Actor, *, named_next: bool = False, many: bool = Fa
         return stmt.where(or_(*parties))
     org_id = actor.organization_id
     if many:
-        m = aliased(Manifest)
-        ids = union_all(
-            *[select(m.id).where(c) for c in _named_as_party(m, org_id, named_next)],
-            select(ManifestLeg.manifest_id).where(ManifestLeg.transporter_id == org_id),
-        )
-        return stmt.where(Manifest.id.in_(ids))
+        return stmt.where(Manifest.id.in_(union_all(*visible_branches(actor, named_next))))
     past_leg = exists().where(
         ManifestLeg.manifest_id == Manifest.id, ManifestLeg.transporter_id == org_id
     )
     return stmt.where(or_(*_named_as_party(Manifest, org_id, named_next), past_leg))
+
+
+def visible_branches(
+    actor: Actor, named_next: bool = False, *, pick=None, where=None
+) -> list[Select]:
+    """The SELECTs, one per way ``actor`` may see a manifest, of the visible manifests ``m``
+    meeting every clause of ``where(m)``: their ids, or the column ``pick(m)`` (``named_next``
+    as in :func:`visible_manifests`). Each branch goes through its own index with the filter
+    inside it, so a filter narrows every branch before they are merged; a manifest seen in
+    two ways is in two branches (merge them with UNION to have it once)."""
+
+    def chosen(m):
+        return m.id if pick is None else pick(m)
+
+    def clauses(m):
+        return [] if where is None else where(m)
+
+    if actor.is_regulator:
+        seen = visible_manifests(actor).with_only_columns(chosen(Manifest))
+        return [seen.where(*clauses(Manifest))]
+    org_id = actor.organization_id
+    m = aliased(Manifest)
+    branches = [
+        select(chosen(m)).where(c, *clauses(m)) for c in _named_as_party(m, org_id, named_next)
+    ]
+    past_leg = ManifestLeg.transporter_id == org_id
+    if pick is None and where is None:  # the leg names the manifest: no need to read it
+        return [*branches, select(ManifestLeg.manifest_id).where(past_leg)]
+    leg_of = aliased(Manifest)
+    on_leg = select(chosen(leg_of)).join_from(
+        ManifestLeg, leg_of, leg_of.id == ManifestLeg.manifest_id
+    )
+    return [*branches, on_leg.where(past_leg, *clauses(leg_of))]
 
 
 def _named_as_party(m, org_id: int, named_next: bool) -> list[ColumnElement[bool]]:

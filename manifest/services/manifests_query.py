@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select, union
 
 from ..actor import Actor
 from ..chain import Verdict
 from ..models import CustodyEvent, Manifest, ManifestLine, Organization
 from ..models.receipts import WeighbridgeMatch, WeighbridgeReceipt
-from .access import load_visible, visible_manifests
+from .access import load_visible, visible_branches
 from .custody import manifest_events, verify_manifest_chain
 
 
@@ -35,45 +35,58 @@ def list_visible(
     Filters: ``status``, ``kind``, created in ``[start, end)``, the receiver, a line's
     ``waste_code`` (a full code, or a category such as ``HW17``), and ``number`` (digits
     anywhere in the manifest number)."""
-    from sqlalchemy import exists, func, select
 
-    stmt = visible_manifests(actor, named_next=True, many=True)
-    if status:
-        stmt = stmt.where(Manifest.status == status)
-    if kind:
-        stmt = stmt.where(Manifest.kind == kind)
-    if start:
-        stmt = stmt.where(Manifest.created_at >= start)
-    if end:
-        stmt = stmt.where(Manifest.created_at < end)
-    if receiver_id is not None:
-        stmt = stmt.where(Manifest.receiver_id == receiver_id)
-    if waste_code:
-        code = waste_code.strip().upper()
-        stmt = stmt.where(
-            (Manifest.category == code)
-            | exists().where(
-                ManifestLine.manifest_id == Manifest.id, ManifestLine.waste_code == code
+    def filters(m) -> list:
+        clauses = []
+        if status:
+            clauses.append(m.status == status)
+        if kind:
+            clauses.append(m.kind == kind)
+        if start:
+            clauses.append(m.created_at >= start)
+        if end:
+            clauses.append(m.created_at < end)
+        if receiver_id is not None:
+            clauses.append(m.receiver_id == receiver_id)
+        if waste_code:
+            code = waste_code.strip().upper()
+            clauses.append(
+                (m.category == code)
+                | exists().where(ManifestLine.manifest_id == m.id, ManifestLine.waste_code == code)
             )
-        )
-    if number:
-        stmt = stmt.where(Manifest.number.contains(number.strip(), autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+        if number:
+            clauses.append(m.number.contains(number.strip(), autoescape=True))
+        return clauses
+
+    # The page's ids and the total in one statement, each way of seeing filtered through its
+    # own index; then the page's manifests themselves.
+    ids = union(*visible_branches(actor, True, where=filters)).subquery()
+    found = (
+        select(ids.c.id, func.count().over().label("total"))
+        .order_by(ids.c.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .subquery()
+    )
     rows = (
-        session.scalars(
-            stmt.order_by(Manifest.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        session.execute(
+            select(Manifest, found.c.total)
+            .join(found, found.c.id == Manifest.id)
+            .order_by(Manifest.id.desc())
         )
         .unique()
         .all()
     )
-    return list(rows), total
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    if page == 1:
+        return [], 0
+    return [], session.scalar(select(func.count()).select_from(ids))
 
 
 def receivers_seen(session, actor: Actor) -> list[Organization]:
     """The receivers named on the manifests ``actor`` may see, by name (the list's filter)."""
-    named = visible_manifests(actor, named_next=True, many=True).with_only_columns(
-        Manifest.receiver_id
-    )
+    named = union(*visible_branches(actor, True, pick=lambda m: m.receiver_id))
     return list(
         session.scalars(
             select(Organization).where(Organization.id.in_(named)).order_by(Organization.name)
