@@ -2,8 +2,8 @@
 (by the roles of the user's organisation), the open findings about the organisation, and the
 latest custody events of its manifests.
 
-A fixed number of queries whatever the number of manifests, events or findings: one count
-and one short list per pile, one each for the findings and the activity.
+A fixed number of queries whatever the number of manifests, events or findings: one for the
+piles (their sizes and first few manifests), one for the findings and one for the activity.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Select, func, literal, select, union_all
 
 from ..actor import TRANSPORT_ROLES, WRITE_ROLES, Actor
 from ..infra.db import settings_of, utcnow
@@ -92,21 +91,17 @@ def worklist(session, actor: Actor, *, now: datetime | None = None) -> Worklist:
     activity of its regions)."""
     now = now or utcnow()
     out = Worklist()
-    for key, stmt, party, at, order in _piles(actor, now):
-        count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = (
-            session.scalars(
-                stmt.options(lazyload(Manifest.lines), lazyload(Manifest.legs))
-                .order_by(order, Manifest.id)
-                .limit(SHOWN)
-            )
-            .unique()
-            .all()
-        )
-        entries = [_entry(m, party, at) for m in rows]
+    keys = _pile_keys(actor)
+    found: dict[str, list] = {key: [] for key in keys}
+    if keys:
+        for row in session.execute(_piles_statement(actor, keys, now)):
+            found[row.pile].append(row)
+    for key in keys:
+        rows = found[key]
+        entries = [Entry(r.id, r.number, r.counterpart or "", r.at) for r in rows]
         if key == "decisions":
             entries = _with_deadlines(session, entries, now)
-        out.piles.append(Pile(key, count, entries))
+        out.piles.append(Pile(key, rows[0].total if rows else 0, entries))
     _findings(session, actor, out)
     out.activity = _activity(session, actor)
     return out
@@ -141,17 +136,37 @@ def _pile_keys(actor: Actor) -> list[str]:
     return keys
 
 
-def _piles(actor: Actor, now: datetime):
-    """(key, SELECT, whose name to show, which time to show, order) of each pile."""
-    return [
-        (key, select(Manifest).where(PILES[key].where(actor.organization_id, now)), *SHOWN_AS[key])
-        for key in _pile_keys(actor)
-    ]
-
-
-def _entry(m: Manifest, party: str, at: str) -> Entry:
-    other: Organization | None = getattr(m, party)
-    return Entry(m.id, m.number, other.name if other else "", getattr(m, at))
+def _piles_statement(actor: Actor, keys: list[str], now: datetime):
+    """One SELECT of every pile's first few manifests, each row with its pile's key, its rank
+    in the pile and the pile's size (a pile with no row is empty): each pile's id, number,
+    the other party's name and the time shown."""
+    parts = []
+    for position, key in enumerate(keys):
+        party, at, order = SHOWN_AS[key]
+        ordering = (order, Manifest.id)
+        pile = (
+            select(
+                literal(key).label("pile"),
+                literal(position).label("position"),
+                func.row_number().over(order_by=ordering).label("rank"),
+                func.count().over().label("total"),
+                Manifest.id,
+                Manifest.number,
+                getattr(Manifest, f"{party}_id").label("party_id"),
+                getattr(Manifest, at).label("at"),
+            )
+            .where(PILES[key].where(actor.organization_id, now))
+            .order_by(*ordering)
+            .limit(SHOWN)
+        )
+        parts.append(select(pile.subquery()))
+    piles = union_all(*parts).subquery()
+    # The other party's name for the few rows shown only, not for the whole pile.
+    return (
+        select(piles, Organization.name.label("counterpart"))
+        .outerjoin(Organization, Organization.id == piles.c.party_id)
+        .order_by(piles.c.position, piles.c.rank)
+    )
 
 
 def _with_deadlines(session, entries: list[Entry], now: datetime) -> list[Entry]:
@@ -170,7 +185,6 @@ def _with_deadlines(session, entries: list[Entry], now: datetime) -> list[Entry]
 
 def _findings(session, actor: Actor, out: Worklist) -> None:
     visible = visible_findings(actor).where(Finding.status.in_(UNRESOLVED))
-    out.findings_count = session.scalar(select(func.count()).select_from(visible.subquery())) or 0
     rows = session.execute(
         select(
             Finding.id,
@@ -180,14 +194,16 @@ def _findings(session, actor: Actor, out: Worklist) -> None:
             Finding.manifest_id,
             Manifest.number,
             Finding.due_at,
+            func.count().over(),  # all of them, before the limit
         )
         .select_from(Finding)
         .outerjoin(Manifest, Manifest.id == Finding.manifest_id)
         .where(Finding.id.in_(visible.with_only_columns(Finding.id)))
         .order_by(Finding.due_at, Finding.id)
         .limit(SHOWN)
-    )
-    out.findings = [FindingEntry(*row) for row in rows]
+    ).all()
+    out.findings_count = rows[0][-1] if rows else 0
+    out.findings = [FindingEntry(*row[:-1]) for row in rows]
 
 
 def _activity(session, actor: Actor) -> list[ActivityEntry]:
