@@ -26,6 +26,13 @@ def in_regions(region_code_column, region_codes) -> ColumnElement[bool]:
     return or_(*[region_code_column.startswith(region_prefix(c)) for c in region_codes])
 
 
+# Built once: a new alias per query costs more than the query (each alias adapts every
+# column it is asked for anew), and the same aliases let the compiled statements be reused.
+_SEEN = aliased(Manifest, name="seen")
+_ON_LEG = aliased(Manifest, name="on_leg")
+_PARTY_ORGS = tuple(aliased(Organization, name=f"party_org_{i}") for i in range(3))
+
+
 def visible_manifests(actor: Actor, *, named_next: bool = False, many: bool = False) -> Select:
     """A SELECT of the manifests ``actor`` may see; with ``named_next``, also those naming
     the actor's organisation as the next transporter.
@@ -37,8 +44,11 @@ def visible_manifests(actor: Actor, *, named_next: bool = False, many: bool = Fa
     stmt = select(Manifest)
     if actor.is_regulator:
         parties = []
-        for col in (Manifest.generator_id, Manifest.transporter_id, Manifest.receiver_id):
-            org = aliased(Organization)
+        for col, org in zip(
+            (Manifest.generator_id, Manifest.transporter_id, Manifest.receiver_id),
+            _PARTY_ORGS,
+            strict=True,
+        ):
             parties.append(
                 exists().where(org.id == col, in_regions(org.region_code, actor.region_codes))
             )
@@ -71,14 +81,14 @@ def visible_branches(
         seen = visible_manifests(actor).with_only_columns(chosen(Manifest))
         return [seen.where(*clauses(Manifest))]
     org_id = actor.organization_id
-    m = aliased(Manifest)
+    m = _SEEN
     branches = [
         select(chosen(m)).where(c, *clauses(m)) for c in _named_as_party(m, org_id, named_next)
     ]
     past_leg = ManifestLeg.transporter_id == org_id
     if pick is None and where is None:  # the leg names the manifest: no need to read it
         return [*branches, select(ManifestLeg.manifest_id).where(past_leg)]
-    leg_of = aliased(Manifest)
+    leg_of = _ON_LEG
     on_leg = select(chosen(leg_of)).join_from(
         ManifestLeg, leg_of, leg_of.id == ManifestLeg.manifest_id
     )
