@@ -89,11 +89,20 @@ def list_findings(
         if actor.is_regulator:
             about = or_(about, Finding.named_manifest_id.in_(chosen))
         stmt = stmt.where(about)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(
-        stmt.order_by(Finding.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    # The page and the total in one statement (the count is taken before the limit).
+    found = session.execute(
+        stmt.add_columns(func.count().over())
+        .order_by(Finding.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
-    return _as_dicts(session, actor, rows), total
+    if found:
+        total = found[0][1]
+    elif page == 1:
+        total = 0
+    else:  # past the last page
+        total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return _as_dicts(session, actor, [row[0] for row in found]), total
 
 
 def _as_dicts(session, actor: Actor, findings) -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import raiseload
 
 from ..actor import Actor
 from ..chain import Verdict
@@ -67,8 +68,12 @@ def manifest_view(
     parties = {manifest.generator_id, manifest.transporter_id, manifest.receiver_id}
     parties |= {leg.transporter_id for leg in manifest.legs}
     licences: dict[int, list[Licence]] = {}
+    # The page shows each licence itself, not its scopes and capacities.
     for licence in session.scalars(
-        select(Licence).where(Licence.organization_id.in_(parties)).order_by(Licence.id)
+        select(Licence)
+        .where(Licence.organization_id.in_(parties))
+        .order_by(Licence.id)
+        .options(raiseload(Licence.scopes), raiseload(Licence.capacities))
     ):
         licences.setdefault(licence.organization_id, []).append(licence)
     findings, total = list_findings(
@@ -95,11 +100,16 @@ def manifest_view(
 
 
 def _organizations(session, manifest, events) -> dict[int, Organization]:
-    ids = {manifest.generator_id, manifest.transporter_id, manifest.receiver_id}
-    ids |= {leg.transporter_id for leg in manifest.legs}
+    """Every organisation the manifest or its chain names: those loaded with the manifest,
+    and the others (past carriers, signers) read in one query when there are any."""
+    loaded = (manifest.generator, manifest.transporter, manifest.receiver)
+    known = {org.id: org for org in (*loaded, manifest.next_transporter) if org is not None}
+    ids = {leg.transporter_id for leg in manifest.legs}
     ids |= {ev.organization_id for ev in events if ev.organization_id is not None}
-    if manifest.next_transporter_id is not None:
-        ids.add(manifest.next_transporter_id)
-    return {
-        org.id: org for org in session.scalars(select(Organization).where(Organization.id.in_(ids)))
-    }
+    missing = ids - known.keys()
+    if missing:
+        known.update(
+            (org.id, org)
+            for org in session.scalars(select(Organization).where(Organization.id.in_(missing)))
+        )
+    return known
