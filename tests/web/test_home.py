@@ -179,7 +179,9 @@ def test_the_home_runs_as_many_queries_for_thirty_manifests_as_for_one(
     add(29)
     thirty = queries()
     assert thirty == one, f"{one} queries for one manifest, {thirty} for thirty"
-    assert one <= 25
+    # The signed-in user, the piles (their sizes and first rows), the findings, the activity
+    # (and SQLite's BEGIN).
+    assert one <= 5, f"{one} queries"
 
 
 @pytest.mark.slow
