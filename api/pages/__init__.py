@@ -34,6 +34,7 @@ from . import (
     errors,
     home,
     labels,
+    live_map,
     manifest_view,
     receiving,
     refusals,
@@ -47,6 +48,7 @@ PAGE_GROUPS = [
     session_pages,
     home,
     manifest_view,
+    live_map,
     admin,
     terminals,
     transport,
@@ -225,6 +227,7 @@ NAV = (
     ("/web/manifests", lazy_gettext("Manifests"), {"generator", "transporter", "receiver"}),
     ("/web/trips", lazy_gettext("Trips"), {"transporter"}),
     ("/web/incoming", lazy_gettext("Incoming"), {"receiver"}),
+    ("/web/map", lazy_gettext("Vehicles on the road"), {"regulator"}),
     ("/web/admin/members", lazy_gettext("Administration"), {"admin"}),
 )
 
@@ -234,6 +237,8 @@ def nav_links() -> list[tuple[str, str]]:
     if user is None:
         return []
     roles = set(user.actor.org_roles) | {user.actor.role}
+    if user.actor.is_regulator:
+        roles.add("regulator")
     return [(path, str(label)) for path, label, who in NAV if roles & who and page_exists(path)]
 
 

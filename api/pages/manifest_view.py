@@ -219,7 +219,7 @@ def _render(actor, view, page_no: int, *, refused: CommentForm | None = None, st
         tallies=TALLIES,
         map_config=json.dumps(map_config, ensure_ascii=False),
         has_map=bool(view.tracks or view.route or view.position),
-        position_age=_age(view.position),
+        position_age=position_age(view.position),
     )
     return page, status
 
@@ -240,7 +240,7 @@ def map_geojson(manifest_id: int):
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")
 
 
-def _age(position: dict | None) -> str | None:
+def position_age(position: dict | None) -> str | None:
     """How long ago the last known position was fixed, in the page's language."""
     if position is None:
         return None

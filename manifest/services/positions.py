@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import select, text
+from sqlalchemy import literal, select, text, union_all
 
 from gps.jt808.bodies import Location
 from gps.track import Track, build_track
@@ -163,11 +163,45 @@ def last_trip_position(session, manifest) -> dict | None:
     the delivery signature), for the API, the manifest page and its map; None before pickup,
     before the first fix, or when the vehicle has no terminal. The caller has checked that
     the manifest may be seen."""
-    leg = manifest.legs[-1] if manifest.legs else None
-    if leg is None:
-        return None
+    return last_trip_positions(session, [manifest]).get(manifest.id)
+
+
+def last_trip_positions(session, manifests: Sequence) -> dict[int, dict]:
+    """:func:`last_trip_position` of each of ``manifests``, by manifest id (those without
+    one left out), in one query. The caller has checked that the manifests may be seen."""
+    latest = [_latest_fix_query(m) for m in manifests if m.legs]
+    if not latest:
+        return {}
+    rows = session.execute(union_all(*[select(q.subquery()) for q in latest])).all()
+    plates = {m.id: m.legs[-1].vehicle_plate for m in manifests if m.legs}
+    return {
+        row.manifest_id: {
+            "vehicle_plate": plates[row.manifest_id],
+            "time": row.fixed_at,
+            "received_at": row.received_at,
+            "lat": row.lat_e6 / 1e6,
+            "lon": row.lon_e6 / 1e6,
+            "speed_kmh": row.speed_dkmh / 10,
+            "heading": row.heading,
+        }
+        for row in rows
+    }
+
+
+def _latest_fix_query(manifest):
+    """The SELECT of the manifest's last usable fix on its current leg (at most one row,
+    labelled with the manifest's id)."""
+    leg = manifest.legs[-1]
     query = (
-        select(VehiclePosition)
+        select(
+            literal(manifest.id).label("manifest_id"),
+            VehiclePosition.fixed_at,
+            VehiclePosition.received_at,
+            VehiclePosition.lat_e6,
+            VehiclePosition.lon_e6,
+            VehiclePosition.speed_dkmh,
+            VehiclePosition.heading,
+        )
         .join(Vehicle, Vehicle.id == VehiclePosition.vehicle_id)
         .where(
             Vehicle.plate == leg.vehicle_plate,
@@ -179,18 +213,7 @@ def last_trip_position(session, manifest) -> dict | None:
     )
     if manifest.delivered_at is not None:
         query = query.where(VehiclePosition.fixed_at <= manifest.delivered_at)
-    row = session.scalar(query)
-    if row is None:
-        return None
-    return {
-        "vehicle_plate": leg.vehicle_plate,
-        "time": row.fixed_at,
-        "received_at": row.received_at,
-        "lat": row.lat_e6 / 1e6,
-        "lon": row.lon_e6 / 1e6,
-        "speed_kmh": row.speed_dkmh / 10,
-        "heading": row.heading,
-    }
+    return query
 
 
 def position_feature(position: dict) -> dict:

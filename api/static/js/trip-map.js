@@ -1,5 +1,6 @@
 // The manifest page's map: the planned route, its corridor, the sites, the GPS track and its
-// episodes, and the truck's last known position, drawn with Leaflet from the GeoJSON the page's own endpoint serves. Works with no
+// episodes, and the truck's last known position (or, on the regulator's live map, every
+// vehicle's), drawn with Leaflet from the GeoJSON the page's own endpoint serves. Works with no
 // tile layer at all (the default): the layers are drawn on a plain background and the view
 // fits them. Every drawn path carries the class "layer-<kind>" so its meaning is inspectable.
 (function () {
@@ -79,7 +80,12 @@
         }
       });
       var label = (config.labels && config.labels[kind]) || kind;
+      var props = feature.properties || {};
+      // On the regulator's live map a position names its vehicle and manifest, and a click
+      // opens the manifest's page.
+      if (props.manifest_number) label = props.vehicle_plate + " · " + props.manifest_number;
       layer.bindTooltip(label);
+      if (props.href) layer.on("click", function () { window.location.assign(props.href); });
       everything.addLayer(layer);
     });
     if (!kinds.length) {
