@@ -47,7 +47,10 @@ class TerminalOut(ma.Schema):
     created_at = fields.AwareDateTime()
     last_seen_at = fields.AwareDateTime(
         allow_none=True,
-        metadata={"description": "its registration or the receipt of its newest fix, if later"},
+        metadata={
+            "description": "the latest of its registration, authentication, heartbeat and "
+            "the receipt of its newest fix"
+        },
     )
     last_fix_at = fields.AwareDateTime(
         allow_none=True, metadata={"description": "the time of its newest usable fix"}

@@ -153,6 +153,8 @@ class Connection:
         elif kind == bodies.AUTHENTICATE:
             await self.authenticate(header, body)
         elif kind == bodies.HEARTBEAT:
+            if self.binding is not None and self.binding.phone == header.phone:
+                self.store.heard(self.binding.terminal_id)
             self.answer(header, bodies.OK)
         elif kind == bodies.LOGOUT:
             if self.binding is not None and self.binding.phone == header.phone:
@@ -191,6 +193,7 @@ class Connection:
             self.answer(header, bodies.FAILED)
             return
         self.binding = binding
+        self.store.heard(binding.terminal_id)
         self.answer(header, bodies.OK)
 
     def positions(self, header: Header, body: bytes, received: float) -> None:

@@ -33,6 +33,9 @@ class Limits:
     #: Seconds between live checks of vehicles that reported, and between silence sweeps.
     live_check_s: float = 10.0
     silence_sweep_s: float = 30.0
+    #: A terminal's contact without positions (authentication, heartbeat) is written for its
+    #: "last seen" at most this often.
+    heard_every_s: float = 30.0
     #: Lines logged per connection about dropped input; the rest are counted.
     log_lines_per_connection: int = 20
 

@@ -64,6 +64,8 @@ class Store:
         self._wake = asyncio.Event()
         self._partitions: set[datetime] = set()
         self._dirty: dict[int, float] = {}  # vehicle id -> earliest unchecked receipt
+        self._heard: dict[int, datetime] = {}  # terminal id -> contact not written yet
+        self._heard_written: dict[int, datetime] = {}  # terminal id -> contact last written
         self._task: asyncio.Task | None = None
 
     async def _call(self, fn, *args, **kw):
@@ -104,6 +106,26 @@ class Store:
 
     async def forget(self, terminal_id: int) -> None:
         await self._call(self._in_uow, terminals.forget_registration, terminal_id=terminal_id)
+
+    # ------------------------------------------------------------ contact
+
+    def heard(self, terminal_id: int) -> None:
+        """Note a contact of an authenticated terminal that carries no position
+        (authentication, heartbeat), written with the next flush unless one less than
+        ``heard_every_s`` old was written already."""
+        now = self.clock()
+        written = self._heard_written.get(terminal_id)
+        if written is None or (now - written).total_seconds() >= self.limits.heard_every_s:
+            self._heard[terminal_id] = now
+
+    async def _write_heard(self) -> None:
+        heard, self._heard = self._heard, {}
+        try:
+            await self._call(self._in_uow, terminals.record_heard, heard=heard)
+        except Exception:  # the database failed: the next contact is noted again
+            log.exception("gateway: noting the contact of %d terminals failed", len(heard))
+            return
+        self._heard_written.update(heard)
 
     # ------------------------------------------------------------ positions
 
@@ -154,6 +176,8 @@ class Store:
                 await self._check(sweep=True)
 
     async def _flush(self) -> None:
+        if self._heard:
+            await self._write_heard()
         while self._pending:
             batch, rest = self._take_batch()
             self._pending = rest

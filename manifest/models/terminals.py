@@ -59,6 +59,9 @@ class Terminal(Base):
     #: SHA-256 of the authentication code given at the last registration.
     auth_code_hash: Mapped[str | None] = mapped_column(String(64))
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the gateway last heard from it on an authenticated connection (authentication,
+    #: heartbeat); positions are in ``vehicle_positions``.
+    heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     bound_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     unbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select, update
 
 from gps.jt808 import bodies
 
@@ -191,8 +191,8 @@ class TerminalRow:
 
     terminal: Terminal
     vehicle_plate: str
-    #: When the gateway last heard from it in this binding: its registration or the receipt
-    #: of its newest fix, whichever is later (heartbeats are not recorded).
+    #: When the gateway last heard from it in this binding: its registration, authentication
+    #: or heartbeat, or the receipt of its newest fix, whichever is latest.
     last_seen_at: datetime | None
     #: The time of its newest usable fix in this binding.
     last_fix_at: datetime | None
@@ -229,7 +229,10 @@ def list_terminals(session, *, actor: Actor, organization_id: int) -> list[Termi
         TerminalRow(
             terminal=terminal,
             vehicle_plate=plate,
-            last_seen_at=max((t for t in (terminal.registered_at, received) if t), default=None),
+            last_seen_at=max(
+                (t for t in (terminal.registered_at, terminal.heard_at, received) if t),
+                default=None,
+            ),
             last_fix_at=fixed,
         )
         for terminal, plate, received, fixed in rows
@@ -301,6 +304,25 @@ def authenticate_terminal(session, *, phone: str, code: str) -> Binding | None:
     if not vehicle.active:
         return None
     return Binding(terminal.id, vehicle.id, vehicle.plate, terminal.phone)
+
+
+def record_heard(uow: UnitOfWork, *, heard: dict[int, datetime]) -> None:
+    """Note when the gateway last heard from terminals without a position (terminal id ->
+    time of its authentication or heartbeat), never moving a terminal's time back."""
+    if not heard:
+        return
+    table = Terminal.__table__
+    with uow:
+        uow.session.execute(
+            update(table)
+            .where(
+                table.c.id == bindparam("terminal"),
+                or_(table.c.heard_at.is_(None), table.c.heard_at < bindparam("at")),
+            )
+            .values(heard_at=bindparam("at")),
+            [{"terminal": terminal, "at": at} for terminal, at in heard.items()],
+        )
+        uow.commit()
 
 
 def forget_registration(uow: UnitOfWork, *, terminal_id: int) -> None:

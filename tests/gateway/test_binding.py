@@ -10,7 +10,7 @@ from manifest.local_time import CHINA
 from manifest.models import VehiclePosition
 from manifest.services import terminals
 from tests.gateway.conftest import PHONE, bind
-from tests.gateway.harness import running_gateway
+from tests.gateway.harness import Clock, running_gateway
 from tests.gateway.terminal import Fix, Terminal
 from tests.gateway.test_trip import world_url
 
@@ -163,3 +163,41 @@ def test_positions_land_in_monthly_partitions_on_postgresql(pg_world):
     assert [tuple(p) for p in placed] == [
         (f"vehicle_positions_y{at.year:04d}m{at.month:02d}", 1) for at in times
     ]
+
+
+def test_a_terminal_sending_only_heartbeats_is_seen_without_positions(client, world):
+    assert bind(client, world).status_code == 201
+    registered = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    clock = Clock(registered)
+    url = f"/api/v1/organizations/{world.carrier.id}/terminals"
+
+    def last_seen() -> datetime:
+        [row] = client.get(url, headers=world.carrier.auth()).get_json()
+        assert row["last_fix_at"] is None
+        return datetime.fromisoformat(row["last_seen_at"])
+
+    with running_gateway(world_url(world), clock=clock) as gw:
+        t = Terminal(PHONE).connect(gw.port)
+        assert t.authenticate(t.register("粤J12345")[1]) == 0
+        gw.settle()
+        assert last_seen() == registered
+        # A heartbeat on a connection that never authenticated is answered, not believed.
+        stranger = Terminal(PHONE).connect(gw.port)
+        clock.now = registered + timedelta(minutes=5)
+        serial = stranger.send(0x0002)
+        assert stranger.answer() == (serial, 0x0002, 0)
+        gw.settle()
+        assert last_seen() == registered
+        stranger.close()
+        for minutes in (10, 10.25, 11):  # the second is within 30 s of the first: not written
+            clock.now = registered + timedelta(minutes=minutes)
+            serial = t.send(0x0002)
+            assert t.answer() == (serial, 0x0002, 0)
+            gw.settle()
+            if minutes == 10.25:
+                assert last_seen() == registered + timedelta(minutes=10)
+        assert last_seen() == registered + timedelta(minutes=11)
+        t.close()
+    s = world.uow.session
+    s.rollback()
+    assert s.scalars(select(VehiclePosition)).all() == []  # heartbeats are no positions
