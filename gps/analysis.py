@@ -45,6 +45,7 @@ import shapely
 
 from gps import detect
 from gps.geometry import LocalFrame, RouteGeometry
+from gps.settings import PositiveSettings
 from gps.times import format_ms, to_ms
 from gps.track import Problem, Route, Site, Track
 from manifest.finding_types import GPS_KINDS, SEVERITIES
@@ -80,7 +81,7 @@ _COVERAGE_STEP_M = 100.0  # resolution of the route-covered share
 
 
 @dataclass(frozen=True)
-class Thresholds:
+class Thresholds(PositiveSettings, kind="threshold"):
     """Every limit the analysis uses; the defaults are the ones the README promises
     ("GPS tracks and the planned route")."""
 
@@ -104,11 +105,6 @@ class Thresholds:
     """A route deviation this long is suggested as a violation, else a warning."""
     gap_violation_s: float = 1800.0
     """A signal gap this long is suggested as a violation, else a warning."""
-
-    def __post_init__(self) -> None:
-        for name, value in asdict(self).items():
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ValueError(f"threshold {name} must be a positive number, not {value!r}")
 
     def to_dict(self) -> dict[str, float]:
         """The thresholds by name."""

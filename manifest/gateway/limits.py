@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gps.settings import PositiveSettings
+
 
 @dataclass(frozen=True)
-class Limits:
+class Limits(PositiveSettings, kind="gateway limit"):
+    """Each a positive number, or the gateway does not start."""
+
     #: Connections held at once; more are closed as they arrive.
     max_connections: int = 10_000
     #: A connection that completes no frame for this long is closed (terminals send a
@@ -38,8 +42,3 @@ class Limits:
     heard_every_s: float = 30.0
     #: Lines logged per connection about dropped input; the rest are counted.
     log_lines_per_connection: int = 20
-
-    def __post_init__(self) -> None:
-        for name, value in self.__dict__.items():
-            if not value > 0:
-                raise ValueError(f"gateway limit {name} must be positive, not {value!r}")
