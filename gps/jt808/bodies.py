@@ -5,11 +5,11 @@ Message ids and result codes are those of JT/T 808-2013 and -2019. Strings are G
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from gps.jt808.errors import BadMessage
-from manifest.local_time import CHINA
 
 # Terminal messages.
 TERMINAL_RESPONSE = 0x0001
@@ -117,6 +117,14 @@ class Location:
         return int.from_bytes(value, "big") if value is not None and len(value) == 4 else None
 
 
+#: Beijing time, the terminals' clock: UTC+8 all year (China has kept no summer time since
+#: 1991, and the BCD year is 20YY).
+BEIJING = timezone(timedelta(hours=8))
+#: The basic fields of a location: alarm, status, latitude, longitude, altitude, speed,
+#: heading, and the six BCD digits-pairs of the time.
+_BASIC = struct.Struct(">IIIIHHH6s")
+
+
 def bcd_time(data: bytes) -> datetime | None:
     """YYMMDDhhmmss in Beijing time as a UTC datetime, or None when it is not a date."""
     text = data.hex()
@@ -130,7 +138,7 @@ def bcd_time(data: bytes) -> datetime | None:
             int(text[6:8]),
             int(text[8:10]),
             int(text[10:12]),
-            tzinfo=CHINA,
+            tzinfo=BEIJING,
         )
     except ValueError:
         return None
@@ -142,7 +150,7 @@ def decode_location(body: bytes) -> Location:
     the body."""
     if len(body) < LOCATION_SIZE:
         raise BadMessage(f"a location needs {LOCATION_SIZE} bytes, not {len(body)}")
-    alarm, status, lat, lon = (int.from_bytes(body[i : i + 4], "big") for i in (0, 4, 8, 12))
+    alarm, status, lat, lon, altitude, speed, heading, when = _BASIC.unpack_from(body)
     items: dict[int, bytes] = {}
     at = LOCATION_SIZE
     while at < len(body):
@@ -155,11 +163,11 @@ def decode_location(body: bytes) -> Location:
         status=status,
         lat_e6=-lat if status & STATUS_SOUTH else lat,
         lon_e6=-lon if status & STATUS_WEST else lon,
-        altitude_m=int.from_bytes(body[16:18], "big"),
-        speed_dkmh=int.from_bytes(body[18:20], "big"),
-        heading=int.from_bytes(body[20:22], "big"),
-        time_bcd=body[22:28].hex(),
-        time=bcd_time(body[22:28]),
+        altitude_m=altitude,
+        speed_dkmh=speed,
+        heading=heading,
+        time_bcd=when.hex(),
+        time=bcd_time(when),
         items=items,
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 
 from gps.jt808 import bodies
 from gps.jt808.assembly import Reassembler
@@ -47,7 +48,8 @@ class Connection:
         self.bad_frames = 0
         self.tokens = float(limits.frame_burst)
         self.filled_at = time.monotonic()
-        self.acks: set[asyncio.Task] = set()
+        self.outbox: list[bytes] = []
+        self.outbox_bytes = 0
 
     def note(self, what: str, *args) -> None:
         """A log line about this connection, until its quota is spent."""
@@ -86,6 +88,7 @@ class Connection:
         finally:
             if self.suppressed:
                 log.warning("gateway %s: %d more lines not logged", self.peer, self.suppressed)
+            self.flush_outbox()
             self.writer.close()
 
     def take_token(self) -> None:
@@ -110,9 +113,20 @@ class Connection:
         transport = self.writer.transport
         if transport.is_closing():
             return
-        if transport.get_write_buffer_size() + len(frame) > self.limits.max_unsent_bytes:
+        unsent = transport.get_write_buffer_size() + self.outbox_bytes + len(frame)
+        if unsent > self.limits.max_unsent_bytes:
             raise Closing("the client does not read its answers")
-        self.writer.write(frame)
+        # The answers made in one turn of the event loop (a batch written, a burst of frames
+        # read) leave in one write instead of one system call each.
+        if not self.outbox:
+            asyncio.get_running_loop().call_soon(self.flush_outbox)
+        self.outbox.append(frame)
+        self.outbox_bytes += len(frame)
+
+    def flush_outbox(self) -> None:
+        frames, self.outbox, self.outbox_bytes = self.outbox, [], 0
+        if not self.writer.transport.is_closing():
+            self.writer.write(b"".join(frames))
 
     def answer(self, header: Header, result: int) -> None:
         body = bodies.general_response(header.serial, header.message_id, result)
@@ -124,7 +138,6 @@ class Connection:
         except ProtocolError as exc:
             self.dropped(exc)
             return
-        self.store.stats.messages += 1
         if header.encryption:
             self.note("encrypted message %#06x not supported", header.message_id)
             self.answer(header, bodies.NOT_SUPPORTED)
@@ -225,13 +238,11 @@ class Connection:
             )
             for location in locations
         ]
-        future = self.store.submit(rows, received)
-        task = asyncio.get_running_loop().create_task(self.acknowledge(header, future))
-        self.acks.add(task)
-        task.add_done_callback(self.acks.discard)
+        # Answered when the rows are written (a callback, not a task per message).
+        self.store.submit(rows, received).add_done_callback(partial(self.acknowledge, header))
 
-    async def acknowledge(self, header: Header, future: asyncio.Future) -> None:
-        result = await future
+    def acknowledge(self, header: Header, future: asyncio.Future) -> None:
+        result = bodies.FAILED if future.cancelled() else future.result()
         if result != bodies.OK:
             self.note("positions of terminal %s not stored", header.phone)
         try:

@@ -23,7 +23,7 @@ from gps.jt808 import bodies
 from ..infra.db import utcnow
 from ..infra.uow import UnitOfWork
 from ..services import terminals
-from ..services.positions import store_positions
+from ..services.positions import store_bound_positions
 from ..services.terminal_tracks import check_live
 from .limits import Limits
 
@@ -34,7 +34,6 @@ log = logging.getLogger("hwm.gateway")
 class Stats:
     """Counters and recent latencies (seconds), for the log and the benchmark."""
 
-    messages: int = 0
     positions_stored: int = 0
     positions_refused: int = 0
     dropped_frames: int = 0
@@ -58,7 +57,13 @@ class Store:
         self.limits = limits
         self.clock = clock
         self.stats = Stats()
+        # Positions are written on one thread and checked on another, so a long live check
+        # never holds up the answers to terminals.
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="hwm-gateway-db")
+        self._checker = ThreadPoolExecutor(1, thread_name_prefix="hwm-gateway-check")
+        self._writer = None  # the writing thread's session, kept between batches
+        self._written_through = clock()
+        self._flushing = asyncio.Lock()
         self._pending: list[_Pending] = []
         self._pending_rows = 0
         self._wake = asyncio.Event()
@@ -66,11 +71,11 @@ class Store:
         self._dirty: dict[int, float] = {}  # vehicle id -> earliest unchecked receipt
         self._heard: dict[int, datetime] = {}  # terminal id -> contact not written yet
         self._heard_written: dict[int, datetime] = {}  # terminal id -> contact last written
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
-    async def _call(self, fn, *args, **kw):
+    async def _call(self, fn, *args, executor=None, **kw):
         return await asyncio.get_running_loop().run_in_executor(
-            self._executor, partial(fn, *args, **kw)
+            executor or self._executor, partial(fn, *args, **kw)
         )
 
     def _in_uow(self, fn, **kw):
@@ -144,22 +149,24 @@ class Store:
         return future
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._run_writes()), loop.create_task(self._run_checks())]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             try:
-                await self._task
+                await task
             except asyncio.CancelledError:
                 pass
         await self._flush()
+        if self._writer is not None:
+            await self._call(self._writer.close)
+            self._writer = None
         self._executor.shutdown(wait=True)
+        self._checker.shutdown(wait=True)
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_live = loop.time() + self.limits.live_check_s
-        next_sweep = loop.time() + self.limits.silence_sweep_s
+    async def _run_writes(self) -> None:
         while True:
             try:
                 await asyncio.wait_for(self._wake.wait(), self.limits.flush_s)
@@ -167,15 +174,32 @@ class Store:
                 pass
             self._wake.clear()
             await self._flush()
+
+    async def _run_checks(self) -> None:
+        """The live checks and silence sweeps, beside the writes: a check in progress never
+        delays the next batch of positions."""
+        loop = asyncio.get_running_loop()
+        next_live = loop.time() + self.limits.live_check_s
+        next_sweep = loop.time() + self.limits.silence_sweep_s
+        while True:
+            await asyncio.sleep(max(0.0, min(next_live, next_sweep) - loop.time()))
             now = loop.time()
-            if now >= next_live and self._dirty:
+            if now >= next_live:
                 next_live = now + self.limits.live_check_s
-                await self._check(sweep=False)
+                if self._dirty:
+                    await self._check(sweep=False)
             if now >= next_sweep:
                 next_sweep = now + self.limits.silence_sweep_s
                 await self._check(sweep=True)
 
     async def _flush(self) -> None:
+        """Write what is pending, and what arrives meanwhile (one flush at a time, so that
+        when one ends nothing taken before it is still being written)."""
+        async with self._flushing:
+            await self._flush_pending()
+
+    async def _flush_pending(self) -> None:
+        started = self.clock()
         if self._heard:
             await self._write_heard()
         while self._pending:
@@ -199,6 +223,9 @@ class Store:
                         self._dirty.setdefault(row["vehicle_id"], p.received)
                 if not p.future.done():
                     p.future.set_result(bodies.FAILED if refused_here else bodies.OK)
+        # Every position received before ``started`` is written (or refused): the live
+        # checks judge the trips as of then, never a silence that is only a write in flight.
+        self._written_through = max(self._written_through, started)
 
     def _take_batch(self) -> tuple[list[_Pending], list[_Pending]]:
         count = 0
@@ -211,21 +238,21 @@ class Store:
     def _write(self, rows: list[dict]) -> set[int]:
         """Store the rows of still-bound terminals in one transaction; returns the terminal
         ids refused because their binding ended."""
-        session = self.sessions()
+        if self._writer is None:
+            self._writer = self.sessions()
+        uow = UnitOfWork(self._writer)
         try:
-            uow = UnitOfWork(session)
             with uow:
-                ids = {r["terminal_id"] for r in rows}
-                bound = terminals.bound_terminal_ids(session, ids)
-                kept = [r for r in rows if r["terminal_id"] in bound]
-                stored = store_positions(session, kept, self._partitions)
+                stored, refused = store_bound_positions(self._writer, rows, self._partitions)
                 uow.commit()
-        finally:
-            session.close()
+        except Exception:
+            # A session that failed is not trusted again: the next batch takes a new one.
+            self._writer.close()
+            self._writer = None
+            raise
         self.stats.positions_stored += stored
-        refused = ids - bound
         if refused:
-            self.stats.positions_refused += len(rows) - len(kept)
+            self.stats.positions_refused += sum(1 for r in rows if r["terminal_id"] in refused)
             log.warning("gateway: positions of unbound terminals %s refused", sorted(refused))
         return refused
 
@@ -241,7 +268,8 @@ class Store:
             raised = await self._call(
                 self._in_uow,
                 check_live,
-                now=self.clock(),
+                executor=self._checker,
+                now=self._written_through,
                 vehicle_ids=None if sweep else set(covered),
             )
         except Exception:

@@ -19,7 +19,7 @@ from gps.jt808.bodies import Location
 from gps.track import Track, build_track
 
 from ..infra.db import insert, is_postgres
-from ..models import Vehicle, VehiclePosition
+from ..models import Terminal, Vehicle, VehiclePosition
 from .access import load_visible
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -91,6 +91,69 @@ def ensure_partitions(session, months: Iterable[datetime], known: set[datetime])
             )
         )
         known.add(month)
+
+
+#: The columns of a position row, with the PostgreSQL type of each as an array.
+_ROW_TYPES = {
+    "terminal_id": "integer",
+    "vehicle_id": "integer",
+    "fixed_at": "timestamp",
+    "received_at": "timestamp",
+    "lat_e6": "integer",
+    "lon_e6": "integer",
+    "altitude_m": "integer",
+    "speed_dkmh": "integer",
+    "heading": "integer",
+    "alarm": "bigint",
+    "status": "bigint",
+    "mileage_hm": "bigint",
+    "time_bcd": "varchar",
+    "positioned": "boolean",
+    "usable": "boolean",
+    "source": "varchar",
+}
+_NAMES = ", ".join(_ROW_TYPES)
+#: PostgreSQL: the rows of terminals bound now, inserted from one array per column, and the
+#: ids of those terminals, in one statement whose text does not depend on the number of rows
+#: (so it is parsed and planned once per connection, not once per batch).
+_STORE_BOUND = text(
+    "WITH bound AS (SELECT id FROM terminals WHERE id = ANY(CAST(:terminals AS integer[]))"
+    " AND unbound_at IS NULL), stored AS ("
+    f" INSERT INTO vehicle_positions ({_NAMES}) SELECT {_NAMES} FROM unnest("
+    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _ROW_TYPES.items())
+    + f") AS row({_NAMES}) WHERE terminal_id IN (SELECT id FROM bound)"
+    " ON CONFLICT (terminal_id, fixed_at) DO NOTHING RETURNING 1)"
+    " SELECT (SELECT count(*) FROM stored), ARRAY(SELECT id FROM bound)"
+)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def store_bound_positions(
+    session, rows: Sequence[dict], partitions: set[datetime]
+) -> tuple[int, set[int]]:
+    """Insert the position rows of terminals still bound (a binding may end while its
+    terminal is connected), a terminal's repeat of a fix time skipped. Returns how many rows
+    were new and the ids of the terminals refused as unbound. Nothing is committed."""
+    ids = {r["terminal_id"] for r in rows}
+    if not rows:
+        return 0, set()
+    if not is_postgres(session):
+        bound = set(
+            session.scalars(
+                select(Terminal.id).where(Terminal.id.in_(ids), Terminal.unbound_at.is_(None))
+            )
+        )
+        kept = [r for r in rows if r["terminal_id"] in bound]
+        return store_positions(session, kept, partitions), ids - bound
+    ensure_partitions(session, {_month(r["fixed_at"]) for r in rows}, partitions)
+    columns = {name: [r[name] for r in rows] for name in _ROW_TYPES}
+    for name in ("fixed_at", "received_at"):
+        columns[name] = [_naive_utc(value) for value in columns[name]]
+    stored, bound = session.execute(_STORE_BOUND, {"terminals": sorted(ids), **columns}).one()
+    return stored, ids - set(bound)
 
 
 def store_positions(session, rows: Sequence[dict], partitions: set[datetime]) -> int:

@@ -332,17 +332,3 @@ def forget_registration(uow: UnitOfWork, *, terminal_id: int) -> None:
         if terminal is not None:
             terminal.auth_code_hash = None
         uow.commit()
-
-
-def bound_terminal_ids(session, terminal_ids) -> set[int]:
-    """Those of ``terminal_ids`` still bound (a binding may end while a terminal is
-    connected)."""
-    if not terminal_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Terminal.id).where(
-                Terminal.id.in_(list(terminal_ids)), Terminal.unbound_at.is_(None)
-            )
-        )
-    )
