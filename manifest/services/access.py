@@ -127,13 +127,6 @@ def load_visible(
     return the_visible(session, stmt, lock_of=Manifest if lock else None, name=f"manifest {ref}")
 
 
-def sees_whole(session, actor: Actor, manifest_id: int) -> bool:
-    """Whether ``actor`` sees the manifest as a party or its regulator does (not merely as
-    the next transporter named on it); one small query, nothing loaded."""
-    stmt = visible_manifests(actor).where(Manifest.id == manifest_id)
-    return bool(session.scalar(select(stmt.with_only_columns(Manifest.id).exists())))
-
-
 def the_visible(session, stmt: Select, *, lock_of=None, name: str):
     """The one row ``stmt`` (a query of what the actor may see) selects, locked for update of
     the table ``lock_of`` when given. Raises NotFound naming ``name`` when there is none, as

@@ -14,11 +14,12 @@ from sqlalchemy.orm import raiseload
 
 from ..actor import Actor
 from ..chain import Verdict
+from ..errors import NotFound
 from ..models import CustodyEvent, GpsTrack, Licence, ManifestRoute, Organization
-from .access import sees_whole
+from .access import load_visible
 from .custody import manifest_events, verify_manifest_chain
 from .findings_triage import list_findings
-from .manifests_query import ManifestDetail, get_detail
+from .manifests_query import ManifestDetail, with_weighbridge
 from .positions import last_trip_position
 from .tracks import current_route
 
@@ -59,10 +60,13 @@ def manifest_view(
 
     Raises NotFound for a missing manifest and for one the actor may not see alike.
     """
-    detail = get_detail(session, actor, ref)
-    manifest = detail.manifest
-    if not sees_whole(session, actor, manifest.id):
+    try:  # as a party or a regulator: the whole of it
+        manifest = load_visible(session, actor, ref)
+    except NotFound:  # as the next transporter named, the manifest itself; or NotFound
+        manifest = load_visible(session, actor, ref, named_next=True)
+        detail = with_weighbridge(session, manifest)
         return ManifestView(detail, False, _organizations(session, manifest, []))
+    detail = with_weighbridge(session, manifest)
     events = manifest_events(session, manifest.id)
     organizations = _organizations(session, manifest, events)
     parties = {manifest.generator_id, manifest.transporter_id, manifest.receiver_id}

@@ -116,7 +116,11 @@ def get_detail(session, actor: Actor, ref) -> ManifestDetail:
     """The manifest ``ref`` with the weighbridge record matched to it (the fourth tally), one
     query more than :func:`get_visible`; a named next transporter may read it too, to plan
     the hand-over. Raises NotFound like it."""
-    manifest = load_visible(session, actor, ref, named_next=True)
+    return with_weighbridge(session, load_visible(session, actor, ref, named_next=True))
+
+
+def with_weighbridge(session, manifest: Manifest) -> ManifestDetail:
+    """``manifest``, which the caller may see, with the weighbridge record matched to it."""
     R, W = WeighbridgeReceipt, WeighbridgeMatch
     row = session.execute(
         select(R.ticket, R.net_kg, R.arrived_at)
