@@ -13,14 +13,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, redirect, request, url_for
 from flask import session as browser_session
-from flask_babel import (
-    Babel,
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_number,
-    lazy_gettext,
-)
+from flask_babel import Babel, lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -32,6 +25,7 @@ from . import (
     admin,
     drafting,
     errors,
+    formatting,
     home,
     labels,
     live_map,
@@ -90,6 +84,7 @@ def register_pages(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale, timezone_selector=lambda: CHINA_ZONE)
+    formatting.install(app)
     session_pages.login_manager.init_app(app)
     for group in PAGE_GROUPS:
         app.register_blueprint(group.bp)
@@ -106,10 +101,10 @@ def register_pages(app: Flask) -> None:
         page_url=page_url,
         nav_links=nav_links,
         # Dates and times in Asia/Shanghai, numbers in the page language.
-        format_datetime=format_datetime,
-        format_date=format_date,
-        format_number=format_number,
-        format_decimal=format_decimal,
+        format_datetime=formatting.format_datetime,
+        format_date=formatting.format_date,
+        format_number=formatting.format_number,
+        format_decimal=formatting.format_decimal,
         **labels.TEMPLATE_GLOBALS,
         say=refusals.say,
     )

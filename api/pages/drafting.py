@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -52,6 +52,7 @@ from .drafting_view import (
     manifest_page_url,
     open_actions,
 )
+from .formatting import format_decimal
 from .forms import Page, apply_domain_error, page_number
 from .refusals import refusal
 from .session import page_actor

@@ -3,8 +3,9 @@ formats them, with the request's locale, time zone and catalogue looked up once 
 
 Flask-Babel finds them again on every call, through several context-local lookups each; a
 page formats and translates a few hundred times, and those lookups were a fifth of its
-rendering. Number patterns are parsed once per process (Babel parses them on every call).
-Nothing is kept beyond the request but parsed patterns, which depend on nothing else.
+rendering. Only the locale is asked for on each call, so ``force_locale`` still applies.
+Number patterns are parsed once per process (Babel parses them on every call). Nothing is
+kept beyond the request but parsed patterns, which depend on nothing else.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ class _RequestFormats:
 
     __slots__ = ("locale", "tzinfo", "translations", "date_formats")
 
-    def __init__(self):
-        self.locale = get_locale()
+    def __init__(self, locale):
+        self.locale = locale
         self.tzinfo = get_timezone()
         self.translations = get_translations()
         self.date_formats = get_babel().instance.date_formats
@@ -40,9 +41,11 @@ class _RequestFormats:
 
 
 def _formats() -> _RequestFormats:
+    """The request's formats, made again when its locale changes (``force_locale``)."""
+    locale = get_locale()
     found = g.get("_page_formats")
-    if found is None:
-        found = g._page_formats = _RequestFormats()
+    if found is None or found.locale is not locale:
+        found = g._page_formats = _RequestFormats(locale)
     return found
 
 

@@ -48,3 +48,12 @@ def test_each_request_is_formatted_in_its_own_language(app):
             )
     assert shown["zh"] == {("联单", "2026年11月30日 00:05:09")}, shown
     assert shown["en"] == {("Manifests", "Nov 30, 2026, 12:05:09\u202fAM")}, shown
+
+
+def test_a_forced_locale_is_followed_within_a_request(app):
+    with app.test_request_context("/web/"):
+        session["lang"] = "zh"
+        assert formatting.gettext("Manifests") == "联单"
+        with flask_babel.force_locale("en"):
+            assert formatting.gettext("Manifests") == "Manifests"
+        assert formatting.gettext("Manifests") == "联单"
