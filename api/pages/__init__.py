@@ -100,11 +100,8 @@ def register_pages(app: Flask) -> None:
         lang_url=lang_url,
         page_url=page_url,
         nav_links=nav_links,
-        # Dates and times in Asia/Shanghai, numbers in the page language.
-        format_datetime=formatting.format_datetime,
-        format_date=formatting.format_date,
+        # Numbers in the page language (times: the filters ``minute`` and ``day``).
         format_number=formatting.format_number,
-        format_decimal=formatting.format_decimal,
         **labels.TEMPLATE_GLOBALS,
         say=refusals.say,
     )

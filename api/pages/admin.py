@@ -20,8 +20,6 @@ from wtforms.validators import DataRequired, Length
 
 from manifest.actor import Actor
 from manifest.errors import (
-    Conflict,
-    DomainError,
     LastActiveAdmin,
     TooManyAttempts,
     ValidationFailed,
@@ -30,10 +28,14 @@ from manifest.models.registry import USER_ROLES
 from manifest.services import members, registry, signin, tokens
 
 from ..db import session, uow
-from ..errors import status_of
-from .forms import apply_domain_error, paginate
+from .forms import (
+    UniqueForm,
+    change_and_go_back,
+    change_or_show_again,
+    on_own_organisation,
+    paginate,
+)
 from .labels import USER_ROLE
-from .refusals import refusal
 from .session import page_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/web/admin")
@@ -43,7 +45,8 @@ def _role_choices():
     return [(role, USER_ROLE[role]) for role in USER_ROLES]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(UniqueForm):
+    UNIQUE = ("email", lazy_gettext("A user with this e-mail exists already."))
     email = StringField(lazy_gettext("E-mail"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(lazy_gettext("Role"), choices=_role_choices, default="member")
 
@@ -56,7 +59,8 @@ class ActiveForm(FlaskForm):
     active = BooleanField(lazy_gettext("Active"))
 
 
-class VehicleForm(FlaskForm):
+class VehicleForm(UniqueForm):
+    UNIQUE = ("plate", lazy_gettext("This plate is registered already."))
     plate = StringField(lazy_gettext("Plate"), validators=[DataRequired(), Length(max=16)])
     max_load_t = StringField(
         lazy_gettext("Maximum load (t)"), validators=[DataRequired(), Length(max=20)]
@@ -78,15 +82,6 @@ def _admin() -> Actor:
     if actor.organization_id is None or actor.role != "admin":
         abort(403)
     return actor
-
-
-def _refused(form: FlaskForm, exc: DomainError, unique_field, taken: str) -> None:
-    """Put a refusal on the form: a Conflict (the e-mail or plate is taken) on the field that
-    must be unique, with ``taken`` as its message; a ValidationFailed on the fields it names."""
-    if isinstance(exc, Conflict):
-        unique_field.errors = [taken]
-    else:
-        apply_domain_error(form, exc)
 
 
 @bp.get("/")
@@ -134,19 +129,13 @@ def invite_member():
     """Invite a member: a user with the chosen role and a first password shown once here."""
     actor = _admin()
     form = InviteForm()
-    if not form.validate_on_submit():
-        return _members_page(actor, invite=form, status=422)
-    try:
-        invited = members.invite_member(
-            uow(),
-            actor=actor,
-            organization_id=actor.organization_id,
-            email=form.email.data,
-            role=form.role.data,
-        )
-    except (ValidationFailed, Conflict) as exc:
-        _refused(form, exc, form.email, _("A user with this e-mail exists already."))
-        return _members_page(actor, invite=form, status=status_of(exc))
+    invited = change_or_show_again(
+        form,
+        lambda: on_own_organisation(
+            actor, members.invite_member, email=form.email.data, role=form.role.data
+        ),
+        lambda status: _members_page(actor, invite=form, status=status),
+    )
     return _members_page(actor, invite=InviteForm(formdata=None), invited=invited, status=201)
 
 
@@ -154,50 +143,46 @@ def invite_member():
 @login_required
 def change_role(user_id: int):
     """Give a member another role; the last active administrator keeps theirs."""
-    actor = _admin()
-    form = RoleForm()
-    if not form.validate_on_submit():
-        flash(_("Choose one of the roles."), "error")
-        return redirect(url_for("admin.members_page")), 303
-    try:
-        user = members.update_member(
-            uow(),
-            actor=actor,
-            organization_id=actor.organization_id,
-            user_id=user_id,
-            role=form.role.data,
-        )
-    except LastActiveAdmin as exc:
-        flash(refusal(exc), "error")
-        return redirect(url_for("admin.members_page")), 303
-    flash(_("%(email)s is now: %(role)s.", email=user.email, role=USER_ROLE[user.role]), "info")
-    return redirect(url_for("admin.members_page")), 303
+    return _change_member(
+        user_id,
+        RoleForm(),
+        lambda form: {"role": form.role.data},
+        done=lambda user: _(
+            "%(email)s is now: %(role)s.", email=user.email, role=USER_ROLE[user.role]
+        ),
+        invalid=_("Choose one of the roles."),
+    )
 
 
 @bp.post("/members/<int:user_id>/active")
 @login_required
 def set_active(user_id: int):
     """Deactivate a member (their tokens stop at once, they cannot sign in) or reactivate."""
+    return _change_member(
+        user_id,
+        ActiveForm(),
+        lambda form: {"active": bool(form.active.data)},
+        done=lambda user: (
+            _("%(email)s is active again.", email=user.email)
+            if user.active
+            else _("%(email)s is deactivated; their tokens no longer work.", email=user.email)
+        ),
+    )
+
+
+def _change_member(user_id: int, form: FlaskForm, change, *, done, invalid=None):
+    """Apply ``change(form)`` (the member's new role or active flag) to member ``user_id``
+    and go back to the members page saying ``done(user)``; the last active administrator
+    stays one (said on the page)."""
     actor = _admin()
-    form = ActiveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        user = members.update_member(
-            uow(),
-            actor=actor,
-            organization_id=actor.organization_id,
-            user_id=user_id,
-            active=bool(form.active.data),
-        )
-    except LastActiveAdmin as exc:
-        flash(refusal(exc), "error")
-        return redirect(url_for("admin.members_page")), 303
-    if user.active:
-        flash(_("%(email)s is active again.", email=user.email), "info")
-    else:
-        flash(_("%(email)s is deactivated; their tokens no longer work.", email=user.email), "info")
-    return redirect(url_for("admin.members_page")), 303
+    return change_and_go_back(
+        form,
+        lambda: on_own_organisation(actor, members.update_member, user_id=user_id, **change(form)),
+        back=url_for("admin.members_page"),
+        done=done,
+        invalid=invalid,
+        refusals=(LastActiveAdmin,),
+    )
 
 
 # ----------------------------------------------------------------------------- vehicles
@@ -227,19 +212,14 @@ def vehicles_page():
 def add_vehicle():
     actor = _admin()
     form = VehicleForm()
-    if not form.validate_on_submit():
-        return _vehicles_page(actor, form, 422)
-    try:
-        vehicle = registry.add_vehicle(
-            uow(),
-            actor=actor,
-            organization_id=actor.organization_id,
-            plate=form.plate.data,
-            max_load_t=form.max_load_t.data,
-        )
-    except (ValidationFailed, Conflict) as exc:
-        _refused(form, exc, form.plate, _("This plate is registered already."))
-        return _vehicles_page(actor, form, status_of(exc))
+    plate, max_load_t = form.plate.data, form.max_load_t.data
+    vehicle = change_or_show_again(
+        form,
+        lambda: on_own_organisation(
+            actor, registry.add_vehicle, plate=plate, max_load_t=max_load_t
+        ),
+        lambda status: _vehicles_page(actor, form, status),
+    )
     flash(_("Vehicle %(plate)s registered.", plate=vehicle.plate), "info")
     return redirect(url_for("admin.vehicles_page")), 303
 
@@ -301,8 +281,9 @@ def create_token():
 def revoke_token(token_id: int):
     """Revoke one of the signed-in user's tokens (the 404 page for anyone else's)."""
     actor = page_actor()
-    if not ActiveForm().validate_on_submit():
-        abort(400)
-    tokens.revoke_own_token(uow(), actor=actor, token_id=token_id)
-    flash(_("The token is revoked; it no longer works."), "info")
-    return redirect(url_for("admin.tokens_page")), 303
+    return change_and_go_back(
+        ActiveForm(),
+        lambda: tokens.revoke_own_token(uow(), actor=actor, token_id=token_id),
+        back=url_for("admin.tokens_page"),
+        done=lambda _revoked: _("The token is revoked; it no longer works."),
+    )

@@ -6,18 +6,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
+from flask import abort, flash, make_response, redirect
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from wtforms import Form
 from wtforms.fields import Field
 
-from manifest.errors import DomainError
+from manifest.errors import Conflict, DomainError, ValidationFailed
 
-from ..errors import field_errors
+from ..db import uow
+from ..errors import field_errors, status_of
 from .refusals import refusal, say
 
 PER_PAGE = 25
+T = TypeVar("T")
 
 #: How a refusal names a field, mapped to a form field's full name, for the names that are
 #: not the form's own (a check such as ``vehicle_load`` shown at ``vehicle_plate``).
@@ -58,6 +63,68 @@ def apply_domain_error(form: Form, error: DomainError, field_map: FieldMap | Non
     if not placed and not unplaced:
         unplaced.append(refusal(error))
     form.form_errors = [*getattr(form, "form_errors", []), *unplaced]
+
+
+class UniqueForm(FlaskForm):
+    """A form one of whose values must be unique: ``UNIQUE`` names its field and what is said
+    when the value is taken (None: the service's refusal)."""
+
+    UNIQUE: tuple[str, str | None]
+
+
+def change_or_show_again(
+    form: UniqueForm, change: Callable[[], T], show_again: Callable[[int], object]
+) -> T:
+    """What ``change()`` (a service call with what ``form`` holds) returns, once the form is
+    valid and the service accepts it. Otherwise the page answers at once (Flask's abort with
+    the response ``show_again(status)``, the form keeping what was typed): 422 for a form that
+    does not validate; for the service's ValidationFailed each message at its field; for its
+    Conflict (the unique value is taken) the form's message for it at its field."""
+    if not form.validate_on_submit():
+        abort(make_response(show_again(422)))
+    try:
+        return change()
+    except (ValidationFailed, Conflict) as exc:
+        if isinstance(exc, Conflict):
+            name, taken = form.UNIQUE
+            form[name].errors = [str(taken) if taken else refusal(exc)]
+        else:
+            apply_domain_error(form, exc)
+        abort(make_response(show_again(status_of(exc))))
+
+
+def on_own_organisation(actor, service, **values):
+    """``service`` run in a unit of work by ``actor`` on its own organisation, with
+    ``values``."""
+    return service(uow(), actor=actor, organization_id=actor.organization_id, **values)
+
+
+def change_and_go_back(
+    form: FlaskForm,
+    change: Callable[[], T],
+    *,
+    back: str,
+    done: Callable[[T], str],
+    invalid: str | None = None,
+    refusals: tuple[type[DomainError], ...] = (),
+):
+    """A change asked for by a button or a small form of a list page: apply ``change()``,
+    then go back to the list ``back`` (303) saying what happened: ``done(result)``; for a
+    form that does not validate, ``invalid`` (without it, the 400 page: only a forged form
+    fails); for a refusal among ``refusals``, the refusal. Any other error goes to its
+    error page."""
+    if not form.validate_on_submit():
+        if invalid is None:
+            abort(400)
+        flash(invalid, "error")
+        return redirect(back, code=303)
+    try:
+        result = change()
+    except refusals as exc:
+        flash(refusal(exc), "error")
+        return redirect(back, code=303)
+    flash(done(result), "info")
+    return redirect(back, code=303)
 
 
 def _on_form(path: str, line: int | None, text: str) -> str:

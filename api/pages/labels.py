@@ -35,18 +35,19 @@ ORG_ROLE = {
     "regulator": lazy_gettext("Regulator"),
 }
 
+#: What each custody event did, as the timeline and the latest activity name it.
 ACTION = {
     "create": lazy_gettext("Draft filed"),
-    "edit": lazy_gettext("Draft edited"),
+    "edit": lazy_gettext("Draft changed"),
     "issue": lazy_gettext("Issued"),
     "cancel": lazy_gettext("Cancelled"),
     "pickup": lazy_gettext("Picked up"),
     "name_next": lazy_gettext("Next transporter named"),
     "handoff": lazy_gettext("Handed over"),
-    "deliver": lazy_gettext("Arrived and weighed"),
+    "deliver": lazy_gettext("Arrived"),
     "decide": lazy_gettext("Accepted or rejected"),
-    "complete": lazy_gettext("Treatment recorded"),
-    "route": lazy_gettext("Route uploaded"),
+    "complete": lazy_gettext("Treatment completed"),
+    "route": lazy_gettext("Planned route set"),
     "track": lazy_gettext("GPS track uploaded"),
 }
 #: The coordinate systems a GPS log may be recorded in (the names the track service takes).

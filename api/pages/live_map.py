@@ -22,7 +22,7 @@ from manifest.services.positions import position_feature
 
 from ..db import session
 from .forms import Page, page_number
-from .manifest_view import FINDING_STATUSES, position_age
+from .manifest_view import position_age
 from .session import page_actor
 
 bp = Blueprint("live_map", __name__, url_prefix="/web")
@@ -67,7 +67,6 @@ def live_map_page():
         ),
         ages={v.manifest_id: position_age(v.position) for v in found.vehicles},
         finding_label=lambda name: finding_label(name, lang),
-        finding_statuses=FINDING_STATUSES,
         map_config=json.dumps(config, ensure_ascii=False),
         has_positions=any(v.position for v in found.vehicles),
     )

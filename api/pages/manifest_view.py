@@ -46,7 +46,7 @@ from manifest.services.manifest_view import FINDINGS_PER_PAGE, manifest_view
 from ..db import session, uow
 from ..errors import status_of
 from .forms import Page, apply_domain_error
-from .labels import ORG_ROLE
+from .labels import FINDING_STATUS, ORG_ROLE
 from .session import page_actor
 
 bp = Blueprint("manifest_view", __name__, url_prefix="/web/manifests")
@@ -66,30 +66,8 @@ FINDING_CELLS = {
     ("moisture_change", "received"): "moisture",
 }
 
-ACTIONS = {
-    "create": lazy_gettext("Draft filed"),
-    "edit": lazy_gettext("Draft changed"),
-    "issue": lazy_gettext("Issued"),
-    "cancel": lazy_gettext("Cancelled"),
-    "pickup": lazy_gettext("Picked up"),
-    "name_next": lazy_gettext("Next transporter named"),
-    "handoff": lazy_gettext("Handed over"),
-    "deliver": lazy_gettext("Arrived"),
-    "decide": lazy_gettext("Accepted or rejected"),
-    "complete": lazy_gettext("Treatment completed"),
-    "route": lazy_gettext("Planned route set"),
-    "track": lazy_gettext("GPS track uploaded"),
-}
-
 #: The role each party plays on the manifest (the roles of organisations, and one more).
 PARTIES = {**ORG_ROLE, "next_transporter": lazy_gettext("Next transporter")}
-
-FINDING_STATUSES = {
-    "open": lazy_gettext("open"),
-    "explained": lazy_gettext("explained"),
-    "resolved": lazy_gettext("resolved"),
-    "escalated": lazy_gettext("escalated"),
-}
 
 LICENCE_KINDS = {
     "hw_operation": lazy_gettext("Hazardous-waste operation licence"),
@@ -118,7 +96,7 @@ class CommentForm(FlaskForm):
     def offer(self, actor) -> CommentForm:
         """Offer the statuses the actor may set, and leaving the status as it is."""
         self.status.choices = [("", lazy_gettext("leave as it is"))] + [
-            (name, FINDING_STATUSES[name]) for name in comment_statuses(actor)
+            (name, FINDING_STATUS[name]) for name in comment_statuses(actor)
         ]
         return self
 
@@ -212,10 +190,8 @@ def _render(actor, view, page_no: int, *, refused: CommentForm | None = None, st
         flagged=_flagged(view.findings),
         findings_page=findings_page,
         finding_label=_finding_label,
-        actions=ACTIONS,
         parties=PARTIES,
         licence_kinds=LICENCE_KINDS,
-        finding_statuses=FINDING_STATUSES,
         tallies=TALLIES,
         map_config=json.dumps(map_config, ensure_ascii=False),
         has_map=bool(view.tracks or view.route or view.position),

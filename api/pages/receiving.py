@@ -8,23 +8,24 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import login_required
 
 from manifest.errors import DomainError, Forbidden, ValidationFailed
 from manifest.local_time import CHINA
 from manifest.services import lifecycle, receipts, worklists
-from manifest.services.signing import moves_open_to
 from manifest.status import Action
 
-from ..db import session, uow
+from ..db import uow
 from .forms import apply_domain_error
 from .receiving_forms import ArrivalForm, CompletionForm, DecisionForm, ReceiptsForm
 from .session import page_actor
 from .signing import (
-    list_page,
+    route_steps,
     sign_form,
     signing_time,
     template_helpers,
+    worklist_page,
 )
 
 bp = Blueprint("receiving", __name__, url_prefix="/web")
@@ -35,19 +36,29 @@ bp.context_processor(template_helpers)
 @login_required
 def incoming():
     """The loads addressed to the user's receiver that still need its signature."""
-    actor = page_actor()
-    page = list_page(
-        lambda number, per_page: worklists.incoming(
-            session(), actor, page=number, per_page=per_page
-        )
-    )
-    loads = [{"manifest": m, "moves": moves_open_to(actor, m)} for m in page.items]
-    return render_template("pages/receiving/incoming.html", loads=loads, page=page, Action=Action)
+    return worklist_page("pages/receiving/incoming.html", worklists.incoming)
 
 
-def _sign_lines(manifest_id: int, action: Action, form, *, service, template, done):
-    """A receiver's per-line form (arrival, decision) shown on ``template`` and signed with
-    ``service`` (a lifecycle move); a refusal of a whole line shows at its first field."""
+#: The receiver's signatures line by line, by page: the move, its form, the service signing it.
+LINE_SIGNATURES = {
+    "arrival": (Action.DELIVER, ArrivalForm, lifecycle.deliver),
+    "decision": (Action.DECIDE, DecisionForm, lifecycle.decide),
+}
+#: What each of them says once signed.
+LINES_SIGNED = {
+    "arrival": lazy_gettext("Arrival signed. Decide on each line within the deadline."),
+    "decision": lazy_gettext("Decision signed."),
+}
+
+
+def sign_lines(manifest_id: int, step: str):
+    """The receiver signs line by line, on the page of ``step``: the arrival with the weighed
+    quantity per line (and, where they differ from the declaration, the waste code and form
+    found) and the moisture; or the decision accepting or rejecting each line, a rejection
+    with its reason. A refusal of a whole line shows at its first field."""
+    action, form_class, service = LINE_SIGNATURES[step]
+    form = form_class()
+    template = f"pages/receiving/{step}.html"
 
     def show(manifest, form, status: int):
         form.prepare(manifest)
@@ -58,36 +69,11 @@ def _sign_lines(manifest_id: int, action: Action, form, *, service, template, do
         args = form.service_args(manifest)
         service(uow(), actor=actor, ref=manifest_id, at=signing_time(manifest), **args)
 
+    done = str(LINES_SIGNED[step])
     return sign_form(manifest_id, action, form, show=show, move=move, done=done)
 
 
-@bp.route("/manifests/<int:manifest_id>/arrival", methods=["GET", "POST"])
-@login_required
-def arrival(manifest_id: int):
-    """The receiver signs the arrival with the weighed quantity per line (and, if they
-    differ from the declaration, the waste code and form found) and the moisture."""
-    return _sign_lines(
-        manifest_id,
-        Action.DELIVER,
-        ArrivalForm(),
-        service=lifecycle.deliver,
-        template="pages/receiving/arrival.html",
-        done=_("Arrival signed. Decide on each line within the deadline."),
-    )
-
-
-@bp.route("/manifests/<int:manifest_id>/decision", methods=["GET", "POST"])
-@login_required
-def decision(manifest_id: int):
-    """The receiver accepts or rejects each line; a rejection gives its reason."""
-    return _sign_lines(
-        manifest_id,
-        Action.DECIDE,
-        DecisionForm(),
-        service=lifecycle.decide,
-        template="pages/receiving/decision.html",
-        done=_("Decision signed."),
-    )
+route_steps(bp, sign_lines, {"arrival": "arrival", "decision": "decision"})
 
 
 def _completion_default(manifest) -> datetime:

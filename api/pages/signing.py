@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from flask import flash, redirect, request
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import format_datetime, format_decimal, format_percent, get_locale, lazy_gettext
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from manifest import finding_types
 from manifest.actor import Actor
@@ -16,7 +17,7 @@ from manifest.errors import Conflict, DomainError, Forbidden, InvalidTransition
 from manifest.infra.db import utcnow
 from manifest.models import Manifest
 from manifest.services import manifests_query
-from manifest.services.signing import check_may_sign
+from manifest.services.signing import check_may_sign, moves_open_to
 from manifest.status import Action
 
 from ..db import session
@@ -31,13 +32,36 @@ def manifest_page(manifest_id: int) -> str:
     return f"/web/manifests/{manifest_id}"
 
 
-def list_page(fetch) -> Page:
-    """The page of a work list asked for by ``?page=``: ``fetch(page, per_page)`` answers
-    the rows and the count, as the work-list services do."""
+def worklist_page(template: str, fetch, **more) -> str:
+    """The page of a work list asked for by ``?page=``, rendered on ``template``:
+    ``fetch(session, actor, page=, per_page=)`` answers the manifests and their count, as the
+    work-list services do. Each of the ``rows`` is a manifest with the moves the user may
+    make on it, and under each name of ``more`` that function of (actor, manifest)."""
+    actor = page_actor()
     number = page_number(request.args.get("page"))
-    rows, total = fetch(number, PER_PAGE)
+    manifests, total = fetch(session(), actor, page=number, per_page=PER_PAGE)
     pages = max(1, math.ceil(total / PER_PAGE))
-    return Page(items=rows, page=number, pages=pages, total=total, per_page=PER_PAGE)
+    page = Page(items=manifests, page=number, pages=pages, total=total, per_page=PER_PAGE)
+    rows = [
+        {"manifest": m, "moves": moves_open_to(actor, m)}
+        | {name: value(actor, m) for name, value in more.items()}
+        for m in manifests
+    ]
+    return render_template(template, rows=rows, page=page, Action=Action)
+
+
+def route_steps(bp: Blueprint, view, steps: dict[str, str]) -> None:
+    """Serve ``view`` (a signing form taking ``manifest_id`` and ``step``) for each step of
+    ``steps`` at ``/manifests/<id>/<its path>``, for the signed-in (GET shows the form, POST
+    signs): the step is passed as ``step`` and names the endpoint."""
+    for step, path in steps.items():
+        bp.add_url_rule(
+            f"/manifests/<int:manifest_id>/{path}",
+            endpoint=step,
+            view_func=login_required(view),
+            methods=["GET", "POST"],
+            defaults={"step": step},
+        )
 
 
 def signing_time(manifest: Manifest) -> datetime:

@@ -20,10 +20,8 @@ from manifest.actor import Actor
 from manifest.errors import Conflict, ValidationFailed
 from manifest.services import registry, terminals
 
-from ..db import session, uow
-from ..errors import status_of
-from .forms import apply_domain_error
-from .refusals import refusal
+from ..db import session
+from .forms import UniqueForm, change_and_go_back, change_or_show_again, on_own_organisation
 from .session import page_actor
 
 bp = Blueprint("terminal_pages", __name__, url_prefix="/web/admin/terminals")
@@ -55,7 +53,8 @@ class VehicleChoiceForm(FlaskForm):
     )
 
 
-class BindForm(VehicleChoiceForm):
+class BindForm(VehicleChoiceForm, UniqueForm):
+    UNIQUE = ("phone", None)  # bound to another organisation's vehicle: the refusal says so
     phone = StringField(
         lazy_gettext("Terminal number"),
         validators=[DataRequired(), Length(max=20)],
@@ -91,6 +90,11 @@ def _with_vehicles(form: VehicleChoiceForm, organization_id: int) -> VehicleChoi
     return form
 
 
+def _vehicle_of(form: VehicleChoiceForm) -> dict:
+    """The vehicle and plate colour chosen on ``form``, as the terminal services take them."""
+    return {"vehicle_plate": form.vehicle_plate.data, "plate_colour": int(form.plate_colour.data)}
+
+
 def _page(actor: Actor, *, bind: BindForm, status: int = 200):
     rows = terminals.list_terminals(session(), actor=actor, organization_id=actor.organization_id)
     return (
@@ -121,23 +125,13 @@ def bind_terminal():
     replaces, as the API does)."""
     actor = _transporter_admin()
     form = _with_vehicles(BindForm(), actor.organization_id)
-    if not form.validate_on_submit():
-        return _page(actor, bind=form, status=422)
-    try:
-        bound = terminals.bind_terminal(
-            uow(),
-            actor=actor,
-            organization_id=actor.organization_id,
-            phone=form.phone.data,
-            vehicle_plate=form.vehicle_plate.data,
-            plate_colour=int(form.plate_colour.data),
-        )
-    except (ValidationFailed, Conflict) as exc:
-        if isinstance(exc, Conflict):
-            form.phone.errors = [refusal(exc)]
-        else:
-            apply_domain_error(form, exc)
-        return _page(actor, bind=form, status=status_of(exc))
+    bound = change_or_show_again(
+        form,
+        lambda: on_own_organisation(
+            actor, terminals.bind_terminal, phone=form.phone.data, **_vehicle_of(form)
+        ),
+        lambda status: _page(actor, bind=form, status=status),
+    )
     flash(
         _(
             "Terminal %(phone)s is bound to %(plate)s; it may now register.",
@@ -155,31 +149,21 @@ def move_terminal(terminal_id: int):
     """Move a bound terminal to another of the organisation's vehicles."""
     actor = _transporter_admin()
     form = _with_vehicles(VehicleChoiceForm(), actor.organization_id)
-    if not form.validate_on_submit():
-        flash(_("Choose one of your vehicles and a plate colour."), "error")
-        return redirect(url_for("terminal_pages.terminals_page")), 303
-    try:
-        moved = terminals.rebind_terminal(
-            uow(),
-            actor=actor,
-            organization_id=actor.organization_id,
-            terminal_id=terminal_id,
-            vehicle_plate=form.vehicle_plate.data,
-            plate_colour=int(form.plate_colour.data),
-        )
-    except (ValidationFailed, Conflict) as exc:
-        # Said on the list, where the form is (a vehicle retired since the page was shown).
-        flash(refusal(exc), "error")
-        return redirect(url_for("terminal_pages.terminals_page")), 303
-    flash(
-        _(
+    return change_and_go_back(
+        form,
+        lambda: on_own_organisation(
+            actor, terminals.rebind_terminal, terminal_id=terminal_id, **_vehicle_of(form)
+        ),
+        back=url_for("terminal_pages.terminals_page"),
+        done=lambda moved: _(
             "Terminal %(phone)s now feeds %(plate)s; it must register again.",
             phone=moved.phone,
             plate=form.vehicle_plate.data,
         ),
-        "info",
+        invalid=_("Choose one of your vehicles and a plate colour."),
+        # Said on the list, where the form is (a vehicle retired since the page was shown).
+        refusals=(ValidationFailed, Conflict),
     )
-    return redirect(url_for("terminal_pages.terminals_page")), 303
 
 
 @bp.post("/<int:terminal_id>/unbind")
@@ -187,10 +171,9 @@ def move_terminal(terminal_id: int):
 def unbind_terminal(terminal_id: int):
     """Unbind a terminal: the gateway refuses its positions from then on."""
     actor = _transporter_admin()
-    if not UnbindForm().validate_on_submit():
-        abort(400)
-    terminals.unbind_terminal(
-        uow(), actor=actor, organization_id=actor.organization_id, terminal_id=terminal_id
+    return change_and_go_back(
+        UnbindForm(),
+        lambda: on_own_organisation(actor, terminals.unbind_terminal, terminal_id=terminal_id),
+        back=url_for("terminal_pages.terminals_page"),
+        done=lambda _unbound: _("The terminal is unbound; its positions are refused from now on."),
     )
-    flash(_("The terminal is unbound; its positions are refused from now on."), "info")
-    return redirect(url_for("terminal_pages.terminals_page")), 303

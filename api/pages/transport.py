@@ -11,6 +11,7 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -18,7 +19,6 @@ from manifest.errors import DomainError, Forbidden, InvalidTransition
 from manifest.infra.db import utcnow
 from manifest.services import handover, lifecycle, registry, tracks, worklists
 from manifest.services.access import load_visible
-from manifest.services.signing import moves_open_to
 from manifest.status import Action
 
 from ..db import session, uow
@@ -26,11 +26,12 @@ from .forms import apply_domain_error
 from .session import page_actor
 from .signing import (
     beaten,
-    list_page,
     manifest_page,
+    route_steps,
     sign_form,
     signing_time,
     template_helpers,
+    worklist_page,
 )
 from .transport_forms import LoadForm, NameNextForm, TrackForm
 
@@ -50,36 +51,42 @@ def may_upload_track(actor, manifest) -> bool:
 @login_required
 def trips():
     """The trips of the user's transporter: on the road, to take over, to pick up today."""
-    actor = page_actor()
-    page = list_page(
-        lambda number, per_page: worklists.trips(
-            session(), actor, now=utcnow(), page=number, per_page=per_page
-        )
+    return worklist_page(
+        "pages/transport/trips.html",
+        lambda s, actor, **paging: worklists.trips(s, actor, now=utcnow(), **paging),
+        track=may_upload_track,
     )
-    trips = [
-        {
-            "manifest": m,
-            "moves": moves_open_to(actor, m),
-            "track": may_upload_track(actor, m),
-        }
-        for m in page.items
-    ]
-    return render_template("pages/transport/trips.html", trips=trips, page=page, Action=Action)
 
 
 def _fleet(organization_id: int) -> list[str]:
     return [v.plate for v in registry.list_vehicles(session(), organization_id) if v.active]
 
 
-def _sign_load(manifest_id: int, action: Action, *, service, template, quantities, done):
-    """A carrier's signature for the load (pickup, hand-over) on ``template``, signed with
-    ``service``. A fresh form holds the quantity ``quantities(line)`` per line and, at
-    pickup, the planned vehicle and driver; the plates of the user's fleet are offered."""
+#: The carrier's signatures for the load, by page: the move, the service signing it, and the
+#: quantity of each line a fresh form offers.
+LOAD_SIGNATURES = {
+    "pickup": (Action.PICKUP, lifecycle.pickup, "declared"),
+    "take_over": (Action.HANDOFF, handover.handoff, "loaded"),
+}
+#: What each of them says once signed.
+LOAD_SIGNED = {
+    "pickup": lazy_gettext("Pickup signed: the load is on its way."),
+    "take_over": lazy_gettext("Hand-over signed: the load is now in your custody."),
+}
+
+
+def sign_load(manifest_id: int, step: str):
+    """A carrier signs for the load, on the page of ``step``: at pickup with the plate and
+    driver as planned and the declared quantities; taking it over from the previous
+    transporter with its own vehicle and driver and the loaded quantities. The plates of the
+    user's fleet are offered."""
+    action, service, quantity = LOAD_SIGNATURES[step]
+    template = f"pages/transport/{step}.html"
     form = LoadForm()
 
     def show(manifest, form: LoadForm, status: int):
         if not form.is_submitted():
-            form.prefill(manifest, quantities)
+            form.prefill(manifest, lambda line: getattr(line, quantity))
             if action != Action.PICKUP:  # the newcomer brings its own vehicle and driver
                 form.vehicle_plate.data = form.driver.data = ""
         rows = list(zip(manifest.lines, form.lines, strict=False))
@@ -90,44 +97,19 @@ def _sign_load(manifest_id: int, action: Action, *, service, template, quantitie
     def move(actor, manifest):
         service(uow(), actor=actor, ref=manifest_id, **form.signature(manifest))
 
+    done = str(LOAD_SIGNED[step])
     return sign_form(
         manifest_id, action, form, show=show, move=move, done=done, field_map=_vehicle_checks
     )
+
+
+route_steps(bp, sign_load, {"pickup": "pickup", "take_over": "handover/take"})
 
 
 def _vehicle_checks(name: str) -> str | None:
     """The carrier checks on the vehicle (registered, owner, active, load) concern the
     plate typed."""
     return "vehicle_plate" if name.startswith("vehicle") else None
-
-
-@bp.route("/manifests/<int:manifest_id>/pickup", methods=["GET", "POST"])
-@login_required
-def pickup(manifest_id: int):
-    """The carrier signs for the load: plate and driver as planned, the loaded quantities."""
-    return _sign_load(
-        manifest_id,
-        Action.PICKUP,
-        service=lifecycle.pickup,
-        template="pages/transport/pickup.html",
-        quantities=lambda line: line.declared,
-        done=_("Pickup signed: the load is on its way."),
-    )
-
-
-@bp.route("/manifests/<int:manifest_id>/handover/take", methods=["GET", "POST"])
-@login_required
-def take_over(manifest_id: int):
-    """The named next transporter takes the load over with its vehicle and driver and the
-    quantities it received (the loaded ones prefilled)."""
-    return _sign_load(
-        manifest_id,
-        Action.HANDOFF,
-        service=handover.handoff,
-        template="pages/transport/take_over.html",
-        quantities=lambda line: line.loaded,
-        done=_("Hand-over signed: the load is now in your custody."),
-    )
 
 
 @bp.route("/manifests/<int:manifest_id>/handover", methods=["GET", "POST"])
