@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, redirect, request, url_for
 from flask import session as browser_session
-from flask_babel import Babel, lazy_gettext
+from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -36,6 +36,7 @@ from . import (
     transport,
 )
 from . import session as session_pages
+from .formatting import lazy_gettext
 
 #: The page groups, one module each, every one exposing a blueprint ``bp``.
 PAGE_GROUPS = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -28,6 +27,7 @@ from manifest.models.registry import USER_ROLES
 from manifest.services import members, registry, signin, tokens
 
 from ..db import session, uow
+from .formatting import lazy_gettext
 from .forms import (
     UniqueForm,
     change_and_go_back,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -35,6 +34,7 @@ from manifest.models.manifests import KINDS
 from manifest.quantities import UNITS
 from manifest.status import Status
 
+from .formatting import lazy_gettext
 from .labels import STATUS
 
 MAX_LINES = 50

@@ -7,7 +7,6 @@ import csv
 import io
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from manifest.local_time import CHINA
 from manifest.quantities import format_decimal
@@ -16,6 +15,7 @@ from manifest.services.party_choices import PartyChoices
 from manifest.status import actions_open_to
 
 from .drafting_forms import KIND_LABELS, ManifestForm, options
+from .formatting import lazy_gettext
 from .labels import status_label
 
 CSV_BATCH = 500

@@ -7,13 +7,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from manifest.errors import DomainError
 from manifest.infra.db import is_database_unavailable
 from manifest.texts import Text
+
+from .formatting import lazy_gettext
 
 log = logging.getLogger(__name__)
 

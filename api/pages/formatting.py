@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from babel import dates, numbers
-from flask import Flask, g
+from flask import Flask, g, has_app_context
 from flask_babel import get_babel, get_locale, get_timezone, get_translations
+from flask_babel.speaklater import LazyString
 
 
 class _RequestFormats:
@@ -86,6 +87,20 @@ def gettext(string: str, **variables) -> str:
     """As :func:`flask_babel.gettext`."""
     text = _formats().translations.ugettext(string)
     return text if not variables else text % variables
+
+
+def _text_when_used(string: str, **variables) -> str:
+    # Outside an application (a label read at import, a command) there is no catalogue:
+    # the text as written, as Flask-Babel gives it.
+    if not has_app_context():
+        return string if not variables else string % variables
+    return gettext(string, **variables)
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """As :func:`flask_babel.lazy_gettext`: translated, through :func:`gettext`, each time
+    it is used, in the language of the request using it."""
+    return LazyString(_text_when_used, string, **variables)
 
 
 def install(app: Flask) -> None:

@@ -4,13 +4,13 @@ pages where it is done, the open findings about the organisation and the latest 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext
 from flask_login import login_required
 
 from manifest.finding_types import label as finding_label
 from manifest.services.worklist import worklist
 
 from ..db import session
+from .formatting import lazy_gettext
 from .session import page_actor
 
 bp = Blueprint("home", __name__, url_prefix="/web")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
-
-from .formatting import format_datetime
+from .formatting import format_datetime, lazy_gettext
 
 #: How every page writes a moment (in Beijing time) and a day, in either language: year
 #: first, as Chinese readers write it, and an order no English reader can misread.

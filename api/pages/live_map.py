@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from flask_babel import lazy_gettext
 from flask_login import login_required
 
 from manifest.errors import Forbidden
@@ -21,6 +20,7 @@ from manifest.services.live_map import PER_PAGE, live_map
 from manifest.services.positions import position_feature
 
 from ..db import session
+from .formatting import lazy_gettext
 from .forms import Page, page_number
 from .manifest_view import position_age
 from .session import page_actor

@@ -23,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_timedelta, get_locale, lazy_gettext
+from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -45,6 +45,7 @@ from manifest.services.manifest_view import FINDINGS_PER_PAGE, manifest_view
 
 from ..db import session, uow
 from ..errors import status_of
+from .formatting import lazy_gettext
 from .forms import Page, apply_domain_error
 from .labels import FINDING_STATUS, ORG_ROLE
 from .session import page_actor

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import login_required
 
 from manifest.errors import DomainError, Forbidden, ValidationFailed
@@ -17,6 +16,7 @@ from manifest.services import lifecycle, receipts, worklists
 from manifest.status import Action
 
 from ..db import uow
+from .formatting import lazy_gettext
 from .forms import apply_domain_error
 from .receiving_forms import ArrivalForm, CompletionForm, DecisionForm, ReceiptsForm
 from .session import page_actor

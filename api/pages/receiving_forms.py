@@ -5,7 +5,7 @@ As for every page, the forms carry what was typed and the services judge it.
 
 from __future__ import annotations
 
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -14,6 +14,8 @@ from wtforms.fields.choices import SelectChoice
 
 from manifest.catalogue_data import PHYSICAL_FORMS
 from manifest.quantities import format_decimal
+
+from .formatting import lazy_gettext
 
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale
 
 from manifest import finding_types
 from manifest.errors import DomainError
@@ -17,7 +17,7 @@ from manifest.texts import Text, page_template
 
 from ..i18n import ERROR_HEADLINES
 from .drafting_forms import UNIT_LABELS
-from .formatting import format_date, format_datetime, format_decimal
+from .formatting import format_date, format_datetime, format_decimal, lazy_gettext
 from .formatting import gettext as _
 from .labels import CRS, ORG_ROLE, STATUS
 

@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -36,6 +35,7 @@ from manifest.services import signin
 from ..db import session as db_session
 from ..db import uow
 from ..request_log import USER_ID_KEY
+from .formatting import lazy_gettext
 from .forms import apply_domain_error
 
 bp = Blueprint("session", __name__, url_prefix="/web")

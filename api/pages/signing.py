@@ -7,7 +7,7 @@ import math
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request
-from flask_babel import format_datetime, format_decimal, format_percent, get_locale, lazy_gettext
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -21,6 +21,7 @@ from manifest.services.signing import check_may_sign, moves_open_to
 from manifest.status import Action
 
 from ..db import session
+from .formatting import lazy_gettext
 from .forms import PER_PAGE, Page, apply_domain_error, page_number
 from .labels import MINUTE
 from .refusals import refusal

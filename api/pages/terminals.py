@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -21,6 +20,7 @@ from manifest.errors import Conflict, ValidationFailed
 from manifest.services import registry, terminals
 
 from ..db import session
+from .formatting import lazy_gettext
 from .forms import UniqueForm, change_and_go_back, change_or_show_again, on_own_organisation
 from .session import page_actor
 

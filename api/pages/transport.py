@@ -11,7 +11,6 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -22,6 +21,7 @@ from manifest.services.access import load_visible
 from manifest.status import Action
 
 from ..db import session, uow
+from .formatting import lazy_gettext
 from .forms import apply_domain_error
 from .session import page_actor
 from .signing import (

@@ -6,7 +6,6 @@ is checked by the services, whose refusals are put back on these fields.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, SelectField, StringField
@@ -14,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from manifest.quantities import format_decimal
 
+from .formatting import lazy_gettext
 from .labels import CRS
 from .signing import signing_time
 

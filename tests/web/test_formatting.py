@@ -57,3 +57,17 @@ def test_a_forced_locale_is_followed_within_a_request(app):
         with flask_babel.force_locale("en"):
             assert formatting.gettext("Manifests") == "Manifests"
         assert formatting.gettext("Manifests") == "联单"
+
+
+def test_a_lazy_text_is_said_in_the_language_of_the_request_using_it(app):
+    label = formatting.lazy_gettext("Manifests")
+    numbered = formatting.lazy_gettext("Manifest %(number)s", number="JM-1")
+    # Made once (as the pages' label tables are, at import), read by each request anew.
+    assert str(label) == "Manifests" and str(numbered) == "Manifest JM-1"
+    for lang, expected in (("zh", "联单"), ("en", "Manifests")):
+        with app.test_request_context("/web/"):
+            session["lang"] = lang
+            assert str(label) == expected == str(flask_babel.lazy_gettext("Manifests"))
+            assert str(numbered) == flask_babel.gettext("Manifest %(number)s", number="JM-1")
+            with flask_babel.force_locale("en"):
+                assert str(label) == "Manifests"
