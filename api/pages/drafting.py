@@ -27,6 +27,7 @@ from flask_login import login_required
 from manifest.actor import WRITE_ROLES
 from manifest.errors import ChecksFailed, Conflict, Forbidden, NotFound, ValidationFailed
 from manifest.infra.db import utcnow
+from manifest.paging import page_count
 from manifest.services import catalogue_search, lifecycle, manifests_query
 from manifest.services.drafts import check_draft, create_manifest, draft_input, edit_manifest
 from manifest.services.party_choices import PartyChoices, party_choices
@@ -303,7 +304,7 @@ def list_manifests():
     rows, total = manifests_query.list_visible(
         session(), page_actor(), **filters, page=number, per_page=PER_PAGE
     )
-    pages = max(1, -(-total // PER_PAGE))
+    pages = page_count(total, PER_PAGE)
     if number > pages:  # past the end: the last page
         number = pages
         rows, total = manifests_query.list_visible(

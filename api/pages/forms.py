@@ -3,7 +3,6 @@ they concern, and pagination."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -16,6 +15,7 @@ from wtforms import Form
 from wtforms.fields import Field
 
 from manifest.errors import Conflict, DomainError, ValidationFailed
+from manifest.paging import page_count
 
 from ..db import uow
 from ..errors import field_errors, status_of
@@ -216,7 +216,7 @@ def paginate(query_or_list, page, per_page: int = PER_PAGE, *, session=None) -> 
         total = session.scalar(select(func.count()).select_from(query_or_list.subquery())) or 0
     else:
         total = len(query_or_list)
-    pages = max(1, math.ceil(total / per_page))
+    pages = page_count(total, per_page)
     number = min(number, pages)
     start = (number - 1) * per_page
     if isinstance(query_or_list, Select):

@@ -33,6 +33,7 @@ from wtforms.validators import Length
 from manifest.digits import is_ascii_digits, parse_ascii_int
 from manifest.errors import DomainError, NotFound
 from manifest.finding_types import BY_NAME
+from manifest.paging import page_count
 from manifest.services import tracks
 from manifest.services.findings_triage import (
     MAX_COMMENT,
@@ -166,7 +167,7 @@ def _render(actor, view, page_no: int, *, refused: CommentForm | None = None, st
     findings_page = Page(
         items=view.findings,
         page=page_no,
-        pages=max(1, -(-view.findings_total // FINDINGS_PER_PAGE)),
+        pages=page_count(view.findings_total, FINDINGS_PER_PAGE),
         total=view.findings_total,
     )
     map_config = {

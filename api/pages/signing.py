@@ -3,7 +3,6 @@ signature time, and the answers to a signature that was made, refused or beaten 
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request
@@ -16,6 +15,7 @@ from manifest.actor import Actor
 from manifest.errors import Conflict, DomainError, Forbidden, InvalidTransition
 from manifest.infra.db import utcnow
 from manifest.models import Manifest
+from manifest.paging import page_count
 from manifest.services import manifests_query
 from manifest.services.signing import check_may_sign, moves_open_to
 from manifest.status import Action
@@ -41,7 +41,7 @@ def worklist_page(template: str, fetch, **more) -> str:
     actor = page_actor()
     number = page_number(request.args.get("page"))
     manifests, total = fetch(session(), actor, page=number, per_page=PER_PAGE)
-    pages = max(1, math.ceil(total / PER_PAGE))
+    pages = page_count(total, PER_PAGE)
     page = Page(items=manifests, page=number, pages=pages, total=total, per_page=PER_PAGE)
     rows = [
         {"manifest": m, "moves": moves_open_to(actor, m)}

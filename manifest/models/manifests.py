@@ -132,6 +132,11 @@ class Manifest(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def current_leg(self) -> ManifestLeg | None:
+        """The leg the load is on now (the last one begun), None before its pickup."""
+        return self.legs[-1] if self.legs else None
+
 
 class ManifestLine(Base):
     """One waste line with its tallies: declared, loaded, received, accepted, rejected."""

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..actor import Actor
 from ..models import Finding, Manifest
+from ..paging import page_count
 from ..status import Status
 from .access import visible_manifests
 from .episode_findings import live_key_prefix
@@ -64,7 +65,7 @@ def live_map(session, *, actor: Actor, page: int = 1, per_page: int = PER_PAGE) 
     actor.require_regulator()
     in_transit = visible_manifests(actor).where(Manifest.status == Status.IN_TRANSIT)
     total = session.scalar(select(func.count()).select_from(in_transit.subquery())) or 0
-    pages = max(1, -(-total // per_page))
+    pages = page_count(total, per_page)
     page = min(max(1, page), pages)
     manifests = session.scalars(
         in_transit.options(selectinload(Manifest.legs))
@@ -78,7 +79,7 @@ def live_map(session, *, actor: Actor, page: int = 1, per_page: int = PER_PAGE) 
         VehicleOnMap(
             manifest_id=m.id,
             number=m.number or "",
-            vehicle_plate=m.legs[-1].vehicle_plate if m.legs else m.vehicle_plate,
+            vehicle_plate=m.current_leg.vehicle_plate if m.current_leg else m.vehicle_plate,
             position=positions.get(m.id),
             findings=findings.get(m.id, []),
         )

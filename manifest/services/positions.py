@@ -236,7 +236,7 @@ def last_trip_positions(session, manifests: Sequence) -> dict[int, dict]:
     if not latest:
         return {}
     rows = session.execute(union_all(*[select(q.subquery()) for q in latest])).all()
-    plates = {m.id: m.legs[-1].vehicle_plate for m in manifests if m.legs}
+    plates = {m.id: m.current_leg.vehicle_plate for m in manifests if m.legs}
     return {
         row.manifest_id: {
             "vehicle_plate": plates[row.manifest_id],
@@ -254,7 +254,7 @@ def last_trip_positions(session, manifests: Sequence) -> dict[int, dict]:
 def _latest_fix_query(manifest):
     """The SELECT of the manifest's last usable fix on its current leg (at most one row,
     labelled with the manifest's id)."""
-    leg = manifest.legs[-1]
+    leg = manifest.current_leg
     query = (
         select(
             literal(manifest.id).label("manifest_id"),

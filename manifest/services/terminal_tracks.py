@@ -111,7 +111,7 @@ def check_live(uow: UnitOfWork, *, now: datetime, vehicle_ids=None) -> int:
     with uow:
         s = uow.session
         for manifest, vehicle in _on_the_road(s, vehicle_ids):
-            leg = manifest.legs[-1] if manifest.legs else None
+            leg = manifest.current_leg
             if leg is None:
                 continue
             if vehicle_ids is None:
