@@ -22,14 +22,16 @@ class ReceiptRowErrorOut(ma.Schema):
     message = fields.String()
 
 
-class IngestOut(ma.Schema):
-    created = fields.Integer()
-    duplicates = fields.Integer()
-    matched = fields.Integer()
-    unmanifested = fields.Integer()
-    findings = fields.Integer()
-    sha256 = fields.String()
-    errors = fields.List(fields.Nested(ReceiptRowErrorOut))
+#: What an upload did: each count the service keeps (in its order), the file's SHA-256 and
+#: the rows refused. A count the service adds is answered and documented with the others.
+IngestOut = ma.Schema.from_dict(
+    {
+        **{count: fields.Integer() for count in receipts.IngestResult.COUNTS},
+        "sha256": fields.String(),
+        "errors": fields.List(fields.Nested(ReceiptRowErrorOut)),
+    },
+    name="IngestOut",
+)
 
 
 @blp.route("", methods=["POST"])
