@@ -32,6 +32,17 @@ def reads(blp, rule: str, out, read):
     return declare
 
 
+def organization_rows(list_rows):
+    """For :func:`reads` under ``/<int:org_id>/``: what
+    ``list_rows(session, actor=, organization_id=)`` lists for that organisation; the service
+    decides who may see it."""
+
+    def read(session, actor, org_id):
+        return list_rows(session, actor=actor, organization_id=org_id)
+
+    return read
+
+
 def lists(blp, query, out, list_page):
     """``GET`` of the blueprint's root: one page of what the caller may see, filtered by
     ``query`` (with ``page`` and ``per_page``), each row answered with ``out``, and the

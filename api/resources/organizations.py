@@ -16,7 +16,7 @@ from ..db import session, uow
 from ..pagination import one_page, query_page
 from ..schemas import DecimalString, Integer, PageArgs, Position, StoredPosition
 from . import api_blueprint
-from .declare import reads
+from .declare import organization_rows, reads
 
 blp = api_blueprint(
     "organizations", "/organizations", "Organisations, licences, vehicles and members"
@@ -218,11 +218,9 @@ def add_member():
     """Add a user to an organisation (its administrators)."""
 
 
-@blp.route("/<int:org_id>/members", methods=["GET"])
-@blp.response(200, MemberOut(many=True))
-def list_members(org_id):
+@reads(blp, "/<int:org_id>/members", MemberOut(many=True), organization_rows(members.list_members))
+def list_members():
     """An organisation's users, deactivated ones included (its administrators)."""
-    return members.list_members(session(), actor=current_actor(), organization_id=org_id)
 
 
 @blp.route("/<int:org_id>/members/<int:user_id>", methods=["PATCH"])

@@ -12,6 +12,7 @@ from ..auth import current_actor
 from ..db import session, uow
 from ..schemas import Integer
 from . import api_blueprint
+from .declare import organization_rows, reads
 
 blp = api_blueprint("terminals", "", "JT/T 808 positioning terminals and the positions they report")
 
@@ -38,13 +39,16 @@ class TerminalIn(RebindIn):
 
 
 class TerminalOut(ma.Schema):
-    id = fields.Integer()
-    phone = fields.String()
-    organization_id = fields.Integer()
+    """A binding of a terminal to a vehicle, read from the service's
+    :class:`~manifest.services.terminals.TerminalRow`; the times are those of this binding."""
+
+    id = fields.Integer(attribute="terminal.id")
+    phone = fields.String(attribute="terminal.phone")
+    organization_id = fields.Integer(attribute="terminal.organization_id")
     vehicle_plate = fields.String()
-    plate_colour = fields.Integer()
-    registered_at = fields.AwareDateTime(allow_none=True)
-    created_at = fields.AwareDateTime()
+    plate_colour = fields.Integer(attribute="terminal.plate_colour")
+    registered_at = fields.AwareDateTime(attribute="terminal.registered_at", allow_none=True)
+    created_at = fields.AwareDateTime(attribute="terminal.created_at")
     last_seen_at = fields.AwareDateTime(
         allow_none=True,
         metadata={
@@ -71,19 +75,11 @@ class LastPositionOut(ma.Schema):
     position = fields.Nested(PositionOut, allow_none=True)
 
 
-def _out(terminal, plate: str, last_seen_at=None, last_fix_at=None) -> dict:
-    """A binding as answered; the times are those of this binding."""
-    return {
-        "id": terminal.id,
-        "phone": terminal.phone,
-        "organization_id": terminal.organization_id,
-        "vehicle_plate": plate,
-        "plate_colour": terminal.plate_colour,
-        "registered_at": terminal.registered_at,
-        "created_at": terminal.created_at,
-        "last_seen_at": last_seen_at,
-        "last_fix_at": last_fix_at,
-    }
+def _new_binding(terminal, args) -> terminals.TerminalRow:
+    """The binding just made, as answered: the plate sent, as stored; not heard from yet."""
+    return terminals.TerminalRow(
+        terminal, terminals.normalize_plate_of(args["vehicle_plate"]), None, None
+    )
 
 
 @blp.route("/organizations/<int:org_id>/terminals", methods=["POST"])
@@ -93,17 +89,17 @@ def bind_terminal(args, org_id):
     """Bind a terminal to a vehicle (the transporter's administrators); it may then register
     with the gateway and report that vehicle's positions."""
     terminal = terminals.bind_terminal(uow(), actor=current_actor(), organization_id=org_id, **args)
-    return _out(terminal, terminals.normalize_plate_of(args["vehicle_plate"]))
+    return _new_binding(terminal, args)
 
 
-@blp.route("/organizations/<int:org_id>/terminals", methods=["GET"])
-@blp.response(200, TerminalOut(many=True))
-def list_terminals(org_id):
+@reads(
+    blp,
+    "/organizations/<int:org_id>/terminals",
+    TerminalOut(many=True),
+    organization_rows(terminals.list_terminals),
+)
+def list_terminals():
     """The terminals bound to a transporter's vehicles (its administrators)."""
-    rows = terminals.list_terminals(session(), actor=current_actor(), organization_id=org_id)
-    return [
-        _out(row.terminal, row.vehicle_plate, row.last_seen_at, row.last_fix_at) for row in rows
-    ]
 
 
 @blp.route("/organizations/<int:org_id>/terminals/<int:terminal_id>", methods=["PUT"])
@@ -116,7 +112,7 @@ def rebind_terminal(args, org_id, terminal_id):
     terminal = terminals.rebind_terminal(
         uow(), actor=current_actor(), organization_id=org_id, terminal_id=terminal_id, **args
     )
-    return _out(terminal, terminals.normalize_plate_of(args["vehicle_plate"]))
+    return _new_binding(terminal, args)
 
 
 @blp.route("/organizations/<int:org_id>/terminals/<int:terminal_id>", methods=["DELETE"])
