@@ -6,8 +6,9 @@ import json
 
 import marshmallow as ma
 from flask import Response, request
-from marshmallow import fields
+from marshmallow import fields, validate
 
+from gps.crs import NAMES as CRS_NAMES
 from manifest.digits import parse_ascii_int
 from manifest.errors import ValidationFailed
 from manifest.services import tracks
@@ -33,24 +34,43 @@ EXPORT_TYPES = (
 MULTIPART = ("multipart/form-data",)
 
 
-class RouteOut(ma.Schema):
+def FileDigest() -> fields.String:  # noqa: N802 - reads as a field class
+    """The SHA-256 of a file kept for the trip (a route, a track), as it was received."""
+    return fields.String(metadata={"description": "SHA-256 of the file as received, in hex"})
+
+
+def DeclaredCrs() -> fields.String:  # noqa: N802 - reads as a field class
+    """The coordinate system a kept file was declared in, one of those an upload accepts."""
+    return fields.String(
+        validate=validate.OneOf(CRS_NAMES),
+        metadata={"description": "the coordinate system the file was declared in"},
+    )
+
+
+class TripFileOut(ma.Schema):
+    """A file kept for a manifest's trip (its planned route, a GPS track): its id and its
+    manifest's come first; each kind then lists its own fields, the file's digest and declared
+    coordinate system among them (:func:`FileDigest`, :func:`DeclaredCrs`), in its published
+    order."""
+
     id = fields.Integer()
     manifest_id = fields.Integer()
+
+
+class RouteOut(TripFileOut):
     corridor_m = fields.Integer()
-    crs = fields.String()
+    crs = DeclaredCrs()
     points = fields.Integer()
-    file_sha256 = fields.String()
+    file_sha256 = FileDigest()
     geometry = StoredJson("geometry")
     created_at = fields.AwareDateTime()
 
 
-class TrackOut(ma.Schema):
-    id = fields.Integer()
-    manifest_id = fields.Integer()
+class TrackOut(TripFileOut):
     organization_id = fields.Integer()
     vehicle_plate = fields.String()
-    file_sha256 = fields.String()
-    crs = fields.String()
+    file_sha256 = FileDigest()
+    crs = DeclaredCrs()
     route_id = fields.Integer(allow_none=True)
     fixes = fields.Integer()
     started_at = fields.AwareDateTime()
