@@ -10,7 +10,9 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from manifest.errors import ValidationFailed
+from manifest.finding_types import FINDING_TYPES, SEVERITIES
 from manifest.infra.db import MAX_ID
+from manifest.models.findings import FINDING_STATUSES
 from manifest.quantities import format_decimal, parse_decimal
 
 
@@ -81,6 +83,21 @@ def StoredPosition(lat: str, lon: str) -> fields.Function:  # noqa: N802 - reads
         return {"lat": float(getattr(row, lat)), "lon": float(getattr(row, lon))}
 
     return fields.Function(position)
+
+
+def FindingType(types=FINDING_TYPES, **kwargs) -> fields.String:  # noqa: N802 - a field class
+    """A registered type of finding, one of ``types`` (by default any), asked for or answered."""
+    return fields.String(validate=validate.OneOf(types), **kwargs)
+
+
+def Severity(**kwargs) -> fields.String:  # noqa: N802 - reads as a field class
+    """A finding's severity, asked for or answered."""
+    return fields.String(validate=validate.OneOf(SEVERITIES), **kwargs)
+
+
+def FindingStatus(**kwargs) -> fields.String:  # noqa: N802 - reads as a field class
+    """Where a finding stands in its triage, asked for or answered."""
+    return fields.String(validate=validate.OneOf(FINDING_STATUSES), **kwargs)
 
 
 class Position(ma.Schema):

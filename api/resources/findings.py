@@ -5,13 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from manifest.finding_types import FINDING_TYPES, SEVERITIES
-from manifest.models.findings import FINDING_STATUSES
 from manifest.services import findings_triage
 
 from ..auth import current_actor
 from ..db import uow
-from ..schemas import PageArgs
+from ..schemas import FindingStatus, FindingType, PageArgs, Severity
 from . import api_blueprint
 from .declare import lists, reads
 
@@ -21,27 +19,24 @@ blp = api_blueprint(
 
 
 class FindingQuery(PageArgs):
-    type = fields.String(validate=validate.OneOf(FINDING_TYPES))
-    status = fields.String(validate=validate.OneOf(FINDING_STATUSES))
-    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    type = FindingType()
+    status = FindingStatus()
+    severity = Severity()
     manifest = fields.String(
         validate=validate.Length(1, 14), metadata={"description": "manifest id or 14-digit number"}
     )
 
 
 class FindingPatch(ma.Schema):
-    status = fields.String(validate=validate.OneOf(FINDING_STATUSES))
+    status = FindingStatus()
     due_at = fields.AwareDateTime()
-    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    severity = Severity()
     note = fields.String(validate=validate.Length(1, 5000))
 
 
 class CommentIn(ma.Schema):
     body = fields.String(required=True, validate=validate.Length(1, 5000))
-    status = fields.String(
-        validate=validate.OneOf(FINDING_STATUSES),
-        metadata={"description": "a party may set only 'explained'"},
-    )
+    status = FindingStatus(metadata={"description": "a party may set only 'explained'"})
 
 
 class FindingPartyOut(ma.Schema):
@@ -61,9 +56,9 @@ class FindingCommentOut(ma.Schema):
 
 class FindingOut(ma.Schema):
     id = fields.Integer()
-    type = fields.String()
-    severity = fields.String()
-    status = fields.String()
+    type = FindingType()
+    severity = Severity()
+    status = FindingStatus()
     manifest_id = fields.Integer(allow_none=True)
     manifest_number = fields.String(allow_none=True)
     named_manifest_id = fields.Integer(

@@ -18,7 +18,7 @@ from ..auth import current_actor
 from ..db import session
 from ..i18n import language
 from ..report_printing import render_discrepancy_pdf
-from ..schemas import PartyOut
+from ..schemas import FindingStatus, FindingType, PartyOut, Severity
 from . import api_blueprint
 
 blp = api_blueprint("reports", "/reports", "Mass balance and discrepancy reports")
@@ -74,7 +74,7 @@ class DiscrepancyQuery(ma.Schema):
     to = DayOrTime(required=True, metadata={"description": "end, excluded"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "pdf"]))
     type = fields.List(
-        fields.String(validate=validate.OneOf(DISCREPANCY_TYPES)),
+        FindingType(DISCREPANCY_TYPES),
         metadata={"description": "repeat to select several; default: the whole family"},
     )
     lang = fields.String(
@@ -89,9 +89,9 @@ class ReportOrgOut(PartyOut):
 
 class DiscrepancyRowOut(ma.Schema):
     finding_id = fields.Integer()
-    type = fields.String()
-    severity = fields.String()
-    status = fields.String()
+    type = FindingType(DISCREPANCY_TYPES)
+    severity = Severity()
+    status = FindingStatus()
     created_at = fields.AwareDateTime()
     due_at = fields.AwareDateTime()
     manifest_id = fields.Integer(allow_none=True)
