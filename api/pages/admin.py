@@ -10,6 +10,8 @@ that made it, and never stored in clear.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -139,50 +141,56 @@ def invite_member():
     return _members_page(actor, invite=InviteForm(formdata=None), invited=invited, status=201)
 
 
-@bp.post("/members/<int:user_id>/role")
-@login_required
-def change_role(user_id: int):
+def _member_change(path: str, form_class: type[FlaskForm], change, *, done, invalid=None):
+    """``POST /members/<user_id>/<path>``: apply ``change(form)`` (the member's new role or
+    active flag) to the member and go back to the members page saying ``done(user)``, or
+    ``invalid`` for a form that does not validate; the last active administrator stays one
+    (said on the page). The declared function gives the endpoint and its docstring."""
+
+    def declare(declaration):
+        @functools.wraps(declaration)
+        def view(user_id: int):
+            actor = _admin()
+            form = form_class()
+            return change_and_go_back(
+                form,
+                lambda: on_own_organisation(
+                    actor, members.update_member, user_id=user_id, **change(form)
+                ),
+                back=url_for("admin.members_page"),
+                done=done,
+                invalid=None if invalid is None else str(invalid),
+                refusals=(LastActiveAdmin,),
+            )
+
+        return bp.post(f"/members/<int:user_id>/{path}")(login_required(view))
+
+    return declare
+
+
+@_member_change(
+    "role",
+    RoleForm,
+    lambda form: {"role": form.role.data},
+    done=lambda user: _("%(email)s is now: %(role)s.", email=user.email, role=USER_ROLE[user.role]),
+    invalid=lazy_gettext("Choose one of the roles."),
+)
+def change_role():
     """Give a member another role; the last active administrator keeps theirs."""
-    return _change_member(
-        user_id,
-        RoleForm(),
-        lambda form: {"role": form.role.data},
-        done=lambda user: _(
-            "%(email)s is now: %(role)s.", email=user.email, role=USER_ROLE[user.role]
-        ),
-        invalid=_("Choose one of the roles."),
-    )
 
 
-@bp.post("/members/<int:user_id>/active")
-@login_required
-def set_active(user_id: int):
+@_member_change(
+    "active",
+    ActiveForm,
+    lambda form: {"active": bool(form.active.data)},
+    done=lambda user: (
+        _("%(email)s is active again.", email=user.email)
+        if user.active
+        else _("%(email)s is deactivated; their tokens no longer work.", email=user.email)
+    ),
+)
+def set_active():
     """Deactivate a member (their tokens stop at once, they cannot sign in) or reactivate."""
-    return _change_member(
-        user_id,
-        ActiveForm(),
-        lambda form: {"active": bool(form.active.data)},
-        done=lambda user: (
-            _("%(email)s is active again.", email=user.email)
-            if user.active
-            else _("%(email)s is deactivated; their tokens no longer work.", email=user.email)
-        ),
-    )
-
-
-def _change_member(user_id: int, form: FlaskForm, change, *, done, invalid=None):
-    """Apply ``change(form)`` (the member's new role or active flag) to member ``user_id``
-    and go back to the members page saying ``done(user)``; the last active administrator
-    stays one (said on the page)."""
-    actor = _admin()
-    return change_and_go_back(
-        form,
-        lambda: on_own_organisation(actor, members.update_member, user_id=user_id, **change(form)),
-        back=url_for("admin.members_page"),
-        done=done,
-        invalid=invalid,
-        refusals=(LastActiveAdmin,),
-    )
 
 
 # ----------------------------------------------------------------------------- vehicles
