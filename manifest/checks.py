@@ -73,31 +73,18 @@ class CarrierFacts:
 
 @dataclass(frozen=True)
 class IssueFacts:
+    """What the issue-time checks look at: the carrier's facts on the planned pickup day,
+    the receiver's licences and capacity, and what sludge must declare."""
+
     kind: str  # hazardous or sludge
     operation: str
-    pickup_day: date  # planned pickup date, local time
-    transporter_id: int
-    vehicle_plate: str
-    lines: Sequence[LineFacts]
+    carrier: CarrierFacts  # on the planned pickup date, local time, with the declared lines
     receiver_licences: Sequence[LicenceFacts] = ()
-    transporter_permits: Sequence[LicenceFacts] = ()
-    vehicle: VehicleFacts | None = None
     #: The manifest against the receiver's licensed capacity, one use per scope, as
     #: :func:`manifest.services.capacity.manifest_capacity` judges it at issue.
     capacity: Sequence[CapacityUse] = ()
     moisture_pct: Decimal | None = None
     heavy_metal_report: str | None = None
-
-    @property
-    def carrier(self) -> CarrierFacts:
-        return CarrierFacts(
-            day=self.pickup_day,
-            transporter_id=self.transporter_id,
-            vehicle_plate=self.vehicle_plate,
-            lines=self.lines,
-            transporter_permits=self.transporter_permits,
-            vehicle=self.vehicle,
-        )
 
 
 @dataclass(frozen=True)
@@ -132,11 +119,11 @@ def run_issue_checks(facts: IssueFacts) -> CheckResult:
     collected, never short-circuited."""
     result = CheckResult()
     fail = result.failures.append
-    day = facts.pickup_day
-    receiver = receiver_failures(facts.receiver_licences, facts.lines, facts.operation, day)
+    lines, day = facts.carrier.lines, facts.carrier.day
+    receiver = receiver_failures(facts.receiver_licences, lines, facts.operation, day)
     result.failures.extend(receiver)
     licensed = all(f.check != "receiver_licence_active" for f in receiver)
-    if licensed and any(is_hazardous_code(ln.waste_code) for ln in facts.lines):
+    if licensed and any(is_hazardous_code(ln.waste_code) for ln in lines):
         _check_capacity(facts.capacity, fail)
 
     result.failures.extend(carrier_failures(facts.carrier))

@@ -6,13 +6,13 @@ Also the reading of per-line figures that every move signing quantities shares.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..checks import LicenceFacts, VehicleFacts
+from ..checks import CarrierFacts, LicenceFacts, LineFacts, VehicleFacts
 from ..errors import ValidationFailed
 from ..models import Licence, Manifest, ManifestLeg, ManifestLine, Vehicle
 from ..plates import validate_plate
@@ -86,6 +86,29 @@ def as_licence_facts(lic: Licence) -> LicenceFacts:
     """A licence row as the checks see it."""
     dated = (lic.kind, lic.number, lic.valid_from, lic.valid_to, lic.status)
     return LicenceFacts(*dated, tuple(lic.waste_codes), tuple(lic.operation_list))
+
+
+def carrier_facts(
+    s,
+    day: date,
+    transporter_id: int,
+    plate: str,
+    load: Iterable[tuple[ManifestLine, Decimal]],
+) -> CarrierFacts:
+    """The transporter carrying ``load`` (each line with its quantity) in the vehicle
+    ``plate`` on the local ``day``, with its transport permits and that vehicle, as the
+    carrier checks see them."""
+    return CarrierFacts(
+        day=day,
+        transporter_id=transporter_id,
+        vehicle_plate=plate,
+        lines=[
+            LineFacts(ln.line_no, ln.waste_code, ln.unit, quantity, ln.density_t_m3)
+            for ln, quantity in load
+        ],
+        transporter_permits=licence_facts(s, transporter_id, "dg_transport"),
+        vehicle=vehicle_facts(s, plate),
+    )
 
 
 def transport_vehicle(s, transporter_id: int, plate_raw: str) -> str:

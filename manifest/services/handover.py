@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..actor import TRANSPORT_ROLES, Actor
-from ..checks import CarrierFacts, LineFacts, carrier_failures
+from ..checks import carrier_failures
 from ..errors import Forbidden, HandoverChecksFailed, ValidationFailed
 from ..infra.uow import UnitOfWork
 from ..local_time import local_date
@@ -21,7 +21,7 @@ from ..models import Manifest
 from ..plates import validate_plate
 from ..status import Action
 from ..texts import Text
-from .carriage import check_driver, licence_facts, parse_load, take_load, vehicle_facts
+from .carriage import carrier_facts, check_driver, parse_load, take_load
 from .drafts import party_problem
 from .signing import sign_move
 
@@ -98,19 +98,7 @@ def handoff(
         plate = validate_plate(vehicle_plate, "vehicle_plate")
         signer = check_driver(driver)
         load = parse_load(manifest, lines)
-        failures = carrier_failures(
-            CarrierFacts(
-                day=local_date(at),
-                transporter_id=newcomer,
-                vehicle_plate=plate,
-                lines=[
-                    LineFacts(ln.line_no, ln.waste_code, ln.unit, quantity, ln.density_t_m3)
-                    for ln, quantity in load
-                ],
-                transporter_permits=licence_facts(s, newcomer, "dg_transport"),
-                vehicle=vehicle_facts(s, plate),
-            )
-        )
+        failures = carrier_failures(carrier_facts(s, local_date(at), newcomer, plate, load))
         if failures:
             raise HandoverChecksFailed(
                 Text("handover_checks_failed", count=len(failures)),

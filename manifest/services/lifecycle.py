@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ..actor import Actor
 from ..catalogue import validate_operation, validate_physical_form
-from ..checks import CheckResult, IssueFacts, LineFacts, run_issue_checks
+from ..checks import CheckResult, IssueFacts, run_issue_checks
 from ..errors import ChecksFailed, ValidationFailed
 from ..infra.db import insert, utcnow
 from ..infra.uow import UnitOfWork
@@ -24,6 +24,7 @@ from ..texts import Text
 from . import catalogue_lookup
 from .capacity import manifest_capacity
 from .carriage import (
+    carrier_facts,
     check_driver,
     licence_facts,
     line_quantity,
@@ -31,7 +32,6 @@ from .carriage import (
     per_line,
     take_load,
     transport_vehicle,
-    vehicle_facts,
 )
 from .signing import open_move, sign_move
 from .terminal_tracks import record_terminal_tracks
@@ -57,19 +57,14 @@ def _issue_checks(s, manifest: Manifest):
     for ln in manifest.lines:
         catalogue_lookup.require_known(s, ln.waste_code)
     capacity = manifest_capacity(s, manifest=manifest, stage="issue")
+    declared = [(ln, ln.declared) for ln in manifest.lines]
     facts = IssueFacts(
         kind=manifest.kind,
         operation=manifest.operation,
-        pickup_day=capacity.day,
-        transporter_id=manifest.transporter_id,
-        vehicle_plate=manifest.vehicle_plate,
-        lines=[
-            LineFacts(ln.line_no, ln.waste_code, ln.unit, ln.declared, ln.density_t_m3)
-            for ln in manifest.lines
-        ],
+        carrier=carrier_facts(
+            s, capacity.day, manifest.transporter_id, manifest.vehicle_plate, declared
+        ),
         receiver_licences=licence_facts(s, manifest.receiver_id, "hw_operation"),
-        transporter_permits=licence_facts(s, manifest.transporter_id, "dg_transport"),
-        vehicle=vehicle_facts(s, manifest.vehicle_plate),
         capacity=capacity.uses,
         moisture_pct=manifest.moisture_pct,
         heavy_metal_report=manifest.heavy_metal_report,

@@ -41,17 +41,39 @@ def permit(**kw):
     return LicenceFacts(**base)
 
 
-def facts(**kw):
+def carrier(**kw):
     base = dict(
-        kind="hazardous",
-        operation="D10",
-        pickup_day=DAY,
+        day=DAY,
         transporter_id=7,
         vehicle_plate="粤J12345",
         lines=[LineFacts(1, "336-064-17", "t", Decimal("6"))],
-        receiver_licences=[licence()],
         transporter_permits=[permit()],
         vehicle=VehicleFacts("粤J12345", 7, Decimal("10"), True),
+    )
+    base.update(kw)
+    return CarrierFacts(**base)
+
+
+#: What ``facts`` passes on to the carrier's facts rather than to the issue's.
+CARRIER_FIELDS = {
+    "day",
+    "transporter_id",
+    "vehicle_plate",
+    "lines",
+    "transporter_permits",
+    "vehicle",
+}
+
+
+def facts(**kw):
+    """The issue's facts of a good manifest, with ``kw`` changed (the carrier's fields go to
+    its carrier)."""
+    on_carrier = {k: kw.pop(k) for k in list(kw) if k in CARRIER_FIELDS}
+    base = dict(
+        kind="hazardous",
+        operation="D10",
+        carrier=carrier(**on_carrier),
+        receiver_licences=[licence()],
     )
     base.update(kw)
     return IssueFacts(**base)
@@ -205,6 +227,6 @@ def test_a_carrier_taking_over_is_checked_on_its_own_day_and_load():
         vehicle=VehicleFacts("粤E54321", 7, Decimal("10"), True),
     )
     assert carrier_failures(sludge) == []
-    assert names(run_issue_checks(facts(pickup_day=DAY, transporter_permits=[expired]))) == [
+    assert names(run_issue_checks(facts(day=DAY, transporter_permits=[expired]))) == [
         "transporter_permit_active"
     ]
