@@ -153,21 +153,20 @@ def revoke_all(session: Session, *, user_id: int, now: datetime, keep: str | Non
 
 
 def actor_for_user(user: User) -> Actor:
+    """The user as the domain sees them: who they are, and the regulator or organisation
+    they act for."""
     if user.regulator is not None:
-        return Actor(
-            user_id=user.id,
-            email=user.email,
-            role=user.role,
-            regulator_id=user.regulator_id,
-            region_codes=tuple(user.regulator.region_codes),
-            must_change_password=user.must_change_password,
-        )
-    org = user.organization
+        acts_for = {
+            "regulator_id": user.regulator_id,
+            "region_codes": tuple(user.regulator.region_codes),
+        }
+    else:
+        org = user.organization
+        acts_for = {"organization_id": org.id, "org_roles": frozenset(org.roles)}
     return Actor(
         user_id=user.id,
         email=user.email,
         role=user.role,
-        organization_id=org.id,
-        org_roles=frozenset(org.roles),
         must_change_password=user.must_change_password,
+        **acts_for,
     )
