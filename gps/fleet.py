@@ -41,12 +41,11 @@ from gps.errors import (
     EmptyTrack,
     Malformed,
     NotATrackTable,
-    TooManyRows,
     UnsupportedFormat,
     WrongVehicle,
 )
 from gps.fleet_columns import REQUIRED, is_positioned, map_header
-from gps.guard import DEFAULT_MAX_BYTES, Source, read_all
+from gps.guard import DEFAULT_MAX_BYTES, Source, read_all, within_rows
 from gps.parse import parse_gpx
 from gps.track import Problem, Track, build_track
 from gps.xlsx import Formula, xlsx_rows
@@ -141,24 +140,14 @@ def csv_rows(data: bytes, max_rows: int = MAX_ROWS) -> Iterator[tuple[int, list[
             delimiter = csv_delimiter(line)
             break
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    count = 0
-    while True:
-        try:
-            cells = next(reader, None)
-        except csv.Error as exc:
-            raise Malformed(
-                Text("csv_line_unreadable", line=reader.line_num, reason=str(exc)),
-                line=reader.line_num,
-            ) from None
-        if cells is None:
-            return
-        count += 1
-        if count > max_rows:
-            raise TooManyRows(
-                Text("csv_too_many_rows", limit=f"{max_rows:,}"),
-                max_rows=max_rows,
-            )
-        yield reader.line_num, list(cells)
+    try:
+        for _, cells in within_rows(reader, max_rows, "csv_too_many_rows"):
+            yield reader.line_num, list(cells)
+    except csv.Error as exc:
+        raise Malformed(
+            Text("csv_line_unreadable", line=reader.line_num, reason=str(exc)),
+            line=reader.line_num,
+        ) from None
 
 
 class _Rows:

@@ -10,6 +10,8 @@
 * Encoding: expat reads UTF-8, UTF-16 and Latin-1 only. A file declared in one
   of China's national encodings (GB2312, GBK, GB18030), as some devices and
   map software write, is converted to UTF-8 on the way to the parser.
+* Rows: a table (CSV or XLSX) longer than its row limit is refused while its
+  rows stream in, at the first row past the limit.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from collections.abc import Iterator
-from typing import IO, Any, Union
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, TypeVar, Union
 from xml.parsers import expat
 
-from gps.errors import ForbiddenXml, Malformed, TooLarge
+from gps.errors import ForbiddenXml, Malformed, TooLarge, TooManyRows
 from manifest.texts import Text
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -110,6 +112,18 @@ def read_all(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             raise _too_large(len(source), max_bytes)
         return source
     return b"".join(bytes(chunk) for chunk in iter_chunks(source, max_bytes))
+
+
+Row = TypeVar("Row")
+
+
+def within_rows(rows: Iterable[Row], max_rows: int, refusal: str) -> Iterator[tuple[int, Row]]:
+    """Yield (count from 1, row) of a table while it streams in. Raises :class:`TooManyRows`
+    (with the message ``refusal``, naming the limit) at the first row past ``max_rows``."""
+    for count, row in enumerate(rows, 1):
+        if count > max_rows:
+            raise TooManyRows(Text(refusal, limit=f"{max_rows:,}"), max_rows=max_rows)
+        yield count, row
 
 
 def _refuse_doctype(*_: Any) -> None:

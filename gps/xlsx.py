@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gps.errors import ForbiddenXml, Malformed, TooLarge, TooManyRows
+from gps.guard import within_rows
 from manifest.texts import Text
 
 MAX_MEMBERS = 2_000
@@ -116,24 +117,13 @@ def xlsx_rows(
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(max_col=max_columns)
         number = 0
-        while True:
-            try:
-                cells = next(rows, None)
-            except (ForbiddenXml, TooManyRows):
-                raise
-            except Exception as exc:
-                raise Malformed(
-                    Text("xlsx_row_unreadable", row=number + 1, reason=str(exc))
-                ) from None
-            if cells is None:
-                return
-            number += 1
-            if number > max_rows:
-                raise TooManyRows(
-                    Text("sheet_too_many_rows", limit=f"{max_rows:,}"),
-                    max_rows=max_rows,
-                )
-            yield number, [_value(cell) for cell in cells]
+        try:
+            for number, cells in within_rows(rows, max_rows, "sheet_too_many_rows"):
+                yield number, [_value(cell) for cell in cells]
+        except (ForbiddenXml, TooManyRows):
+            raise
+        except Exception as exc:  # a damaged row: openpyxl raises many kinds
+            raise Malformed(Text("xlsx_row_unreadable", row=number + 1, reason=str(exc))) from None
     finally:
         book.close()
 
