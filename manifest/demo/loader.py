@@ -119,21 +119,22 @@ class Loader:
 
     def _tell(self, story: Story) -> None:
         """File the story's draft, then sign each step up to ``story.until``."""
+        lane = story.lane
         start = story.start.at(self.now)
         filed = start if story.until == "draft" else start - FILING
         manifest = create_manifest(
             self.uow,
-            actor=self.actors[story.generator],
+            actor=self.actors[lane.generator],
             at=filed,
             data={
-                "kind": story.kind,
+                "kind": lane.kind,
                 "transporter_id": self.orgs["carrier"].id,
                 "next_transporter_id": story.next_transporter
                 and self.orgs[story.next_transporter].id,
-                "vehicle_plate": story.plate,
-                "receiver_id": self.orgs[story.receiver].id,
+                "vehicle_plate": lane.plate,
+                "receiver_id": self.orgs[lane.receiver].id,
                 "planned_pickup_at": story.pickup.at(self.now),
-                "operation": story.operation,
+                "operation": lane.operation,
                 "moisture_pct": story.moisture,
                 "lines": story.lines,
                 "notes": story.notes,
@@ -148,11 +149,11 @@ class Loader:
             reason, when = story.cancelled
             self._signed(
                 lifecycle.cancel_manifest,
-                story.generator,
+                lane.generator,
                 manifest,
                 reason=reason,
                 at=when.at(self.now),
-                position=None if story.until == "draft" else position_of(story.generator),
+                position=None if story.until == "draft" else position_of(lane.generator),
             )
 
     def _signed(self, move, who: str, manifest: Manifest, **fields) -> None:
@@ -161,57 +162,16 @@ class Loader:
 
     def _sign(self, step: str, story: Story, manifest: Manifest, t: datetime) -> datetime:
         """Sign ``step`` at ``t``; returns the time of the next signature."""
-        declared = {ln.line_no: ln.declared for ln in manifest.lines}
-        received = {**declared, **story.received}
-        by_line = [{"line_no": n, "quantity": q} for n, q in declared.items()]
-        if step == "issued":
-            self._signed(
-                lifecycle.issue_manifest,
-                story.generator,
-                manifest,
-                at=t,
-                position=position_of(story.generator),
-            )
-        elif step == "in_transit":
-            self._signed(
-                lifecycle.pickup,
-                story.driver,
-                manifest,
-                vehicle_plate=manifest.vehicle_plate,
-                driver=driver_name(story.driver),
-                at=t,
-                position=position_of(story.generator),
-                lines=by_line,
-            )
-            if story.handoff:
-                t = self._relay(story, manifest, t + GAPS[step], by_line)
-                return t + GAPS["handoff"]
-        elif step == "delivered":
-            self._signed(
-                lifecycle.deliver,
-                story.receiver,
-                manifest,
-                at=t,
-                moisture_pct=story.received_moisture,
-                position=position_of(story.receiver),
-                lines=[{"line_no": n, "quantity": q} for n, q in received.items()],
-            )
-        elif step == "decided":
-            decisions = []
-            for n, q in received.items():
-                bad, reason = story.rejected.get(n, (Decimal(0), None))
-                decisions.append(
-                    {"line_no": n, "accepted": q - bad, "rejected": bad, "reason": reason}
-                )
-            self._signed(lifecycle.decide, story.receiver, manifest, lines=decisions, at=t)
-        elif step == "completed":
-            self._signed(
-                lifecycle.complete,
-                story.receiver,
-                manifest,
-                operation=story.operation,
-                completed_at=t,
-            )
+        move, signer, site = SIGNATURES[step]
+        fields = _filled_in(step, story, manifest)
+        if site is not None:
+            fields["position"] = position_of(story.user(site))
+        # A completion is dated by when the treatment was done, not by a signing time.
+        fields["completed_at" if move is lifecycle.complete else "at"] = t
+        self._signed(move, story.user(signer), manifest, **fields)
+        if step == "in_transit" and story.handoff:
+            t = self._relay(story, manifest, t + GAPS[step], fields["lines"])
+            return t + GAPS["handoff"]
         return t + GAPS.get(step, timedelta(0))
 
     def _relay(self, story: Story, manifest: Manifest, t: datetime, by_line) -> datetime:
@@ -238,3 +198,49 @@ class Loader:
             lines=by_line,
         )
         return t
+
+
+#: Each step after the draft: the move that signs it, who signs it and where the signature
+#: is made (parts of the story, see :meth:`Story.user`; None: the move claims no position).
+SIGNATURES = {
+    "issued": (lifecycle.issue_manifest, "generator", "generator"),
+    "in_transit": (lifecycle.pickup, "driver", "generator"),
+    "delivered": (lifecycle.deliver, "receiver", "receiver"),
+    "decided": (lifecycle.decide, "receiver", None),
+    "completed": (lifecycle.complete, "receiver", None),
+}
+
+
+def _filled_in(step: str, story: Story, manifest: Manifest) -> dict:
+    """What the signer of ``step`` fills in besides the time and the position: the loaded
+    and received quantities as the story tells them, the decisions, the operation."""
+    declared = {ln.line_no: ln.declared for ln in manifest.lines}
+    received = {**declared, **story.received}
+    if step == "in_transit":
+        return {
+            "vehicle_plate": manifest.vehicle_plate,
+            "driver": driver_name(story.driver),
+            "lines": _quantities(declared),
+        }
+    if step == "delivered":
+        return {"moisture_pct": story.received_moisture, "lines": _quantities(received)}
+    if step == "decided":
+        return {"lines": [_decision(story, n, q) for n, q in received.items()]}
+    if step == "completed":
+        return {"operation": story.lane.operation}
+    return {}
+
+
+def _quantities(by_line: dict) -> list[dict]:
+    return [{"line_no": n, "quantity": q} for n, q in by_line.items()]
+
+
+def _decision(story: Story, line_no: int, received: Decimal) -> dict:
+    """The receiver's decision on a line: what the story rejects of it, the rest accepted."""
+    rejected, reason = story.rejected.get(line_no, (Decimal(0), None))
+    return {
+        "line_no": line_no,
+        "accepted": received - rejected,
+        "rejected": rejected,
+        "reason": reason,
+    }
