@@ -68,9 +68,8 @@ def record_terminal_tracks(session, manifest: Manifest) -> list[dict]:
         row, stored, analysis = record_track(
             session,
             manifest=manifest,
-            organization_id=leg.transporter_id,
+            leg=leg,
             recorded_by_id=binder,
-            vehicle_plate=leg.vehicle_plate,
             data=data,
             content_type=GPX,
             crs=WGS84,

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..infra.db import settings_of, utcnow
 from ..infra.uow import UnitOfWork
-from ..models import GpsTrack, Manifest, ManifestRoute, Organization, StoredFile
+from ..models import GpsTrack, Manifest, ManifestLeg, ManifestRoute, Organization, StoredFile
 from ..status import Party, actions_where, route_statuses, track_statuses
 from ..texts import Text
 from .access import load_visible
@@ -295,9 +295,8 @@ def upload_track(
         row, stored, analysis = record_track(
             s,
             manifest=manifest,
-            organization_id=actor.organization_id,
+            leg=leg,
             recorded_by_id=actor.user_id,
-            vehicle_plate=leg.vehicle_plate,
             data=data,
             content_type=content_type,
             crs=crs,
@@ -319,17 +318,18 @@ def record_track(
     s,
     *,
     manifest: Manifest,
-    organization_id: int,
+    leg: ManifestLeg,
     recorded_by_id: int,
-    vehicle_plate: str,
     data: bytes,
     content_type: str,
     crs: str,
     source: str,
 ) -> tuple[GpsTrack, StoredFile, gps.Analysis]:
-    """Analyse a GPX log of one transporter's part of the trip against the route in force,
-    store the file and the track, and raise a finding per episode (one per episode, see
-    :mod:`.episode_findings`). Raises BadFile, PayloadTooLarge. Nothing is committed."""
+    """Analyse a GPX log of one transporter's part of the trip (its ``leg``: the carrier
+    and the vehicle) against the route in force, store the file and the track, and raise a
+    finding per episode (one per episode, see :mod:`.episode_findings`). Raises BadFile,
+    PayloadTooLarge. Nothing is committed."""
+    organization_id, vehicle_plate = leg.transporter_id, leg.vehicle_plate
     route_row = current_route(s, manifest.id)
     track, analysis = _analyse(s, manifest, organization_id, route_row, data, crs, vehicle_plate)
     stored = store_file(s, data, content_type)
