@@ -19,7 +19,16 @@ from decimal import Decimal
 GENESIS = "0" * 64
 
 
+#: Values JSON writes as they are: most of an event, so they are let through first.
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value):
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime):
