@@ -20,7 +20,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -53,7 +52,7 @@ from .drafting_view import (
     manifest_page_url,
     open_actions,
 )
-from .formatting import format_decimal
+from .formatting import format_decimal, page_language
 from .forms import Page, apply_domain_error, page_number
 from .refusals import refusal
 from .session import page_actor
@@ -72,11 +71,6 @@ def _helpers() -> dict:
         "kind_label": lambda kind: KIND_LABELS[kind],
         "manifest_url": manifest_page_url,
     }
-
-
-def _lang() -> str:
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "zh"
 
 
 def _choices(form: ManifestForm) -> PartyChoices:
@@ -102,7 +96,7 @@ def _render_draft(form, manifest, choices, *, status=200, code_results=None):
 def _draft_page(form: ManifestForm, manifest=None):
     """The new and edit pages: the buttons that only re-show the form (add a line, update
     the choices, search the catalogue) and saving, which goes to the issue step."""
-    form.set_language(_lang())
+    form.set_language(page_language())
     choices = _choices(form)
     fill_choices(form, choices)
     if request.method != "POST":
@@ -110,14 +104,14 @@ def _draft_page(form: ManifestForm, manifest=None):
     if form.add_line.data:
         if len(form.lines) < MAX_LINES:
             form.lines.append_entry()
-            form.set_language(_lang())
+            form.set_language(page_language())
         return _render_draft(form, manifest, choices)
     if form.refresh.data:
         return _render_draft(form, manifest, choices)
     if form.search.data:
         query = (form.code_query.data or "").strip()
         rows, _total = catalogue_search.search(
-            session(), q=query or None, page=1, per_page=CODE_SEARCH_LIMIT, lang=_lang()
+            session(), q=query or None, page=1, per_page=CODE_SEARCH_LIMIT, lang=page_language()
         )
         return _render_draft(form, manifest, choices, code_results=rows)
     valid = form.validate()
@@ -332,7 +326,7 @@ def export_csv():
 @login_required
 def print_pdf(manifest_id: int):
     try:
-        return manifest_pdf_response(session(), page_actor(), manifest_id, _lang())
+        return manifest_pdf_response(session(), page_actor(), manifest_id, page_language())
     except NotFound:
         abort(404)
 
@@ -343,7 +337,7 @@ def waste_codes():
     """Catalogue entries matching ``q`` (code or name), for the as-you-type search."""
     query = (request.args.get("q") or "").strip()[:100]
     rows, total = catalogue_search.search(
-        session(), q=query or None, page=1, per_page=CODE_SEARCH_LIMIT, lang=_lang()
+        session(), q=query or None, page=1, per_page=CODE_SEARCH_LIMIT, lang=page_language()
     )
     return jsonify(
         {"total": total, "items": [{"code": r["code"], "name": r["name"]} for r in rows]}

@@ -3,7 +3,8 @@ formats them, with the request's locale, time zone and catalogue looked up once 
 
 Flask-Babel finds them again on every call, through several context-local lookups each; a
 page formats and translates a few hundred times, and those lookups were a fifth of its
-rendering. Only the locale is asked for on each call, so ``force_locale`` still applies.
+rendering. Here each call resolves the request's ``g`` once and checks that Flask-Babel's
+locale is still the one the formats were made for, so ``force_locale`` still applies.
 Number patterns are parsed once per process (Babel parses them on every call). Nothing is
 kept beyond the request but parsed patterns, which depend on nothing else.
 """
@@ -22,10 +23,12 @@ from flask_babel.speaklater import LazyString
 class _RequestFormats:
     """The request's locale, time zone, catalogue and default date formats."""
 
-    __slots__ = ("locale", "tzinfo", "translations", "date_formats")
+    __slots__ = ("locale", "chosen", "tzinfo", "translations", "date_formats")
 
-    def __init__(self, locale):
+    def __init__(self, locale, chosen):
         self.locale = locale
+        #: Where Flask-Babel keeps the request's locale (``force_locale`` swaps it there).
+        self.chosen = chosen
         self.tzinfo = get_timezone()
         self.translations = get_translations()
         self.date_formats = get_babel().instance.date_formats
@@ -43,11 +46,21 @@ class _RequestFormats:
 
 def _formats() -> _RequestFormats:
     """The request's formats, made again when its locale changes (``force_locale``)."""
+    request_g = g._get_current_object()
+    found = getattr(request_g, "_page_formats", None)
+    # Flask-Babel keeps the locale it chose, and the one force_locale sets, in this namespace
+    # of ``g``; test_formatting pins that a forced locale is still followed.
+    if found is not None and getattr(found.chosen, "babel_locale", None) is found.locale:
+        return found
     locale = get_locale()
-    found = g.get("_page_formats")
-    if found is None or found.locale is not locale:
-        found = g._page_formats = _RequestFormats(locale)
+    found = request_g._page_formats = _RequestFormats(locale, request_g._flask_babel)
     return found
+
+
+def page_language() -> str:
+    """``zh`` for a page in Chinese (the default), ``en`` for one in English."""
+    locale = _formats().locale if has_app_context() else None
+    return "zh" if str(locale or "zh").startswith("zh") else "en"
 
 
 @lru_cache(maxsize=64)

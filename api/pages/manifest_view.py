@@ -23,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_timedelta, get_locale
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -46,7 +46,7 @@ from manifest.services.manifest_view import FINDINGS_PER_PAGE, manifest_view
 
 from ..db import session, uow
 from ..errors import status_of
-from .formatting import lazy_gettext
+from .formatting import lazy_gettext, page_language
 from .forms import Page, apply_domain_error
 from .labels import FINDING_STATUS, ORG_ROLE
 from .session import page_actor
@@ -261,8 +261,7 @@ def _party_rows(manifest) -> list[tuple[str, int]]:
 
 def _finding_label(name: str) -> str:
     """A finding type's name in the page's language (from the one table of finding types)."""
-    lang = "zh" if str(get_locale() or "zh").startswith("zh") else "en"
-    return BY_NAME[name].label(lang) if name in BY_NAME else name
+    return BY_NAME[name].label(page_language()) if name in BY_NAME else name
 
 
 def _map_labels() -> dict[str, str]:

@@ -5,7 +5,6 @@ As for every page, the forms carry what was typed and the services judge it.
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -15,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from manifest.catalogue_data import PHYSICAL_FORMS
 from manifest.quantities import format_decimal
 
-from .formatting import lazy_gettext
+from .formatting import lazy_gettext, page_language
 
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -38,7 +37,7 @@ class ArrivalForm(FlaskForm):
         if not self.is_submitted():
             for _line in manifest.lines:
                 self.lines.append_entry()
-        chinese = str(get_locale() or "zh").startswith("zh")
+        chinese = page_language() == "zh"
         choices = [SelectChoice("", lazy_gettext("as declared"))] + [
             SelectChoice(code, f"{code} {named.zh if chinese else named.en}")
             for code, named in PHYSICAL_FORMS.items()

@@ -9,15 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from flask_babel import get_locale
-
 from manifest import finding_types
 from manifest.errors import DomainError
 from manifest.texts import Text, page_template
 
 from ..i18n import ERROR_HEADLINES
 from .drafting_forms import UNIT_LABELS
-from .formatting import format_date, format_datetime, format_decimal, lazy_gettext
+from .formatting import format_date, format_datetime, format_decimal, lazy_gettext, page_language
 from .formatting import gettext as _
 from .labels import CRS, ORG_ROLE, STATUS
 
@@ -79,10 +77,6 @@ WORDS = {
 }
 
 
-def _chinese() -> bool:
-    return str(get_locale() or "zh").startswith("zh")
-
-
 def say(message, name: str | None = None) -> str:
     """``message`` for people in the page's language: a :class:`~manifest.texts.Text` from
     the catalogue with its parameters localised; a code in ``name``'s table of words; any
@@ -99,10 +93,10 @@ def say(message, name: str | None = None) -> str:
     if isinstance(message, Decimal | float) or type(message) is int:
         return format_decimal(message, format="#,##0.###")
     if isinstance(message, list | tuple):
-        return ("、" if _chinese() else ", ").join(say(v, name) for v in message)
+        return ("、" if page_language() == "zh" else ", ").join(say(v, name) for v in message)
     text = message.value if isinstance(message, Enum) else str(message)
     if name == "kind" and text.replace(" ", "_") in finding_types.BY_NAME:
-        return finding_types.label(text.replace(" ", "_"), "zh" if _chinese() else "en")
+        return finding_types.label(text.replace(" ", "_"), page_language())
     words = WORDS.get(name or "", {})
     return str(words.get(text, text))
 
@@ -117,7 +111,7 @@ def refusal(error: DomainError) -> str:
     """The whole refusal ``error`` in the page's language: its sentence when the service
     keyed it; else, on a Chinese page, the headline of its code (with the English detail),
     as the API answers in Chinese."""
-    if isinstance(error.message, Text) or not _chinese():
+    if isinstance(error.message, Text) or page_language() != "zh":
         return say(error.message)
     zh, _en = ERROR_HEADLINES.get(error.code, ERROR_HEADLINES["bad_request"])
     return f"{zh}（{error.message}）"

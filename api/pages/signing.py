@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request
-from flask_babel import format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -21,7 +21,7 @@ from manifest.services.signing import check_may_sign, moves_open_to
 from manifest.status import Action
 
 from ..db import session
-from .formatting import lazy_gettext
+from .formatting import lazy_gettext, page_language
 from .forms import PER_PAGE, Page, apply_domain_error, page_number
 from .labels import MINUTE
 from .refusals import refusal
@@ -127,10 +127,6 @@ def beaten(manifest_id: int, exc: Conflict):
     return redirect(manifest_page(manifest_id), code=303)
 
 
-def _language() -> str:
-    return "zh" if str(get_locale() or "zh").startswith("zh") else "en"
-
-
 def quantity(value) -> str:
     """A quantity or measure for people: grouped digits, at most three decimals."""
     if value is None or value == "":
@@ -166,7 +162,7 @@ def template_helpers() -> dict:
         "qty": quantity,
         "percent": lambda share: format_percent(share, format="#,##0.#%"),
         "moment": moment,
-        "kind_label": lambda kind: finding_types.label(kind, _language()),
+        "kind_label": lambda kind: finding_types.label(kind, page_language()),
         "severity_label": lambda s: SEVERITIES.get(s, s),
         "stored_label": lambda s: STORED.get(s, s),
         "outcome_label": lambda s: OUTCOMES.get(s, s),
