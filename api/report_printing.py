@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from manifest.finding_types import SEVERITIES, label
+from manifest.finding_types import SEVERITIES, SEVERITY_NAMES, STATUS_NAMES, label
 from manifest.services import discrepancy_report as dr
 
 from .pdf import write_pdf
@@ -86,8 +86,8 @@ def render_discrepancy_html(report: dict, lang: str, generated_at) -> str:
         names=dr.names,
         generated_at=generated_at,
         type_name=lambda t: label(t, lang),
-        severity_name=lambda s: dr.SEVERITY_NAMES[lang].get(s, s),
-        status_name=lambda s: dr.STATUS_NAMES[lang].get(s, s),
+        severity_name=lambda s: SEVERITY_NAMES[lang].get(s, s),
+        status_name=lambda s: STATUS_NAMES[lang].get(s, s),
         detail=lambda row: dr.detail(row, lang),
     )
 

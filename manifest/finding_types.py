@@ -28,6 +28,22 @@ FAMILIES = (DISCREPANCY, GPS, DEADLINE)
 SEVERITIES = ("info", "warning", "violation")
 LANGUAGES = ("zh", "en")
 
+#: A finding's severity and its status as people read them: the pages, the discrepancy report
+#: and its printed form all use these words.
+SEVERITY_NAMES = {
+    "zh": {"info": "提示", "warning": "警告", "violation": "违规"},
+    "en": {"info": "information", "warning": "warning", "violation": "violation"},
+}
+STATUS_NAMES = {
+    "zh": {"open": "待处理", "explained": "已说明", "resolved": "已办结", "escalated": "已上报"},
+    "en": {
+        "open": "Open",
+        "explained": "Explained",
+        "resolved": "Resolved",
+        "escalated": "Escalated",
+    },
+}
+
 
 @dataclass(frozen=True)
 class FindingType:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .formatting import format_datetime, lazy_gettext
+from manifest.finding_types import SEVERITY_NAMES, STATUS_NAMES
+
+from .formatting import format_datetime, lazy_gettext, page_language
 
 #: How every page writes a moment (in Beijing time) and a day, in either language: year
 #: first, as Chinese readers write it, and an order no English reader can misread.
@@ -54,12 +56,6 @@ CRS = {
     "gcj02": lazy_gettext("GCJ-02 (Amap, Tencent maps)"),
     "bd09": lazy_gettext("BD-09 (Baidu maps)"),
 }
-FINDING_STATUS = {
-    "open": lazy_gettext("Open"),
-    "explained": lazy_gettext("Explained"),
-    "resolved": lazy_gettext("Resolved"),
-    "escalated": lazy_gettext("Escalated"),
-}
 
 
 def status_label(code: str) -> str:
@@ -80,7 +76,13 @@ def action_label(code: str) -> str:
 
 
 def finding_status_label(code: str) -> str:
-    return str(FINDING_STATUS.get(code, code))
+    """A finding's status in the page's language, in the words of the reports."""
+    return STATUS_NAMES[page_language()].get(code, code)
+
+
+def severity_label(code: str) -> str:
+    """A finding's (or a track episode's) severity in the page's language."""
+    return SEVERITY_NAMES[page_language()].get(code, code)
 
 
 def minute(moment) -> str:

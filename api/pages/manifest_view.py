@@ -48,7 +48,7 @@ from ..db import session, uow
 from ..errors import status_of
 from .formatting import lazy_gettext, page_language
 from .forms import Page, apply_domain_error
-from .labels import FINDING_STATUS, ORG_ROLE
+from .labels import ORG_ROLE, finding_status_label
 from .session import page_actor
 
 bp = Blueprint("manifest_view", __name__, url_prefix="/web/manifests")
@@ -98,7 +98,7 @@ class CommentForm(FlaskForm):
     def offer(self, actor) -> CommentForm:
         """Offer the statuses the actor may set, and leaving the status as it is."""
         self.status.choices = [("", lazy_gettext("leave as it is"))] + [
-            (name, FINDING_STATUS[name]) for name in comment_statuses(actor)
+            (name, finding_status_label(name)) for name in comment_statuses(actor)
         ]
         return self
 

@@ -23,7 +23,7 @@ from manifest.status import Action
 from ..db import session
 from .formatting import lazy_gettext, page_language
 from .forms import PER_PAGE, Page, apply_domain_error, page_number
-from .labels import MINUTE
+from .labels import MINUTE, severity_label
 from .refusals import refusal
 from .session import page_actor
 
@@ -141,11 +141,6 @@ def moment(iso: str | None) -> str:
     return format_datetime(datetime.fromisoformat(iso), MINUTE)
 
 
-SEVERITIES = {
-    "info": lazy_gettext("information"),
-    "warning": lazy_gettext("warning"),
-    "violation": lazy_gettext("violation"),
-}
 STORED = {"created": lazy_gettext("new"), "duplicate": lazy_gettext("sent before")}
 OUTCOMES = {
     "matched": lazy_gettext("matched"),
@@ -163,7 +158,7 @@ def template_helpers() -> dict:
         "percent": lambda share: format_percent(share, format="#,##0.#%"),
         "moment": moment,
         "kind_label": lambda kind: finding_types.label(kind, page_language()),
-        "severity_label": lambda s: SEVERITIES.get(s, s),
+        "severity_label": severity_label,
         "stored_label": lambda s: STORED.get(s, s),
         "outcome_label": lambda s: OUTCOMES.get(s, s),
     }

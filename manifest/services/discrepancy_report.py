@@ -33,7 +33,14 @@ from sqlalchemy.orm import aliased
 from ..actor import Actor
 from ..errors import ValidationFailed
 from ..finding_figures import decimal_or_none
-from ..finding_types import BY_NAME, DISCREPANCY_TYPES, SEVERITIES, label
+from ..finding_types import (
+    BY_NAME,
+    DISCREPANCY_TYPES,
+    SEVERITIES,
+    SEVERITY_NAMES,
+    STATUS_NAMES,
+    label,
+)
 from ..local_time import CHINA, as_instant
 from ..models import Finding, FindingParty, Manifest, Organization
 from ..models.registry import Regulator
@@ -43,19 +50,6 @@ ROLES = ("generator", "transporter", "receiver")
 
 # ---------------------------------------------------------------- labels (CSV and PDF)
 
-SEVERITY_NAMES = {
-    "zh": {"info": "提示", "warning": "警告", "violation": "违规"},
-    "en": {"info": "info", "warning": "warning", "violation": "violation"},
-}
-STATUS_NAMES = {
-    "zh": {"open": "待处理", "explained": "已说明", "resolved": "已办结", "escalated": "已升级"},
-    "en": {
-        "open": "open",
-        "explained": "explained",
-        "resolved": "resolved",
-        "escalated": "escalated",
-    },
-}
 STAGE_NAMES = {
     "zh": {
         "loaded": "装车量/移出量",
