@@ -31,6 +31,25 @@ from .signing import (
 bp = Blueprint("receiving", __name__, url_prefix="/web")
 bp.context_processor(template_helpers)
 
+#: What became of a weighbridge record: stored now or sent before, and matched to what.
+STORED = {"created": lazy_gettext("new"), "duplicate": lazy_gettext("sent before")}
+OUTCOMES = {
+    "matched": lazy_gettext("matched"),
+    "unmanifested": lazy_gettext("no manifest"),
+    "cancelled": lazy_gettext("manifest cancelled"),
+    "already_received": lazy_gettext("manifest already weighed"),
+    None: lazy_gettext("not matched yet"),
+}
+
+
+@bp.context_processor
+def receipt_labels() -> dict:
+    """The words of the upload's result table."""
+    return {
+        "stored_label": lambda s: STORED.get(s, s),
+        "outcome_label": lambda s: OUTCOMES.get(s, s),
+    }
+
 
 @bp.get("/incoming")
 @login_required

@@ -21,7 +21,7 @@ from manifest.services.signing import check_may_sign, moves_open_to
 from manifest.status import Action
 
 from ..db import session
-from .formatting import lazy_gettext, page_language
+from .formatting import page_language
 from .forms import PER_PAGE, Page, apply_domain_error, page_number
 from .labels import MINUTE, severity_label
 from .refusals import refusal
@@ -141,16 +141,6 @@ def moment(iso: str | None) -> str:
     return format_datetime(datetime.fromisoformat(iso), MINUTE)
 
 
-STORED = {"created": lazy_gettext("new"), "duplicate": lazy_gettext("sent before")}
-OUTCOMES = {
-    "matched": lazy_gettext("matched"),
-    "unmanifested": lazy_gettext("no manifest"),
-    "cancelled": lazy_gettext("manifest cancelled"),
-    "already_received": lazy_gettext("manifest already weighed"),
-    None: lazy_gettext("not matched yet"),
-}
-
-
 def template_helpers() -> dict:
     """The formatting helpers the transport and receiving templates use."""
     return {
@@ -159,6 +149,4 @@ def template_helpers() -> dict:
         "moment": moment,
         "kind_label": lambda kind: finding_types.label(kind, page_language()),
         "severity_label": severity_label,
-        "stored_label": lambda s: STORED.get(s, s),
-        "outcome_label": lambda s: OUTCOMES.get(s, s),
     }
