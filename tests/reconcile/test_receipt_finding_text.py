@@ -1,5 +1,5 @@
-"""Receipt findings read the same whichever database wrote them (PostgreSQL builds them in
-SQL, SQLite in Python): the exact message and figures a regulator sees."""
+"""Receipt findings read the same on either database: the exact message and figures a
+regulator sees."""
 
 from __future__ import annotations
 

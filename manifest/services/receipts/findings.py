@@ -15,21 +15,20 @@ to ``named_manifest_id``, which only regulators read: a load weighed in against 
 else's manifest is a possible diversion for them to look into, not an accusation of that
 manifest's parties.
 
-PostgreSQL writes the findings of a matching run in one statement
-(:func:`insert_receipt_findings`); elsewhere :func:`receipt_findings` builds the same ones in
-Python for :func:`.finding_sets.raise_findings`.
+On every database :func:`receipt_findings` builds them as sentences
+(:class:`~manifest.texts.Text`) and :func:`.finding_sets.raise_findings` writes them, as it
+writes every finding: the English and, beside it, the sentence's key and typed parameters, so
+that a page says the finding in its own language.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, func, or_, select, text
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ...infra.db import UTCDateTime
 from ...models import (
     Manifest,
     ManifestLeg,
@@ -50,94 +49,6 @@ from ..tolerances import issuing_regions
 
 #: The outcomes of matching that raise a finding here.
 NOT_MATCHED = tuple(FINDING_FOR_OUTCOME)
-
-#: The findings of one matching run, written by the database itself (PostgreSQL): the same
-#: key, message, canonical JSON ``measured``, parties and named manifest as
-#: :func:`receipt_findings` builds in Python, without a round trip per finding. JSON strings
-#: are escaped by ``to_json``, which escapes exactly what ``json.dumps`` does.
-_SQL = """
-WITH rows AS (
-    SELECT w.receipt_id, r.receiver_id, r.plate, m.id AS manifest_id, m.generator_id,
-           m.transporter_id, named.id AS named_manifest_id,
-           CASE WHEN w.outcome = 'unmanifested' AND r.manifest_number IS NOT NULL THEN NULL
-                ELSE v.organization_id END AS owner_id,
-           'receipt:' || w.receipt_id || :key_suffix AS key,
-           rc.name || ' weighed ' || rtrim(rtrim(r.net_kg::text, '0'), '.') || ' kg from '
-             || r.plate
-             || CASE WHEN owner.name <> '' THEN ' (vehicle of ' || owner.name || ')' ELSE '' END
-             || ' under ticket ' || r.ticket || ' at '
-             || to_char(r.arrived_at, :seconds_format)
-             || CASE WHEN date_trunc('second', r.arrived_at) <> r.arrived_at
-                     THEN to_char(r.arrived_at, '.US') ELSE '' END
-             || :utc_suffix
-             || CASE w.outcome
-                  WHEN 'cancelled' THEN 'manifest ' || m.number || ' was cancelled'
-                  WHEN 'already_received' THEN 'manifest ' || m.number
-                    || ' was already weighed under another ticket'
-                  ELSE 'no manifest of this receiver matches it'
-                END AS message,
-           '{"arrived_at":' || to_json(to_char(r.arrived_at, :micro_format))
-             || ',"manifest_number":' || coalesce(to_json(r.manifest_number)::text, 'null')
-             || ',"manifest_status":' || coalesce(to_json(m.status)::text, 'null')
-             || ',"matched_manifest_number":' || coalesce(to_json(m.number)::text, 'null')
-             || ',"net_kg":' || to_json(r.net_kg::text)
-             || ',"outcome":' || to_json(w.outcome)
-             || ',"plate":' || to_json(r.plate)
-             || ',"receipt_id":' || w.receipt_id
-             || ',"ticket":' || to_json(r.ticket) || '}' AS measured
-    FROM {run_table} w
-    JOIN weighbridge_receipts r ON r.id = w.receipt_id
-    JOIN organizations rc ON rc.id = r.receiver_id
-    LEFT JOIN manifests m ON m.id = w.manifest_id
-    LEFT JOIN manifests named
-           ON w.outcome = 'unmanifested' AND named.number = r.manifest_number
-          AND named.receiver_id <> r.receiver_id
-    LEFT JOIN vehicles v ON v.plate = r.plate
-    LEFT JOIN organizations owner ON owner.id = v.organization_id
-    WHERE w.outcome IN ('cancelled', 'already_received', 'unmanifested')
-), created AS (
-    INSERT INTO findings (key, type, severity, status, manifest_id, named_manifest_id,
-                          vehicle_plate, message, measured, due_at, created_at, updated_at)
-    SELECT key, 'unmanifested_receipt', 'violation', 'open', manifest_id, named_manifest_id,
-           plate, message, measured, :due, :now, :now
-    FROM rows
-    ON CONFLICT (key) DO NOTHING
-    RETURNING id, key
-), parties AS (
-    -- An organisation in two roles keeps the first of: receiver, vehicle owner, then the
-    -- manifest's generator and transporter.
-    INSERT INTO finding_parties (finding_id, organization_id, role)
-    SELECT DISTINCT ON (c.id, p.organization_id) c.id, p.organization_id, p.role
-    FROM created c
-    JOIN rows ON rows.key = c.key
-    CROSS JOIN LATERAL (VALUES (0, rows.receiver_id, 'receiver'),
-                               (1, rows.owner_id, 'transporter'),
-                               (2, rows.generator_id, 'generator'),
-                               (3, rows.transporter_id, 'transporter'))
-                       AS p (rank, organization_id, role)
-    WHERE p.organization_id IS NOT NULL
-    ORDER BY c.id, p.organization_id, p.rank
-)
-SELECT count(*) FROM created
-"""
-
-
-def insert_receipt_findings(session, run_table: str, *, now: datetime, due_days: int) -> int:
-    """Write the findings of the decisions in ``run_table`` in one statement (PostgreSQL
-    only); returns how many were created. A key that exists already is skipped."""
-    params = {
-        "now": now,
-        "due": now + timedelta(days=due_days),
-        # Python's isoformat() and the canonical JSON form of a UTC time.
-        "seconds_format": 'YYYY-MM-DD"T"HH24:MI:SS',
-        "utc_suffix": "+00:00: ",
-        "micro_format": 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"',
-        "key_suffix": ":unmanifested_receipt",
-    }
-    stmt = text(_SQL.replace("{run_table}", run_table)).bindparams(
-        bindparam("now", type_=UTCDateTime()), bindparam("due", type_=UTCDateTime())
-    )
-    return session.execute(stmt, params).scalar_one()
 
 
 def receipt_findings(session, run) -> list[NewFinding]:

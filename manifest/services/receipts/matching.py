@@ -44,12 +44,7 @@ from ...receipt_matching import MATCH_WINDOW, MAX_TRANSIT
 from ...tolerances import TolerancePolicy
 from ..finding_sets import raise_findings
 from ..tolerances import tolerance_policy
-from .findings import (
-    insert_receipt_findings,
-    receipt_findings,
-    weighbridge_findings,
-    worth_weighing,
-)
+from .findings import receipt_findings, weighbridge_findings, worth_weighing
 from .result import IngestResult
 from .sql import CreateTempTableAs, at_most, bucket, hash_joins_only, seconds_between
 
@@ -109,16 +104,9 @@ def match_pending(
         # Without fresh statistics the statements below misjudge a large run and what is
         # now a large table.
         session.execute(text(f"ANALYZE weighbridge_matches, {RUN_TABLE}"))
-    if postgres:
-        result.findings = insert_receipt_findings(
-            session, RUN_TABLE, now=now, due_days=settings.finding_due_days
-        )
-        unmanifested = []
-    else:
-        unmanifested = receipt_findings(session, run)
-    result.findings += raise_findings(
+    result.findings = raise_findings(
         session,
-        [*unmanifested, *weighbridge_findings(session, run, tolerances)],
+        [*receipt_findings(session, run), *weighbridge_findings(session, run, tolerances)],
         now=now,
         due_days=settings.finding_due_days,
     )

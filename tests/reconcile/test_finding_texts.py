@@ -1,0 +1,99 @@
+"""A finding keeps the sentence it was said in (key and typed parameters) beside its English,
+whichever path wrote it, so a Chinese page says it in Chinese."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, timedelta
+from html import unescape
+
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from api.pages.refusals import say
+from manifest.models import Finding
+from manifest.texts import Text, from_json
+from tests.builders import now
+from tests.reconcile.helpers import trip
+from tests.web.conftest import email_of, sign_in
+
+CSV = "磅单号,车牌号,进场时间,毛重(kg),皮重(kg),净重(kg),联单编号\n{rows}"
+
+
+def upload_csv(world, client, rows: list[str]):
+    answer = client.post(
+        "/api/v1/receipts",
+        data=CSV.format(rows="".join(f"{row}\n" for row in rows)).encode("utf-8"),
+        headers={**world.centre.auth(), "Content-Type": "text/csv"},
+    )
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+def receipt_finding(uow, ticket: str) -> Finding:
+    uow.session.expire_all()
+    [found] = [
+        f
+        for f in uow.session.scalars(select(Finding).where(Finding.type == "unmanifested_receipt"))
+        if json.loads(f.measured)["ticket"] == ticket
+    ]
+    return found
+
+
+def in_chinese(app, message) -> str:
+    with app.test_request_context("/web/"), force_locale("zh_Hans_CN"):
+        return say(message)
+
+
+def test_an_unmanifested_load_is_stored_as_its_sentence_and_said_in_chinese(
+    world, uow, app, client
+):
+    at = (now() - timedelta(hours=3)).replace(microsecond=0)
+    got = upload_csv(world, client, [f"U-1,粤J88888,{at.isoformat()},22490,15000,7490,"])
+    assert (got["unmanifested"], got["findings"]) == (1, 1)
+
+    f = receipt_finding(uow, "U-1")
+    assert f.message_text is not None
+    said = from_json(f.message_text)
+    assert isinstance(said, Text) and said.key == "finding_receipt"
+    assert (
+        str(said)
+        == f.message
+        == (
+            f"{world.centre.org.name} weighed 7490 kg from 粤J88888 (vehicle of "
+            f"{world.carrier.org.name}) under ticket U-1 at {at.astimezone(UTC).isoformat()}: "
+            "no manifest of this receiver matches it"
+        )
+    )
+    chinese = in_chinese(app, f.message)
+    assert (
+        "本接受单位没有与之对应的联单" in chinese and f"{world.carrier.org.name} 的车辆" in chinese
+    )
+    assert "weighed" not in chinese and "no manifest" not in chinese
+
+    api = client.get(f"/api/v1/findings/{f.id}", headers=world.centre.auth()).get_json()
+    assert api["message"] == f.message
+
+
+def test_a_load_for_a_cancelled_manifest_is_said_in_chinese_on_its_manifest_page(
+    world, uow, app, client
+):
+    from manifest.services import lifecycle
+
+    t = now() - timedelta(hours=6)
+    m = trip(world, start=t, to="issued")
+    lifecycle.cancel_manifest(
+        world.uow, actor=world.plating.actor(), ref=m.id, reason="改期", at=t + timedelta(minutes=5)
+    )
+    at = (t + timedelta(hours=2)).replace(microsecond=0)
+    upload_csv(world, client, [f"C-1,粤J12345,{at.isoformat()},22500,15000,7500,{m.number}"])
+
+    f = receipt_finding(uow, "C-1")
+    said = from_json(f.message_text)
+    assert str(said) == f.message and said.params["why"].key == "manifest_was_cancelled"
+    page = app.test_client()
+    assert sign_in(page, email_of(world.centre)).status_code == 302
+    html = unescape(page.get(f"/web/manifests/{m.id}").get_data(as_text=True))
+    chinese = in_chinese(app, said)
+    assert f"联单 {m.number} 已作废" in chinese and chinese in html
+    assert "was cancelled" not in html
