@@ -60,14 +60,20 @@ class Finding(Base):
 @event.listens_for(Finding, "load")
 @event.listens_for(Finding, "refresh")
 def _message_as_text(finding: Finding, *_args) -> None:
-    """The stored English message as the sentence it was made from (still the same str)."""
+    """The stored English message as the sentence it was made from, when that sentence
+    still says exactly the stored English; otherwise the stored English as it is."""
     state = finding.__dict__
-    if state.get("message_text") and isinstance(state.get("message"), str):
+    stored = state.get("message")
+    if state.get("message_text") and isinstance(stored, str):
         try:
             text = from_json(state["message_text"])
         except (KeyError, ValueError, TypeError):
             return  # a sentence no longer in the table: the English stays
-        set_committed_value(finding, "message", text)
+        # The stored English is the evidence: a reworded template must not change what the
+        # API sends, so a sentence that now reads differently is not used (pages show the
+        # English as stored).
+        if str(text) == stored:
+            set_committed_value(finding, "message", text)
 
 
 class FindingParty(Base):

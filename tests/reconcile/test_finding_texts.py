@@ -1,5 +1,6 @@
 """A finding keeps the sentence it was said in (key and typed parameters) beside its English,
-whichever path wrote it, so a Chinese page says it in Chinese."""
+whichever path wrote it, so a Chinese page says it in Chinese; and the English the API sends
+is the stored one, even after a template is reworded."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from html import unescape
 from flask_babel import force_locale
 from sqlalchemy import select
 
+import manifest.texts
 from api.pages.refusals import say
 from manifest.models import Finding
 from manifest.texts import Text, from_json
@@ -97,3 +99,23 @@ def test_a_load_for_a_cancelled_manifest_is_said_in_chinese_on_its_manifest_page
     chinese = in_chinese(app, said)
     assert f"联单 {m.number} 已作废" in chinese and chinese in html
     assert "was cancelled" not in html
+
+
+def test_the_api_sends_the_stored_english_after_a_template_is_reworded(
+    world, uow, client, monkeypatch
+):
+    at = (now() - timedelta(hours=3)).replace(microsecond=0)
+    upload_csv(world, client, [f"R-1,粤J88888,{at.isoformat()},22490,15000,7490,"])
+    stored = receipt_finding(uow, "R-1").message
+    assert stored.endswith(": no manifest of this receiver matches it")
+
+    monkeypatch.setitem(
+        manifest.texts.TEMPLATES, "no_manifest_matches", "no manifest of the receiver covers it"
+    )
+    [listed] = client.get(
+        "/api/v1/findings?type=unmanifested_receipt", headers=world.centre.auth()
+    ).get_json()
+    one = client.get(f"/api/v1/findings/{listed['id']}", headers=world.centre.auth()).get_json()
+    assert listed["message"] == one["message"] == stored
+    f = receipt_finding(uow, "R-1")
+    assert f.message == stored and not isinstance(f.message, Text)  # shown as stored
