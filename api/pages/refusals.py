@@ -76,6 +76,10 @@ WORDS = {
     "coordinate": COORDINATES,
 }
 
+#: Parameters whose whole numbers name something (a record, a calendar year) rather than
+#: count it: written as they are, never grouped ("2026", not "2,026").
+NAMING_NUMBERS = frozenset({"id", "year"})
+
 
 def say(message, name: str | None = None) -> str:
     """``message`` for people in the page's language: a :class:`~manifest.texts.Text` from
@@ -88,8 +92,8 @@ def say(message, name: str | None = None) -> str:
         return format_datetime(message, "yyyy-MM-dd HH:mm:ss")
     if isinstance(message, date):
         return format_date(message, "yyyy-MM-dd")
-    if type(message) is int and name == "id":
-        return str(message)  # a number that names a record, not a quantity
+    if type(message) is int and name in NAMING_NUMBERS:
+        return str(message)
     if isinstance(message, Decimal | float) or type(message) is int:
         return format_decimal(message, format="#,##0.###")
     if isinstance(message, list | tuple):

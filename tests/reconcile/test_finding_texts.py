@@ -1,12 +1,15 @@
 """A finding keeps the sentence it was said in (key and typed parameters) beside its English,
-whichever path wrote it, so a Chinese page says it in Chinese; and the English the API sends
-is the stored one, even after a template is reworded."""
+whichever path wrote it, so a Chinese page says it in Chinese; the English the API sends is
+the stored one, even after a template is reworded; and a capacity finding's year reads as a
+year, also for a finding filled in by migration 0018."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from datetime import UTC, timedelta
 from html import unescape
+from pathlib import Path
 
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -16,9 +19,11 @@ from api.pages.refusals import say
 from manifest.models import Finding
 from manifest.texts import Text, from_json
 from tests.builders import now
-from tests.reconcile.helpers import trip
+from tests.reconcile.helpers import findings, trip
+from tests.reconcile.test_capacity import to_kiln
 from tests.web.conftest import email_of, sign_in
 
+ROOT = Path(__file__).resolve().parents[2]
 CSV = "磅单号,车牌号,进场时间,毛重(kg),皮重(kg),净重(kg),联单编号\n{rows}"
 
 
@@ -119,3 +124,45 @@ def test_the_api_sends_the_stored_english_after_a_template_is_reworded(
     assert listed["message"] == one["message"] == stored
     f = receipt_finding(uow, "R-1")
     assert f.message == stored and not isinstance(f.message, Text)  # shown as stored
+
+
+def test_a_capacity_findings_year_reads_as_a_year_on_a_chinese_page(world, uow, app):
+    t = now() - timedelta(hours=8)
+    for _ in range(3):
+        trip(world, start=t, to="accepted", **to_kiln(world, "30"))
+    trip(world, start=t, to="issued", **to_kiln(world, "10"))
+    [f] = findings(uow, type="licence_capacity")
+    year = json.loads(f.measured)["year"]
+    assert f" in {year}, " in f.message  # the API's English is as before
+    chinese = in_chinese(app, f.message)
+    assert f"{year} 年" in chinese and f"{year:,}" not in chinese
+
+    # As migration 0018 filled a finding raised before 0015: the year as a whole number.
+    filled = json.loads(f.message_text)
+    filled["params"]["year"] = year
+    old = from_json(json.dumps(filled, ensure_ascii=False, sort_keys=True))
+    assert old == f.message
+    chinese = in_chinese(app, old)
+    assert f"{year} 年" in chinese and f"{year:,}" not in chinese
+
+
+def migration_0018():
+    path = next((ROOT / "migrations" / "versions").glob("*_0018_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0018", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_year_migration_0018_read_from_old_english_shows_as_written(app):
+    year = 2026
+    message = (
+        f"广东某处置公司: 100 t of HW17 projected at issue in {year}, 100.00 % of the "
+        "licensed 100 t"
+    )
+    filled = migration_0018().message_text("licence_capacity", message, "{}")
+    assert filled is not None
+    old = from_json(filled)
+    assert old == message
+    chinese = in_chinese(app, old)
+    assert f"{year} 年" in chinese and f"{year:,}" not in chinese
