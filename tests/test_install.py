@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -42,10 +43,27 @@ def _run(args, **kwargs):
     return done
 
 
+def _source_copy(target: Path) -> Path:
+    """The project's files as git sees them (tracked, and new ones not ignored), copied to
+    ``target``: building there leaves nothing (``build/``, ``*.egg-info``) in the tree."""
+    listed = _run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():  # a file deleted but not yet committed is listed too
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
 @pytest.mark.slow
 def test_a_wheel_installed_elsewhere_migrates_loads_the_demo_and_prints(tmp_path):
     dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(ROOT)])
+    source = _source_copy(tmp_path / "source")
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(source)]
+    )
     (wheel,) = dist.glob("hwm-*.whl")
 
     venv = tmp_path / "venv"
