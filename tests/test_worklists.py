@@ -91,7 +91,7 @@ def test_each_row_of_an_upload_says_what_became_of_it(world):
         world.uow, actor=world.centre.actor(), data=csv, fmt="text/csv", report_rows=True
     )
 
-    assert [(r.row, r.ticket, r.stored, r.outcome) for r in first.rows] == [
+    assert [(r.record.row, r.record.ticket, r.stored, r.outcome) for r in first.rows] == [
         (2, "T1", "created", "matched"),
         (3, "T2", "created", "unmanifested"),
     ]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import and_, select
 
@@ -20,16 +18,13 @@ CHUNK = 1000
 
 @dataclass(frozen=True)
 class RowOutcome:
-    """One valid row of an upload. ``stored`` is ``created`` or ``duplicate`` (the ticket was
-    stored before, or earlier in the same file); ``outcome`` is the stored record's matching
-    (matched, unmanifested, cancelled, already_received), with the receiver's own manifest it
-    names, if any."""
+    """One valid row of an upload: its ``record`` as read from the file; ``stored`` is
+    ``created`` or ``duplicate`` (the ticket was stored before, or earlier in the same file);
+    ``outcome`` is the stored record's matching (matched, unmanifested, cancelled,
+    already_received), with the receiver's own manifest it was matched to, if any (not the
+    number the file typed, which the record keeps)."""
 
-    row: int
-    ticket: str
-    plate: str
-    arrived_at: datetime
-    net_kg: Decimal
+    record: WeighRecord
     stored: str
     outcome: str | None
     manifest_id: int | None
@@ -62,11 +57,7 @@ def row_outcomes(
         seen.add(record.ticket)
         out.append(
             RowOutcome(
-                row=record.row,
-                ticket=record.ticket,
-                plate=record.plate,
-                arrived_at=record.arrived_at,
-                net_kg=record.net_kg,
+                record=record,
                 stored="created" if fresh else "duplicate",
                 outcome=outcome,
                 manifest_id=manifest_id,
