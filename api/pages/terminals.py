@@ -135,8 +135,8 @@ def bind_terminal():
     flash(
         _(
             "Terminal %(phone)s is bound to %(plate)s; it may now register.",
-            phone=bound.phone,
-            plate=form.vehicle_plate.data,
+            phone=bound.terminal.phone,
+            plate=bound.vehicle_plate,
         ),
         "info",
     )
@@ -157,8 +157,8 @@ def move_terminal(terminal_id: int):
         back=url_for("terminal_pages.terminals_page"),
         done=lambda moved: _(
             "Terminal %(phone)s now feeds %(plate)s; it must register again.",
-            phone=moved.phone,
-            plate=form.vehicle_plate.data,
+            phone=moved.terminal.phone,
+            plate=moved.vehicle_plate,
         ),
         invalid=_("Choose one of your vehicles and a plate colour."),
         # Said on the list, where the form is (a vehicle retired since the page was shown).

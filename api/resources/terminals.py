@@ -75,21 +75,13 @@ class LastPositionOut(ma.Schema):
     position = fields.Nested(PositionOut, allow_none=True)
 
 
-def _new_binding(terminal, args) -> terminals.TerminalRow:
-    """The binding just made, as answered: the plate sent, as stored; not heard from yet."""
-    return terminals.TerminalRow(
-        terminal, terminals.normalize_plate_of(args["vehicle_plate"]), None, None
-    )
-
-
 @blp.route("/organizations/<int:org_id>/terminals", methods=["POST"])
 @blp.arguments(TerminalIn)
 @blp.response(201, TerminalOut)
 def bind_terminal(args, org_id):
     """Bind a terminal to a vehicle (the transporter's administrators); it may then register
     with the gateway and report that vehicle's positions."""
-    terminal = terminals.bind_terminal(uow(), actor=current_actor(), organization_id=org_id, **args)
-    return _new_binding(terminal, args)
+    return terminals.bind_terminal(uow(), actor=current_actor(), organization_id=org_id, **args)
 
 
 @reads(
@@ -109,10 +101,9 @@ def rebind_terminal(args, org_id, terminal_id):
     """Move a bound terminal to another vehicle of the transporter (its administrators); the
     answer is the new binding, with a new id. The terminal registers again with the new plate
     before it reports."""
-    terminal = terminals.rebind_terminal(
+    return terminals.rebind_terminal(
         uow(), actor=current_actor(), organization_id=org_id, terminal_id=terminal_id, **args
     )
-    return _new_binding(terminal, args)
 
 
 @blp.route("/organizations/<int:org_id>/terminals/<int:terminal_id>", methods=["DELETE"])

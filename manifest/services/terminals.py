@@ -42,11 +42,6 @@ def normalize_phone(text) -> str:
     return raw.lstrip("0")
 
 
-def normalize_plate_of(text: str) -> str:
-    """The plate as stored (after :func:`bind_terminal` accepted it)."""
-    return validate_plate(text, "vehicle_plate")
-
-
 def _colour(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in PLATE_COLOURS:
         raise ValidationFailed(
@@ -115,8 +110,9 @@ def bind_terminal(
     phone,
     vehicle_plate,
     plate_colour,
-) -> Terminal:
+) -> TerminalRow:
     """Bind a terminal to one of the organisation's active vehicles; its administrators only.
+    Returns the binding with the plate as stored (not heard from yet).
 
     A terminal already bound to another vehicle of the organisation moves to this one; a
     terminal bound before to this vehicle is unbound. Raises Forbidden, ValidationFailed,
@@ -132,7 +128,7 @@ def bind_terminal(
             s, actor=actor, organization_id=organization_id, phone=phone, plate=plate, colour=colour
         )
         uow.commit()
-        return terminal
+        return TerminalRow(terminal, plate, None, None)
 
 
 def _bound_terminal(s, organization_id: int, terminal_id) -> Terminal:
@@ -167,10 +163,10 @@ def rebind_terminal(
     terminal_id,
     vehicle_plate,
     plate_colour,
-) -> Terminal:
+) -> TerminalRow:
     """Move a bound terminal to another active vehicle of the organisation (the transporter's
     administrators): the binding ``terminal_id`` ends and a new one starts, so the terminal
-    registers again with the new plate and colour before it reports. Returns the new binding.
+    registers again with the new plate and colour before it reports. Returns the new binding, as :func:`bind_terminal` does.
     Raises Forbidden, NotFound (no such binding in force), ValidationFailed."""
     _require_transporter_admin(actor, organization_id)
     plate = validate_plate(vehicle_plate or "", "vehicle_plate")
@@ -182,7 +178,7 @@ def rebind_terminal(
             s, actor=actor, organization_id=organization_id, phone=phone, plate=plate, colour=colour
         )
         uow.commit()
-        return terminal
+        return TerminalRow(terminal, plate, None, None)
 
 
 @dataclass(frozen=True)

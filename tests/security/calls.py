@@ -319,7 +319,7 @@ def _terminal_of_the_cell(body: Callable | None = None) -> Callable:
             vehicle_plate=org.plate,
             plate_colour=2,
         )
-        path = f"/api/v1/organizations/{org.id}/terminals/{bound.id}"
+        path = f"/api/v1/organizations/{org.id}/terminals/{bound.terminal.id}"
         return Call(path, json=body(w, t) if body else None)
 
     return build

@@ -20,7 +20,7 @@ def bind(world, party, phone: str, plate: str, colour: int = 2) -> Terminal:
         phone=phone,
         vehicle_plate=plate,
         plate_colour=colour,
-    )
+    ).terminal
 
 
 def report(
