@@ -37,10 +37,10 @@ SEVERITY_NAMES = {
 STATUS_NAMES = {
     "zh": {"open": "待处理", "explained": "已说明", "resolved": "已办结", "escalated": "已上报"},
     "en": {
-        "open": "Open",
-        "explained": "Explained",
-        "resolved": "Resolved",
-        "escalated": "Escalated",
+        "open": "open",
+        "explained": "explained",
+        "resolved": "resolved",
+        "escalated": "escalated",
     },
 }
 
